@@ -1,0 +1,26 @@
+"""gradaudit: proves or refutes hand-written backpropagation formulas.
+
+Python API: `gradaudit.compile(ARCH, sizes=[...])` returns a network with init, loss,
+grads and predict generated from the derived closed forms; `gradaudit.audit_file(path)`
+returns the verdict of every formula of a derivation file.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import GradauditError  # noqa: E402
+
+
+def compile(arch: str, sizes=None, depth=None, dtype="float64"):  # noqa: A001 - the documented name
+    """Compile an architecture into NumPy functions; see gradaudit.codegen.compile_network."""
+    from .codegen.network import compile_network
+    return compile_network(arch, sizes=sizes, depth=depth, dtype=dtype)
+
+
+def audit_file(path, **options):
+    """Audit one derivation file (.toml, .md, .ipynb); returns the list of results."""
+    from .audit.runner import audit_paths
+    return audit_paths([path], **options).results
+
+
+__all__ = ["GradauditError", "compile", "audit_file", "__version__"]

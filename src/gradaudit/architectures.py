@@ -1,0 +1,125 @@
+"""Architectures as data: the registry read from architectures.toml.
+
+An architecture says what network a document derives (layers, activations, loss,
+averaging) and the convention it writes in; the symbolic core, the auditor and codegen all
+start from it. Nothing here is code from a document.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
+
+from .errors import GradauditError
+
+CONVENTIONS = ("column", "row", "column-wT", "index", "scalar")
+LOSSES = ("bce", "cce", "sse", "none")
+AVERAGING = ("mean", "sum", "single")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "softmax", "g", "identity")
+LAYER_KINDS = ("dense", "conv", "maxpool", "flatten")
+
+
+@dataclass(frozen=True)
+class Layer:
+    kind: str                      # dense | conv | maxpool | flatten
+    activation: str = "identity"   # for dense and conv
+    kernel: int = 0                # conv: square kernel size
+    size: int = 0                  # maxpool: window
+    stride: int = 0                # maxpool: stride
+
+
+@dataclass(frozen=True)
+class Architecture:
+    id: str
+    title: str
+    source: str
+    place: str
+    convention: str
+    loss: str
+    loss_scale: str
+    averaging: str
+    depth: int | str               # an int, or "L" for the general network
+    layers: tuple = ()             # fixed-depth layers
+    hidden: Layer | None = None    # general depth: the repeated hidden layer
+    output: Layer | None = None    # general depth: the output layer
+    image: tuple = ()              # CNN input height, width
+    sizes: tuple = ()              # the document's own size choices
+    graph: tuple = ()              # scalar graphs: ({name, op, args, fn}, ...)
+    constants: tuple = ()
+
+    @property
+    def general(self) -> bool:
+        """True for the L-layer network whose formulas hold for any depth."""
+        return self.depth == "L"
+
+    @property
+    def is_cnn(self) -> bool:
+        return any(layer.kind == "conv" for layer in self.layers)
+
+    @property
+    def scale(self) -> Fraction | str:
+        """The loss scale as a Fraction, or the string '1/N' (one over the output width)."""
+        return self.loss_scale if "N" in self.loss_scale else Fraction(self.loss_scale)
+
+    def layers_at(self, depth: int | None = None) -> tuple:
+        """The concrete layer list; for a general network, `depth` dense layers (L = depth)."""
+        if not self.general:
+            return self.layers
+        if depth is None or depth < 1:
+            raise GradauditError(f"architecture {self.id} has general depth L: give a depth >= 1")
+        return tuple([self.hidden] * (depth - 1) + [self.output])
+
+    @property
+    def parameter_layers(self) -> int:
+        """How many layers have parameters (the L of the document) at the default depth."""
+        return sum(1 for layer in self.layers if layer.kind in ("dense", "conv"))
+
+
+def _layer(data: dict, where: str) -> Layer:
+    kind = data.get("kind")
+    if kind not in LAYER_KINDS:
+        raise GradauditError(f"{where}: unknown layer kind {kind!r} (known: {', '.join(LAYER_KINDS)})")
+    activation = data.get("activation", "identity")
+    if activation not in ACTIVATIONS:
+        raise GradauditError(f"{where}: unknown activation {activation!r} (known: {', '.join(ACTIVATIONS)})")
+    return Layer(kind=kind, activation=activation, kernel=int(data.get("kernel", 0)),
+                 size=int(data.get("size", 0)), stride=int(data.get("stride", 0)))
+
+
+def _architecture(data: dict) -> Architecture:
+    aid = data.get("id", "?")
+    where = f"architecture {aid}"
+    for key, allowed in (("convention", CONVENTIONS), ("loss", LOSSES), ("averaging", AVERAGING)):
+        if data.get(key) not in allowed:
+            raise GradauditError(f"{where}: {key} must be one of {', '.join(allowed)}")
+    depth = data["depth"]
+    return Architecture(
+        id=aid, title=data["title"], source=data["source"], place=data["place"],
+        convention=data["convention"], loss=data["loss"], loss_scale=str(data.get("loss_scale", "1")),
+        averaging=data["averaging"], depth=depth,
+        layers=tuple(_layer(layer, where) for layer in data.get("layers", [])),
+        hidden=_layer(data["hidden"], where) if "hidden" in data else None,
+        output=_layer(data["output"], where) if "output" in data else None,
+        image=tuple(data.get("image", ())),
+        sizes=tuple(tuple(s) for s in data.get("sizes", ())),
+        graph=tuple(dict(node) for node in data.get("graph", ())),
+        constants=tuple(data.get("constants", ())),
+    )
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, Architecture]:
+    """Every architecture, by id, in file order."""
+    text = resources.files("gradaudit").joinpath("architectures.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return {a.id: a for a in (_architecture(d) for d in data["architecture"])}
+
+
+def get(arch_id: str) -> Architecture:
+    """The architecture with this id, or a GradauditError that lists the known ids."""
+    archs = registry()
+    if arch_id not in archs:
+        raise GradauditError(f"unknown architecture {arch_id!r}; known: {', '.join(archs)}")
+    return archs[arch_id]

@@ -1,0 +1,215 @@
+"""The syntax tree of a formula: what the Lark transformer builds and what the auditor reads.
+
+Nodes are frozen dataclasses, so they hash and compare by value: the diagnosis search
+edits trees and needs to tell two trees apart cheaply. The parser records notation as
+written (which letter, which bracket style of layer index, which product operator); it
+does not decide what a symbol means. The auditor resolves names against a section's
+architecture and conventions.
+
+Conventions the parser follows (the auditor relies on them):
+- a - b is Add((a, Neg(b))); -a is Neg(a).
+- Products keep their operator: Mul(factors, op) with op in
+  'juxt' (juxtaposition), 'cdot' (\\cdot), 'times' (\\times), 'star' (*), 'odot' (\\odot).
+  Mixed operators nest, left to right, as written.
+- Layer indices ^{[l]}, ^{(l)}, ^{[L-1]} and ^L (letters) go to Sym.layer; a bare digit
+  superscript is Pow (A^2), because only the section knows whether Y_{pool}^2 is a layer.
+- Subscripts: words (pool, relu, current, new, out, Tanh) go to Sym.tag; an index list
+  (i,j), [i+p,j+q], {1[i,j]} goes to Sym.index (the leading layer number of z_{1[i,j]} to
+  Sym.sublayer); a shape n^{[1]} \\times m goes to Sym.shape.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base class of every syntax-tree node."""
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Sym(Node):
+    """A named quantity: W^{[2]}, A_{n\\times m}^{[1]}, w_{i,j}^{(l)}, Y_{pool}^{[1]}, \\hat{y}_i, x, \\alpha, m."""
+    name: str                                  # base name as written: 'W', 'b', 'B', 'A', 'Z', 'X', 'Y', 'J', 'C', 'L', 'w', 'a', 'x', 'alpha', 'N', 'h', ...
+    layer: Optional[Node] = None               # Num(2), Sym('l'), Add((Sym('L'), Num(-1))); None when absent
+    index: tuple = ()                          # element indices: (Sym('i'), Sym('j')) or (Add(i, p), ...)
+    tag: Optional[str] = None                  # textual subscript: 'pool', 'relu', 'current', 'new', 'out', 'in', 'Tanh'
+    shape: Optional[tuple] = None              # (rows, cols) from a subscript like n^{[1]} \times m
+    sublayer: Optional[Node] = None            # the 1 of z_{1[i,j]} / Z_{1,i-p,j-q}, and the 2 of A_2, Z_1, b_2
+    hat: bool = False                          # \hat{y}
+    style: str = ""                            # how the layer was written: '[]', '()', '^', '{}' (for printing back)
+    font: str = ""                             # 'mathcal' for \mathcal{J}, '' otherwise
+
+
+@dataclass(frozen=True)
+class Shorthand(Node):
+    """dZ^{[3]}, db^{[1]} (the derivative of the loss by that quantity) and [\\Delta b_j^{(l)}]."""
+    of: Sym
+    style: str = "d"                           # 'd' or 'Delta'
+
+
+@dataclass(frozen=True)
+class Transpose(Node):
+    arg: Node
+    style: str = "T"                           # '^T', '^{T}', '^\\top', or the T inside A^{[2]T}: 'inner'
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Add(Node):
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Mul(Node):
+    factors: tuple
+    op: str = "juxt"                           # 'juxt' | 'cdot' | 'times' | 'star' | 'odot'
+
+
+@dataclass(frozen=True)
+class Div(Node):
+    num: Node
+    den: Node
+    style: str = "frac"                        # 'frac' | 'slash'
+
+
+@dataclass(frozen=True)
+class Pow(Node):
+    base: Node
+    exp: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """f(args): sigma, sig, sigmoid, tanh, log, exp (also e^{x}), relu, max, g, softmax, maxpool, and loss calls J(A, Y).
+
+    prime counts derivative marks (g'(Z), g\\prime\\{Z\\}, \\sigma'(Z)); layer holds g^{[1]'}.
+    """
+    func: str
+    args: tuple
+    prime: int = 0
+    layer: Optional[Node] = None
+    bracket: str = "()"                        # '()', '{}' (g\\{Z\\}), '' (sig x, \\log A)
+
+
+@dataclass(frozen=True)
+class Deriv(Node):
+    """\\frac{\\partial num}{\\partial den} or \\frac{d num}{d den}."""
+    num: Node
+    den: Node
+    partial: bool = True
+
+
+@dataclass(frozen=True)
+class DerivOp(Node):
+    """The operator \\frac{d}{d den} (or \\frac{\\partial}{\\partial den}) applied to body."""
+    den: Node
+    body: Node
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Prime(Node):
+    """(expr)' : the derivative of expr by its one free variable."""
+    body: Node
+
+
+@dataclass(frozen=True)
+class Sum(Node):
+    """\\sum_{i=1}^{C} body, \\sum_j body, \\sum\\{body\\}, np.sum(body, axis=1, keepdims=True)."""
+    body: Node
+    index: Optional[Sym] = None
+    lower: Optional[Node] = None
+    upper: Optional[Node] = None
+    axis: Optional[int] = None
+    keepdims: bool = False
+    style: str = "sigma"                       # 'sigma' | 'np' | 'text' (\\text{sum along rows})
+
+
+@dataclass(frozen=True)
+class Max(Node):
+    """\\max_{a=0}^{p-1} body (a reduction); the two-argument max(0, z) is Call('max', ...)."""
+    body: Node
+    index: Optional[Sym] = None
+    lower: Optional[Node] = None
+    upper: Optional[Node] = None
+
+
+@dataclass(frozen=True)
+class Rel(Node):
+    """A condition: Z > 0, i \\neq j, l = L, Y(i,j,k) = \\max ..."""
+    op: str                                    # '>', '<', '>=', '<=', '!=', '='
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Cases(Node):
+    """\\begin{cases} v_1 & cond_1 \\\\ v_2 & \\text{otherwise} \\end{cases}; cond is a Rel, or None for otherwise."""
+    branches: tuple                            # ((value, cond_or_None), ...)
+
+
+@dataclass(frozen=True)
+class Matrix(Node):
+    rows: tuple                                # tuple of tuples of nodes; Dots() for \\vdots, \\cdots, \\ddots
+
+
+@dataclass(frozen=True)
+class Dots(Node):
+    """\\dots, \\cdots, \\vdots, \\ddots, \\ldots inside a sum or matrix."""
+    kind: str = "dots"
+
+
+@dataclass(frozen=True)
+class Space(Node):
+    """\\mathbb{R}^{[a, b]}: a shape, used in dimension analyses."""
+    dims: tuple
+
+
+@dataclass(frozen=True)
+class Either(Node):
+    """'A \\text{ or } \\hat{Y}': two names for one quantity."""
+    options: tuple
+
+
+@dataclass(frozen=True)
+class Text(Node):
+    """\\text{...} that carries no mathematics the parser understands (kept for the report)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One display formula: a chain of expressions joined by relations.
+
+    steps[0] rel[0] steps[1] rel[1] steps[2] ...; rel is '=', ':=', '->' (\\rightarrow), or
+    '' for a bare expression. A formula with several lines (aligned, \\\\) gives several
+    Statements; an aligned line starting with '&=' continues the previous line's chain.
+    """
+    steps: tuple
+    rels: tuple = ()
+    annotation: str = ""                       # trailing \\text{...} remarks, 'sum along rows', etc.
+
+
+@dataclass(frozen=True)
+class Control:
+    """'for l = 2 up to L:' / 'if L > 1:' lines of an algorithm: context, not a claim."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the parser returns for one formula's LaTeX."""
+    statements: tuple                          # of Statement | Control
+    latex: str = field(default="", compare=False)
