@@ -1,0 +1,286 @@
+"""The chain-rule engine: reverse mode over named forward steps, driven by the rule table.
+
+An architecture becomes a list of forward steps (name, expression over earlier names). Walking
+them backwards, each step's VJP (rules.NODE_VJPS over its expression tree, or a loss / pair rule)
+sends its gradient to the MatrixSymbols it reads; once every consumer of a name has been
+visited, its gradient is complete and is emitted as ('d' + name, expression). Expressions refer
+to earlier gradients by name (dZ3 ...), so their size grows linearly with depth.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy as sp
+from sympy import MatAdd, MatMul, MatrixSymbol, OneMatrix
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..architectures import Architecture
+from ..errors import GradauditError
+from . import rules
+from .cnn import Conv2D, Flatten, MaxPool
+
+CONSTANTS = (sp.OneMatrix, sp.ZeroMatrix, sp.Identity)
+CLASS_AXIS = {"column": 0, "column-wT": 0, "row": 1, "index": 1}
+
+
+@dataclass
+class Step:
+    name: str
+    expr: object
+    kind: str = "node"          # node | loss | pair
+    rule: object = None         # for loss / pair steps: G -> [(symbol, contribution)]
+
+    @property
+    def symbol(self):
+        return MatrixSymbol(self.name, *self.expr.shape)
+
+
+@dataclass
+class Derivation:
+    """Everything derived for one architecture at one depth and size choice (see the package docstring)."""
+    arch: Architecture
+    depth: int
+    dims: dict
+    inputs: dict
+    params: dict
+    forward: list
+    loss: object
+    backward: list
+    scale: object = 1
+    per_example: bool = False
+    assumptions: list = field(default_factory=list)
+    functions: dict = field(default_factory=dict)
+    _closed: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def convention(self) -> str:
+        return self.arch.convention
+
+    def symbol(self, name: str):
+        """The MatrixSymbol a forward, backward, input or parameter name stands for."""
+        for table in (self.inputs, self.params):
+            if name in table:
+                return table[name]
+        for n, e in self.forward + self.backward:
+            if n == name:
+                return MatrixSymbol(n, *e.shape) if isinstance(e, MatrixExpr) else sp.Symbol(n)
+        raise KeyError(name)
+
+    def expr(self, name: str):
+        for n, e in self.forward + self.backward:
+            if n == name:
+                return e
+        raise KeyError(name)
+
+    def closed(self, name: str):
+        """The gradient `name` with every earlier backward name substituted away."""
+        if not self._closed:
+            done = {}
+            for n, e in self.backward:
+                full = e.xreplace(done)
+                self._closed[n] = full
+                done[self.symbol(n)] = full
+        return self._closed[name]
+
+    @property
+    def gradient_names(self) -> list:
+        return [n for n, _ in self.backward]
+
+
+# --- the engine ----------------------------------------------------------------------------------
+
+def _rule_for(node):
+    for cls in type(node).__mro__:
+        if cls in rules.NODE_VJPS:
+            return rules.NODE_VJPS[cls]
+    return None
+
+
+def _tree_vjp(expr, G, ans, out):
+    """Push G through one step's expression tree, appending (symbol, contribution) to out."""
+    if isinstance(expr, MatrixSymbol):
+        out.append((expr, G))
+        return
+    if isinstance(expr, CONSTANTS):
+        return
+    rule = _rule_for(expr)
+    if rule is None:
+        raise GradauditError(f"no VJP rule for {type(expr).__name__} in {expr}")
+    for child, contribution in rule(expr, G, ans):
+        _tree_vjp(child, contribution, child, out)
+
+
+def reverse(steps: list, params: dict, inputs_wanted: tuple = ("X",), param_scale=1):
+    """Run reverse mode over the steps (the last one the loss); returns the backward list."""
+    produced = {s.name for s in steps}
+    acc = defaultdict(list)
+    backward = []
+    done_params = set()
+    for step in reversed(steps):
+        if step.kind == "loss":
+            G = None
+        else:
+            if not acc[step.name]:
+                continue
+            backward.append(("d" + step.name, _sum(acc[step.name])))
+            G = MatrixSymbol("d" + step.name, *step.expr.shape)
+        out = []
+        if step.rule is not None:
+            out = step.rule(G)
+        else:
+            _tree_vjp(step.expr, G, step.symbol, out)
+        for sym, contribution in out:
+            acc[sym.name].append(contribution)
+        for pname, psym in params.items():
+            if pname not in done_params and acc[pname] and pname not in produced:
+                consumers_left = any(psym in s.expr.free_symbols for s in steps[:steps.index(step)])
+                if not consumers_left:
+                    backward.append(("d" + pname, _scaled(param_scale, _sum(acc[pname]))))
+                    done_params.add(pname)
+    for name in inputs_wanted:
+        if acc[name]:
+            backward.append(("d" + name, _sum(acc[name])))
+    return backward
+
+
+def _sum(terms):
+    return terms[0] if len(terms) == 1 else MatAdd(*terms)
+
+
+def _scaled(c, e):
+    return e if c == 1 else c * e
+
+
+# --- architectures as steps ----------------------------------------------------------------------
+
+def _dim(name, sizes, default=None):
+    if sizes is not None and name in sizes:
+        return sp.Integer(sizes[name])
+    if default is not None:
+        return sp.Integer(default)
+    return sp.Symbol(name, integer=True, positive=True)
+
+
+def _affine(convention, W, A, b, m):
+    if convention == "column":
+        return W * A + b * OneMatrix(1, m)
+    if convention == "column-wT":
+        return W.T * A + b * OneMatrix(1, m)
+    return A * W + OneMatrix(m, 1) * b
+
+
+def _dense_shapes(convention, n_in, n_out):
+    """(W shape, b shape) in the document's convention."""
+    if convention == "column":
+        return (n_out, n_in), (n_out, 1)
+    if convention == "column-wT":
+        return (n_in, n_out), (n_out, 1)
+    return (n_in, n_out), (1, n_out)
+
+
+def _scale(arch, n_out, m, per_example):
+    s = arch.scale
+    c = 1 / n_out if s == "1/N" else sp.Rational(s.numerator, s.denominator)
+    if arch.averaging == "mean" and not per_example:
+        c = c / m
+    return c
+
+
+def build(arch: Architecture, depth: int | None, sizes: dict | None, per_example: bool, functions: dict | None):
+    if arch.convention == "scalar":
+        from .scalar import build_scalar
+        return build_scalar(arch, sizes)
+    if arch.is_cnn:
+        return _build_cnn(arch, sizes, per_example, functions)
+    return _build_dense(arch, depth, sizes, per_example, functions)
+
+
+def _build_dense(arch, depth, sizes, per_example, functions):
+    layers = arch.layers_at(depth)
+    L = len(layers)
+    conv = arch.convention
+    axis = CLASS_AXIS[conv]
+    dims = {f"n{l}": _dim(f"n{l}", sizes) for l in range(L + 1)}
+    dims["m"] = _dim("m", sizes, 1 if arch.averaging == "single" else None)
+    m = dims["m"]
+    column = conv in ("column", "column-wT")
+    X = MatrixSymbol("X", dims["n0"], m) if column else MatrixSymbol("X", m, dims["n0"])
+    params, steps = {}, []
+    A = X
+    for l, layer in enumerate(layers, start=1):
+        wshape, bshape = _dense_shapes(conv, dims[f"n{l-1}"], dims[f"n{l}"])
+        W, b = MatrixSymbol(f"W{l}", *wshape), MatrixSymbol(f"b{l}", *bshape)
+        params[f"W{l}"], params[f"b{l}"] = W, b
+        steps.append(Step(f"Z{l}", _affine(conv, W, A, b, m)))
+        Z = steps[-1].symbol
+        steps.append(Step(f"A{l}", rules.activation(layer.activation, Z, axis, functions)))
+        A = steps[-1].symbol
+    Y = MatrixSymbol("Y", *A.shape)
+    return _finish(arch, L, dims, X, Y, params, steps, layers[-1].activation, dims[f"n{L}"], m, per_example, functions)
+
+
+def _build_cnn(arch, sizes, per_example, functions):
+    if arch.convention != "row":
+        raise GradauditError(f"{arch.id}: CNNs are supported in the row convention only")
+    sizes = sizes or {}
+    H, Wd = sizes.get("H", arch.image[0]), sizes.get("W", arch.image[1])
+    dense_widths = list(arch.sizes[0]) if arch.sizes else []
+    dims = {"H": sp.Integer(H), "W": sp.Integer(Wd), "m": sp.Integer(1)}
+    X = MatrixSymbol("X", H, Wd)
+    cur, params, steps, l, flat, pending = X, {}, [], 0, False, 0
+    for layer in arch.layers:
+        if layer.kind == "conv":
+            l += 1
+            K, b = MatrixSymbol(f"K{l}", layer.kernel, layer.kernel), MatrixSymbol(f"b{l}", 1, 1)
+            params[f"K{l}"], params[f"b{l}"] = K, b
+            dims[f"k{l}"] = sp.Integer(layer.kernel)
+            conv = Conv2D(cur, K)
+            oh, ow = conv.shape
+            steps.append(Step(f"Z{l}", conv + OneMatrix(oh, 1) * b * OneMatrix(1, ow)))
+            steps.append(Step(f"A{l}", rules.activation(layer.activation, steps[-1].symbol, 1, functions)))
+            cur = steps[-1].symbol
+        elif layer.kind == "maxpool":
+            steps.append(Step(f"P{l}", MaxPool(cur, layer.size, layer.stride or layer.size)))
+            cur = steps[-1].symbol
+        elif layer.kind == "flatten":
+            flat = True
+        else:
+            l += 1
+            inp = Flatten(cur) if flat else cur
+            flat = False
+            n_in = inp.shape[1]
+            key = f"n{l}"
+            n_out = sp.Integer(sizes.get(key, dense_widths[pending] if pending < len(dense_widths) else 1))
+            pending += 1
+            dims[key] = n_out
+            W, b = MatrixSymbol(f"W{l}", n_in, n_out), MatrixSymbol(f"b{l}", 1, n_out)
+            params[f"W{l}"], params[f"b{l}"] = W, b
+            steps.append(Step(f"Z{l}", inp * W + b))
+            steps.append(Step(f"A{l}", rules.activation(layer.activation, steps[-1].symbol, 1, functions)))
+            cur = steps[-1].symbol
+    Y = MatrixSymbol("Y", *cur.shape)
+    last = [x for x in arch.layers if x.kind == "dense"][-1].activation
+    return _finish(arch, l, dims, X, Y, params, steps, last, cur.shape[1], dims["m"], per_example, functions)
+
+
+def _finish(arch, L, dims, X, Y, params, steps, out_act, n_out, m, per_example, functions):
+    c = _scale(arch, n_out, m, per_example)
+    forward_loss, loss_vjp = rules.LOSSES[arch.loss]
+    A_step, Z_step = steps[-1], steps[-2]
+    A, Z = A_step.symbol, Z_step.symbol
+    assumptions = []
+    steps.append(Step("J", forward_loss(A, Y, c), kind="loss", rule=lambda G: [(A, loss_vjp(A, Y, c))]))
+    pair = rules.PAIR_RULES.get((out_act, arch.loss))
+    if pair is not None:
+        pair_rule, assumption = pair
+        A_step.kind, A_step.rule = "pair", (lambda G: [(Z, pair_rule(A, Y, c))])
+        if assumption:
+            assumptions.append(assumption)
+    param_scale = 1 / m if (per_example and arch.averaging == "mean") else 1
+    backward = reverse(steps, params, ("X",), param_scale)
+    return Derivation(arch=arch, depth=L, dims=dims, inputs={"X": X, "Y": Y}, params=params,
+                      forward=[(s.name, s.expr) for s in steps[:-1]], loss=steps[-1].expr,
+                      backward=backward, scale=c, per_example=per_example, assumptions=assumptions,
+                      functions=dict(functions or {}))
