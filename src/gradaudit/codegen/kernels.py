@@ -6,8 +6,10 @@ imports only NumPy. Stability is the point: sigmoid never overflows, softmax and
 log-softmax go through log-sum-exp, and the cross-entropies are computed from logits, so
 logits of +-1000 give a finite loss and finite gradients.
 
-Image tensors are (examples, channels, height, width); kernels are
-(filters, channels, k, k); convolution is the cross-correlation of the CNN document
+Image kernels work on the last two axes and broadcast over the leading ones
+(examples, filters): the CNN document's formulas are for one example and one channel, and
+the generated code runs them for a batch of examples and a bank of independent filters at
+once. Convolution is the document's cross-correlation
 (z[i, j] = b + sum_ab x[i+a, j+b] K[a, b]), valid padding, stride 1.
 """
 from __future__ import annotations
@@ -52,49 +54,51 @@ def softmax(z, axis):
 
 
 def conv2d(x, k):
-    """Valid cross-correlation: (m, c, h, w) with (f, c, kh, kw) -> (m, f, h-kh+1, w-kw+1)."""
-    windows = sliding_window_view(x, k.shape[2:], axis=(2, 3))          # m c H W kh kw
-    return np.tensordot(windows, k, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
+    """Valid cross-correlation over the last two axes: out[..., i, j] = sum_ab x[..., i+a, j+b] k[..., a, b].
+
+    Leading axes broadcast (examples x filters), so the same call is the forward pass
+    Conv2D(X, K) and the kernel gradient Conv2D(A_prev, dZ) of the CNN document (eq. 55).
+    """
+    windows = sliding_window_view(x, k.shape[-2:], axis=(-2, -1))      # ... I J a b
+    return np.einsum("...ijab,...ab->...ij", windows, k, optimize=True)
 
 
-def conv2d_grad_kernel(x, dz):
-    """dJ/dK[f, c, a, b] = sum_{m, i, j} dZ[m, f, i, j] x[m, c, i+a, j+b]."""
-    kh, kw = x.shape[2] - dz.shape[2] + 1, x.shape[3] - dz.shape[3] + 1
-    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))             # m c H W kh kw
-    return np.tensordot(dz, windows, axes=([0, 2, 3], [0, 2, 3]))         # f c kh kw
-
-
-def conv2d_grad_input(dz, k):
-    """dJ/dx[m, c, i, j] = sum_{f, a, b} K[f, c, a, b] dZ[m, f, i-a, j-b]: a full correlation with the flipped kernel."""
-    kh, kw = k.shape[2:]
-    padded = np.pad(dz, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
-    windows = sliding_window_view(padded, (kh, kw), axis=(2, 3))         # m f H W kh kw
-    return np.tensordot(windows, k[:, :, ::-1, ::-1], axes=([1, 4, 5], [0, 2, 3])).transpose(0, 3, 1, 2)
-
-
-def _pool_windows(a, size, stride):
-    return sliding_window_view(a, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+def conv2d_grad_input(g, k):
+    """dJ/dx[..., i, j] = sum_pq k[..., p, q] g[..., i-p, j-q]: a full correlation with the flipped kernel (eq. 62)."""
+    kh, kw = k.shape[-2:]
+    pad = [(0, 0)] * (g.ndim - 2) + [(kh - 1, kh - 1), (kw - 1, kw - 1)]
+    return conv2d(np.pad(g, pad), k[..., ::-1, ::-1])
 
 
 def maxpool2d(a, size, stride):
-    """Maximum over size x size windows every `stride` pixels (a partial last window is dropped)."""
-    return _pool_windows(a, size, stride).max(axis=(4, 5))
+    """Maximum over size x size windows of the last two axes every `stride` pixels (a partial last window is dropped)."""
+    return sliding_window_view(a, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :].max(axis=(-2, -1))
 
 
-def maxpool2d_grad(a, dy, size, stride):
-    """Route each pooled gradient to the first maximum of its window (0 elsewhere), as the mask M of the CNN document."""
-    windows = _pool_windows(a, size, stride)
-    m, c, ho, wo = windows.shape[:4]
-    first = windows.reshape(m, c, ho, wo, size * size).argmax(axis=4)
-    da = np.zeros_like(a)
-    if stride == size:                      # non-overlapping windows: one scatter by reshaping
-        block = np.zeros((m, c, ho, wo, size * size), dtype=a.dtype)
-        np.put_along_axis(block, first[..., None], dy[..., None], axis=4)
-        block = block.reshape(m, c, ho, wo, size, size).transpose(0, 1, 2, 4, 3, 5)
-        da[:, :, :ho * size, :wo * size] = block.reshape(m, c, ho * size, wo * size)
-        return da
-    rows = np.arange(ho)[:, None] * stride + first // size
+def maxpool2d_grad(a, g, size, stride):
+    """Route each pooled gradient to the first maximum of its window, 0 elsewhere (the mask M of eqs 49-50)."""
+    windows = sliding_window_view(a, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :]
+    ho, wo = windows.shape[-4:-2]
+    first = windows.reshape(windows.shape[:-2] + (size * size,)).argmax(axis=-1)
+    lead = a.shape[:-2]
+    rows = np.arange(ho)[:, None] * stride + first // size               # ... ho wo
     cols = np.arange(wo)[None, :] * stride + first % size
-    mi, ci = np.meshgrid(np.arange(m), np.arange(c), indexing="ij")
-    np.add.at(da, (mi[..., None, None], ci[..., None, None], rows, cols), dy)
-    return da
+    flat = np.zeros(lead + (a.shape[-2] * a.shape[-1],), dtype=np.result_type(a, g))
+    target = (rows * a.shape[-1] + cols).reshape(lead + (-1,))
+    values = np.broadcast_to(g, lead + (ho, wo)).reshape(lead + (-1,))
+    if stride >= size:                      # windows do not overlap: every target is hit once
+        np.put_along_axis(flat, target, values, axis=-1)
+    else:
+        for t, v in zip(np.moveaxis(target, -1, 0), np.moveaxis(values, -1, 0)):
+            np.put_along_axis(flat, t[..., None], np.take_along_axis(flat, t[..., None], -1) + v[..., None], axis=-1)
+    return flat.reshape(a.shape)
+
+
+def flatten(p):
+    """(examples, filters, h, w) -> (examples, 1, filters*h*w): one row per example, row-major as the document."""
+    return p.reshape(p.shape[0], 1, -1)
+
+
+def unflatten(g, h, w):
+    """The inverse of flatten: (examples, 1, filters*h*w) -> (examples, filters, h, w)."""
+    return g.reshape(g.shape[0], -1, h, w)

@@ -1,0 +1,420 @@
+"""compile_network: an architecture's derived closed forms turned into NumPy functions.
+
+`gradaudit.compile(ARCH, sizes=[...])` derives the architecture (gradaudit.symbolic.derive),
+rewrites its loss to be computed from the logits (stable.py), and prints three functions with
+SymPy's lambdify: the forward pass, the loss and the parameter gradients. Lambdify's `cse`
+hook receives the core's own named steps (Z1, A1, ..., dZ3, dW3, ...) as the common
+subexpressions, so each is computed once, in evaluation order, and steps no output needs are
+dropped (dJ/dA of the output, dJ/dX). The printer (printer.py) adds what NumPyPrinter lacks.
+
+Layouts (`net.convention`): "column" (column and column-wT documents): X is features x
+examples, Y outputs x examples; "row" (row and index documents): X is examples x features,
+Y examples x outputs. CNNs: X is (examples, height, width), Y (examples, outputs). The
+documents' single-example networks (averaging "single", all CNNs) run per-example formulas on
+a stack of examples, and their loss and gradients are the sums over the examples given.
+A CNN's `filters` (sizes) runs that many independent copies of each convolution chain side by
+side (the one-channel formulas on a leading filter axis), concatenated by the flatten.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+from sympy import MatrixSymbol
+
+from .. import architectures
+from ..errors import GradauditError
+from . import kernels
+from .printer import BatchSum, GeneratedPrinter
+from .stable import stable_loss, unstable_logs
+
+GENERIC = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
+DEFAULT_GENERIC = "relu"
+KERNELS = {name: getattr(kernels, name) for name in (
+    "sigmoid", "log_sigmoid", "relu", "relu_step", "softmax", "log_softmax", "logsumexp", "conv2d",
+    "conv2d_grad_input", "maxpool2d", "maxpool2d_grad", "flatten", "unflatten")}
+
+
+def _generic_function(name: str):
+    from ..symbolic.functions import relu, sigmoid
+    return {"relu": relu, "tanh": sp.tanh, "sigmoid": sigmoid}[name]
+
+
+@lru_cache(maxsize=64)
+def _derive(arch_id: str, depth, sizes_key, activation):
+    from ..symbolic import derive
+    functions = {"g": _generic_function(activation)} if activation else None
+    sizes = dict(sizes_key) if sizes_key else None
+    return derive(arch_id, depth=depth, sizes=sizes, functions=functions)
+
+
+@dataclass
+class Program:
+    """The printed functions and what they need: argument symbols, steps, outputs."""
+    args: list
+    steps: list                 # [(MatrixSymbol, expr)] in evaluation order, only those needed
+    outputs: list
+    function: object = None
+    source: str = ""
+
+
+def _needed(steps: list, outputs: list) -> list:
+    """The steps the outputs depend on, in evaluation order."""
+    wanted = set().union(*(o.free_symbols for o in outputs))
+    keep = []
+    for sym, expr in reversed(steps):
+        if sym in wanted:
+            keep.append((sym, expr))
+            wanted |= expr.free_symbols
+    return keep[::-1]
+
+
+def _program(name, args, steps, outputs, batched) -> Program:
+    steps = _needed(steps, outputs)
+    printer = GeneratedPrinter(batched=batched)
+    fn = sp.lambdify(args, outputs if len(outputs) > 1 else outputs[0], modules=[KERNELS, "numpy"],
+                     printer=printer, cse=lambda exprs: (steps, exprs), dummify=False, docstring_limit=0)
+    import inspect
+    source = inspect.getsource(fn).replace("def _lambdifygenerated(", f"def {name}(", 1)
+    return Program(args, steps, outputs, fn, source)
+
+
+@dataclass
+class Network:
+    """Generated NumPy functions of one architecture at fixed sizes; see the module docstring."""
+    arch: architectures.Architecture
+    derivation: object
+    dims: dict
+    param_shapes: dict
+    dtype: np.dtype
+    batched: bool
+    filters: int = 1
+    image: tuple = ()
+    activation: str | None = None
+    notes: list = field(default_factory=list)
+    programs: dict = field(default_factory=dict)
+    dim_symbols: list = field(default_factory=list)
+
+    # --- what the network is ------------------------------------------------------------------
+    @property
+    def convention(self) -> str:
+        return "column" if self.arch.convention in ("column", "column-wT") else "row"
+
+    @property
+    def averaging(self) -> str:
+        return self.arch.averaging
+
+    @property
+    def outputs(self) -> int:
+        d = self.derivation
+        values = {d.dims[k]: v for k, v in self.dims.items() if k in d.dims and isinstance(d.dims[k], sp.Symbol)}
+        return int(sp.sympify(d.inputs["Y"].shape[0 if self._column else 1]).xreplace(values))
+
+    @property
+    def _column(self) -> bool:
+        return self.convention == "column" and not self.arch.is_cnn
+
+    @property
+    def features(self):
+        return self.image if self.arch.is_cnn else int(self.dims["n0"])
+
+    def describe(self) -> str:
+        shape = (f"image {self.image[0]}x{self.image[1]}, {self.filters} filter(s) per convolution"
+                 if self.arch.is_cnn else f"widths {[int(self.dims[f'n{i}']) for i in range(self.derivation.depth + 1)]}")
+        text = (f"{self.arch.id}: {self.arch.title}; {shape}; {self.arch.loss} loss ({self.averaging}); "
+                f"layout {self.convention}; {self.dtype}")
+        return text + "".join(f"\nnote: {n}" for n in self.notes)
+
+    # --- the public functions ---------------------------------------------------------------
+    def init(self, seed: int = 0) -> dict:
+        """He-normal weights for ReLU layers, 1/sqrt(fan-in) otherwise; zero biases."""
+        rng = np.random.default_rng(seed)
+        params = {}
+        for name, shape in self.param_shapes.items():
+            if name.startswith("b"):
+                params[name] = np.zeros(shape, dtype=self.dtype)
+                continue
+            fan_in = shape[-1] * shape[-2] if name.startswith("K") else (shape[1] if self._wT_column else shape[0])
+            gain = 2.0 if self._activation_of(name) == "relu" else 1.0
+            params[name] = (rng.standard_normal(shape) * np.sqrt(gain / fan_in)).astype(self.dtype)
+        return params
+
+    def loss(self, params: dict, X, Y) -> float:
+        values = self._call("loss", params, X, Y)
+        return float(np.sum(values))
+
+    def grads(self, params: dict, X, Y) -> dict:
+        out = self._call("grads", params, X, Y)
+        out = out if isinstance(out, (list, tuple)) else [out]
+        return {name: np.asarray(g, dtype=self.dtype).reshape(self.param_shapes[name])
+                for name, g in zip(self.param_shapes, out)}
+
+    def predict(self, params: dict, X) -> np.ndarray:
+        """The output activations (probabilities), laid out like Y."""
+        out = self._call("predict", params, X, None)
+        return self._from_internal(out)
+
+    def classify(self, params: dict, X) -> np.ndarray:
+        """Integer labels: argmax over the classes, or output > 1/2 for one sigmoid unit."""
+        out = self.predict(params, X)
+        axis = 0 if self._column else 1
+        if out.shape[axis] == 1:
+            return (out.take(0, axis=axis) > 0.5).astype(np.int64)
+        return out.argmax(axis=axis)
+
+    # --- data layout helpers (the trainer uses them) -----------------------------------------
+    def layout(self, X_rows, Y_rows=None):
+        """Examples-x-features data in this network's layout (transposed for column, images for a CNN)."""
+        X = np.asarray(X_rows, dtype=self.dtype)
+        if self.arch.is_cnn:
+            X = X.reshape(X.shape[0], *self.image)
+        elif self._column:
+            X = X.T.copy()
+        if Y_rows is None:
+            return X
+        Y = np.asarray(Y_rows, dtype=self.dtype)
+        return X, (Y.T.copy() if self._column else Y)
+
+    def take(self, array, idx):
+        return array[:, idx] if self._column else array[idx]
+
+    def examples(self, X) -> int:
+        return np.shape(X)[1] if self._column else np.shape(X)[0]
+
+    # --- internals ------------------------------------------------------------------------------
+    @property
+    def _wT_column(self) -> bool:
+        return self.arch.convention == "column"
+
+    def _activation_of(self, pname: str) -> str:
+        layers = [x for x in self.arch.layers_at(self.derivation.depth if self.arch.general else None)
+                  if x.kind in ("dense", "conv")]
+        act = layers[int(pname[1:]) - 1].activation
+        return self.activation if act == "g" else act
+
+    def _check_params(self, params):
+        if not isinstance(params, dict):
+            raise GradauditError(f"params must be a dict of arrays named {', '.join(self.param_shapes)}")
+        missing = [k for k in self.param_shapes if k not in params]
+        extra = [k for k in params if k not in self.param_shapes]
+        if missing or extra:
+            raise GradauditError(f"params do not match {self.arch.id}: missing {missing or 'none'}, "
+                                 f"unexpected {extra or 'none'} (expected {', '.join(self.param_shapes)})")
+        values = []
+        for name, shape in self.param_shapes.items():
+            v = np.asarray(params[name])
+            if v.shape != shape:
+                raise GradauditError(f"parameter {name} has shape {v.shape}, expected {shape}")
+            if not np.all(np.isfinite(v)):
+                raise GradauditError(f"parameter {name} contains NaN or infinity")
+            values.append(v.astype(self.dtype, copy=False))
+        return values
+
+    def _check_data(self, X, Y):
+        X = np.asarray(X, dtype=self.dtype)
+        if self.arch.is_cnn:
+            expected = f"(examples, {self.image[0]}, {self.image[1]})"
+            ok = X.ndim == 3 and X.shape[1:] == self.image
+        else:
+            n0 = int(self.dims["n0"])
+            expected = f"({n0}, examples)" if self._column else f"(examples, {n0})"
+            ok = X.ndim == 2 and X.shape[0 if self._column else 1] == n0
+        if not ok:
+            raise GradauditError(f"X has shape {X.shape}; {self.arch.id} ({self.convention} layout) expects {expected}")
+        if not np.all(np.isfinite(X)):
+            raise GradauditError("X contains NaN or infinity")
+        m = self.examples(X) if not self.arch.is_cnn else X.shape[0]
+        if m < 1:
+            raise GradauditError("X has no examples")
+        if Y is not None:
+            Y = np.asarray(Y, dtype=self.dtype)
+            n = self.outputs
+            shape = (n, m) if self._column else (m, n)
+            if Y.shape != shape:
+                raise GradauditError(f"Y has shape {Y.shape}, expected {shape} ({self.convention} layout, {m} examples)")
+            if not np.all(np.isfinite(Y)):
+                raise GradauditError("Y contains NaN or infinity")
+        return X, Y, m
+
+    def _to_internal(self, A):
+        if not self.batched:
+            return A
+        if self.arch.is_cnn:
+            return A[:, None] if A.ndim == 3 else A[:, None, :]
+        return A.T[:, :, None] if self._column else A[:, None, :]
+
+    def _from_internal(self, out):
+        out = np.asarray(out)
+        if not self.batched:
+            return out
+        return out[:, :, 0].T if self._column else out[:, 0, :]
+
+    def _call(self, which, params, X, Y):
+        values = self._check_params(params)
+        X, Y, m = self._check_data(X, Y)
+        dims = [m if str(s) == "m" else int(self.dims[str(s)]) for s in self.dim_symbols]
+        args = [self._to_internal(X)] + ([] if which == "predict" else [self._to_internal(Y)]) + values + dims
+        with np.errstate(over="ignore", under="ignore"):
+            return self.programs[which].function(*args)
+
+
+# --- building one ---------------------------------------------------------------------------------
+
+def _resolve(arch, sizes, depth, image):
+    """(depth, derive-sizes key, filters, image, dense widths) from the user's choices."""
+    if arch.is_cnn:
+        filters, dense, img = 1, list(arch.sizes[0]) if arch.sizes else [], tuple(arch.image)
+        if isinstance(sizes, dict):
+            filters = int(sizes.get("filters", 1))
+            dense = list(sizes.get("dense", dense))
+            img = tuple(sizes.get("image", img))
+        elif sizes is not None:
+            sizes = list(sizes)
+            filters, dense = sizes[0], sizes[1:] or dense
+        img = tuple(image) if image else img
+        n_dense = sum(1 for x in arch.layers if x.kind == "dense")
+        if len(dense) != n_dense or filters < 1 or len(img) != 2:
+            raise GradauditError(f"{arch.id} has {n_dense} dense layer(s): give sizes [filters, {', '.join(['width'] * n_dense)}] "
+                                 f"(got {sizes}), and an image (height, width)")
+        first = sum(1 for x in arch.layers if x.kind == "conv") + 1
+        key = (("H", int(img[0])), ("W", int(img[1]))) + tuple((f"n{first + i}", int(w)) for i, w in enumerate(dense))
+        return None, key, int(filters), (int(img[0]), int(img[1])), dense
+    sizes = list(sizes) if sizes is not None else list(arch.sizes[0])
+    if arch.general:
+        if depth is not None and depth != len(sizes) - 1:
+            if sizes is arch.sizes[0] or len(sizes) == 0:
+                raise GradauditError(f"give {depth + 1} sizes for depth {depth}")
+            raise GradauditError(f"depth {depth} needs {depth + 1} sizes (input first), got {len(sizes)}: {sizes}")
+        depth = len(sizes) - 1
+    elif len(sizes) != arch.parameter_layers + 1:
+        raise GradauditError(f"{arch.id} has {arch.parameter_layers} layers: give {arch.parameter_layers + 1} sizes "
+                             f"(input first, output last), got {sizes}")
+    if depth is not None and depth < 1 or min(sizes) < 1:
+        raise GradauditError(f"sizes must be positive and the depth >= 1, got {sizes}")
+    return depth, None, 1, (), sizes
+
+
+def compile_network(arch, sizes=None, depth=None, dtype="float64", activation=None, image=None) -> Network:
+    """Compile an architecture into NumPy functions (see the module docstring for layouts).
+
+    sizes: dense networks, the widths [n0, ..., nL] (input first); CNNs, [filters, dense widths...]
+    or {'image': (h, w), 'filters': f, 'dense': [...]}. activation: the generic g's choice.
+    """
+    a = architectures.get(arch) if isinstance(arch, str) else arch
+    if a.convention == "scalar" or not (a.layers or a.general):
+        raise GradauditError(f"{a.id} has no parameters to train: only architectures with layers compile")
+    try:
+        np_dtype = np.dtype(dtype)
+    except TypeError:
+        raise GradauditError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if np_dtype not in (np.float32, np.float64):
+        raise GradauditError(f"dtype must be float32 or float64, got {dtype!r}")
+    layers = a.layers_at(depth if a.general else None) if (not a.general or depth) else (a.hidden, a.output)
+    has_g = any(x.activation == "g" for x in layers)
+    notes = []
+    if has_g:
+        if activation is None:
+            activation = DEFAULT_GENERIC
+            notes.append(f"{a.id} has a generic activation g: compiled with g = {DEFAULT_GENERIC} "
+                         f"(choose with activation='tanh' | 'relu' | 'sigmoid')")
+        if activation not in GENERIC:
+            raise GradauditError(f"activation must be one of {', '.join(GENERIC)} for the generic g, got {activation!r}")
+    elif activation is not None:
+        raise GradauditError(f"{a.id} has no generic activation g; its activations are fixed")
+    depth, key, filters, img, widths = _resolve(a, sizes, depth, image)
+    d = _derive(a.id, depth, key, activation if has_g else None)
+    dims = dict(d.dims)
+    if not a.is_cnn:
+        dims.update({f"n{i}": sp.Integer(w) for i, w in enumerate(widths)})
+    batched = d.dims["m"] == 1
+    if a.averaging == "single":
+        notes.append("the document's formulas are for one example: loss and gradients are summed over the examples given")
+    net = Network(a, d, dims, {}, np_dtype, batched, filters, img, activation if has_g else None, notes)
+    net.param_shapes = _param_shapes(d, dims, filters)
+    _build_programs(net)
+    return net
+
+
+def _param_shapes(d, dims, filters) -> dict:
+    """Concrete parameter shapes; with filters, conv parameters get a leading filter axis and the flattened dense layer F times the rows."""
+    flat_inputs = set()
+    for _, expr in d.forward:
+        for fl in expr.atoms(sp.MatMul):
+            if any(type(f).__name__ == "Flatten" for f in fl.args):
+                flat_inputs |= {p for p in d.params.values() if p in fl.args}
+    shapes = {}
+    values = {d.dims[k]: v for k, v in dims.items() if k in d.dims and isinstance(d.dims[k], sp.Symbol)}
+    for name, sym in d.params.items():
+        shape = tuple(int(sp.sympify(s).xreplace(values)) for s in sym.shape)
+        if d.arch.is_cnn and (name.startswith("K") or name in _conv_biases(d)):
+            shape = (filters,) + shape
+        elif sym in flat_inputs:
+            shape = (shape[0] * filters, shape[1])
+        shapes[name] = shape
+    return shapes
+
+
+def _conv_biases(d) -> set:
+    return {f"b{k[1:]}" for k in d.params if k.startswith("K")}
+
+
+def _build_programs(net: Network) -> None:
+    d = net.derivation
+    X, Y = d.inputs["X"], d.inputs["Y"]
+    params = list(d.params.values())
+    forward = [(MatrixSymbol(n, *e.shape), e) for n, e in d.forward]
+    backward = [(MatrixSymbol(n, *e.shape), e) for n, e in d.backward]
+    definitions = {sym: e for sym, e in forward}
+    out_sym = forward[-1][0]
+    loss = stable_loss(d.loss, {out_sym: definitions[out_sym]})
+    left = unstable_logs(loss)
+    if left:
+        net.notes.append(f"loss keeps log of an activation that is not a logit form ({left[0]}): it may be infinite when saturated")
+    grads = [next(e for s, e in backward if s.name == "d" + name) for name in d.params]
+    grads = [BatchSum(g) if net.batched else g for g in grads]
+    everything = [loss, out_sym] + [e for _, e in forward + backward]
+    net.dim_symbols = sorted({s for e in everything for s in e.free_symbols
+                              if isinstance(s, sp.Symbol) and not isinstance(s, (sp.Dummy, MatrixSymbol))}, key=str)
+    dims = net.dim_symbols
+    net.programs = {
+        "predict": _program("predict", [X] + params + dims, forward, [out_sym], net.batched),
+        "loss": _program("loss", [X, Y] + params + dims, forward, [loss], net.batched),
+        "grads": _program("grads", [X, Y] + params + dims, forward + backward, grads, net.batched),
+    }
+
+
+def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activation=None) -> Network:
+    """Compile for a data set: input width, image and class count from the data; says when the output layer cannot fit it."""
+    a = architectures.get(arch) if isinstance(arch, str) else arch
+    out_act = (a.output if a.general else [x for x in a.layers if x.kind == "dense"][-1]).activation
+    outputs = data.classes if (out_act == "softmax" or data.classes > 2) else 1
+    if out_act == "softmax" and a.loss != "cce" or out_act == "sigmoid" and a.loss not in ("bce", "sse"):
+        raise GradauditError(f"{a.id}: output {out_act} with loss {a.loss} is not a classifier")
+    if out_act == "softmax" and data.classes == 2:
+        outputs = 2
+    if out_act not in ("softmax", "sigmoid"):
+        raise GradauditError(f"{a.id} ends in {out_act}: it does not fit a classification data set")
+    if a.is_cnn:
+        if out_act == "sigmoid" and data.classes > 2:
+            outputs = data.classes      # the CNN document's sigmoid output, one unit per class (one-vs-rest BCE)
+        if not data.image:
+            raise GradauditError(f"{a.id} is a CNN: data set {data.name} has no images (use digits)")
+        n_dense = sum(1 for x in a.layers if x.kind == "dense")
+        if sizes is None:
+            sizes = [8] + [32] * (n_dense - 1) + [outputs]
+        sizes = {"image": data.image, "filters": sizes[0], "dense": list(sizes[1:])}
+        if sizes["dense"][-1] != outputs:
+            raise GradauditError(f"{data.name} has {data.classes} classes: the last size must be {outputs}")
+        return compile_network(a, sizes=sizes, dtype=dtype, activation=activation)
+    if sizes is None:
+        sizes = [data.features] + ([] if not a.general and a.parameter_layers == 1 else
+                                   [64] * ((depth or 3) - 1 if a.general else a.parameter_layers - 1)) + [outputs]
+    if sizes[0] != data.features or sizes[-1] != outputs:
+        raise GradauditError(f"{data.name} has {data.features} features and needs {outputs} output unit(s) for "
+                             f"{a.id} ({out_act} output): sizes must start with {data.features} and end with {outputs}, got {sizes}")
+    if out_act == "sigmoid" and data.classes > 2 and not a.is_cnn:
+        raise GradauditError(f"{a.id} has a sigmoid output for two classes; {data.name} has {data.classes} classes: "
+                             f"use a softmax architecture such as d002-mlp-L-relu-softmax")
+    return compile_network(a, sizes=sizes, depth=depth, dtype=dtype, activation=activation)
