@@ -1,12 +1,36 @@
-"""`gradaudit check`: not built yet."""
+"""`gradaudit check [PATH ...]`: audit derivation files like a linter (exit 0 fine, 1 wrong, 2 bad input)."""
 from __future__ import annotations
 
+import sys
+
+from ..audit import report
+from ..audit.runner import DEFAULT_TIMEOUT, audit_paths
 from ..errors import GradauditError
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("rest", nargs="*")
+    parser.add_argument("paths", nargs="*", default=["derivations"], metavar="PATH",
+                        help="derivation files (.toml), Markdown notes or notebooks with front matter, or folders "
+                             "(default: derivations/)")
+    parser.add_argument("--format", choices=sorted(report.FORMATS), default="text", help="report format")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when a formula is wrong")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds allowed per formula (default {DEFAULT_TIMEOUT:g}); slower ones are unsupported")
+    parser.add_argument("--verbose", action="store_true", help="list correct claims too (text format)")
 
 
 def run(args) -> int:
-    raise GradauditError("'check' is not built yet")
+    if args.timeout <= 0:
+        raise GradauditError("--timeout must be positive")
+    audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout)
+    if args.format == "text":
+        print(report.text(audit, verbose=args.verbose))
+    else:
+        print(report.FORMATS[args.format](audit))
+    for exc in audit.file_errors:
+        print(f"gradaudit: error: {exc}", file=sys.stderr)
+    if audit.file_errors:
+        return 2
+    if args.exit_zero:
+        return 0
+    return 1 if any(r.verdict == "error" for r in audit.results) else 0

@@ -1,12 +1,76 @@
-"""`gradaudit explain`: not built yet."""
+"""`gradaudit explain FILE:ID`: one formula in full: its claims, sizes tried, values that differ, the edit found."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+
+from .. import corpus
+from ..audit.auditor import SectionAuditor
+from ..audit.evaluate import EvalError, evaluate
 from ..errors import GradauditError
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("rest", nargs="*")
+    parser.add_argument("target", metavar="FILE:ID", help="a derivation file and a formula id, e.g. derivations/001_deep_network_vectorised.toml:bp.dZL")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed for the formula")
 
 
 def run(args) -> int:
-    raise GradauditError("'explain' is not built yet")
+    if ":" not in args.target:
+        raise GradauditError("give FILE:ID, e.g. derivations/000_mlp3_differentials.toml:sig.dW3.final")
+    path, fid = args.target.rsplit(":", 1)
+    doc = corpus.load(Path(path))
+    for section in doc.sections:
+        auditor = SectionAuditor(section, doc.document, timeout=args.timeout)
+        for formula in section.formulas:
+            if formula.id != fid:
+                try:
+                    auditor._chains(auditor.parse(formula.latex), formula)
+                except Exception:  # unreadable neighbours only lose their continuation context
+                    pass
+                continue
+            return _explain(auditor, section, formula)
+    raise GradauditError(f"no formula with id {fid!r}", file=path)
+
+
+def _explain(auditor, section, formula) -> int:
+    arch = section.architecture
+    print(f"{formula.file}:{formula.line}  {formula.id}  ({formula.locator})")
+    print(f"  latex:        {formula.latex}")
+    print(f"  architecture: {arch.id} ({arch.title}); convention {arch.convention}, loss {arch.loss}, "
+          f"averaging {arch.averaging}")
+    print(f"  section:      {section.id}; shorthand {section.shorthand}"
+          + (f"; default layer {section.default_layer}" if section.default_layer else ""))
+    models = auditor.envs.models
+    tried = sorted({(getattr(m.sizes, "widths", ()), m.sizes.m, d) for m, d in models})
+    print("  sizes tried:  " + "; ".join(f"widths {w}, m = {mm}, L = {d}" for w, mm, d in tried))
+    results = auditor.audit(formula)
+    for r in results:
+        print(f"\n  claim {r.step}/{r.steps}: {r.claim}")
+        print(f"    verdict: {r.verdict}" + (f" ({r.reason})" if r.reason else ""))
+        for e in r.errors:
+            print(f"    {e.kind}: {e.detail}")
+            if e.fix_latex:
+                print(f"    fix:     {e.fix_latex}")
+        if r.corrected_latex:
+            print(f"    corrected: {r.corrected_latex}")
+    chains = auditor._chains(auditor.parse(formula.latex), formula) if results and results[0].claim else []
+    if chains:
+        ctx = next(iter(auditor.envs.contexts(set())), None)
+        if ctx is not None:
+            print("\n  values at the first size choice:")
+            for node in chains[0]:
+                try:
+                    value = evaluate(node, ctx)
+                    arr = getattr(value, "data", value)
+                    print(f"    {_short(node)}: shape {np.shape(arr)}, {np.round(np.real(np.asarray(arr)).ravel()[:6], 5)}")
+                except EvalError as exc:
+                    print(f"    {_short(node)}: not evaluable here ({exc})")
+    return 1 if any(r.verdict == "error" for r in results) else 0
+
+
+def _short(node) -> str:
+    from ..notation.latex import to_latex
+    text = to_latex(node)
+    return text if len(text) < 70 else text[:67] + "..."

@@ -1,0 +1,404 @@
+"""Claims and verdicts: every `=` of every formula, checked at several sizes, depths and layers.
+
+A formula's chain s0 = s1 = ... = sk gives one claim per `=`. Each step is compared with
+the chain's reference, the quantity the chain is about: s0 when it names a quantity that
+the other steps agree with; when s0 disagrees with the rest but s1 names a quantity they
+agree with, s0 carries a wrong label. So a wrong middle step is caught even when both ends
+are right, and a wrong label does not make every later step look wrong.
+
+A claim holds when it holds in every environment: two or three size choices with pairwise
+distinct widths (the document's own output width kept), every depth L = 2..5 of a general
+network, every layer l a formula written for layer l can name, and both concrete activations
+substituted for a generic g.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..corpus import Formula, Section
+from ..errors import NotationError
+from ..notation import ast as N
+from . import diagnose, layout
+from .compare import Match, compare
+from .evaluate import alias_key, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .model import G_CHOICES, NumericModel, size_choices
+from .scalar_model import ScalarModel
+
+VERDICTS = ("correct", "notation", "error", "unsupported")
+GENERAL_DEPTHS = (2, 3, 4, 5)
+
+
+@dataclass
+class ErrorItem:
+    kind: str
+    detail: str
+    fix_latex: str = ""
+
+
+@dataclass
+class Result:
+    file: str
+    line: int
+    id: str
+    source: str
+    latex: str
+    claim: str
+    verdict: str
+    errors: list = field(default_factory=list)
+    corrected_latex: str = ""
+    seconds: float = 0.0
+    step: int = 1
+    steps: int = 1
+    reason: str = ""
+    section: str = ""
+    document: str = ""
+    notes: list = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "id": self.id, "step": self.step, "steps": self.steps,
+                "source": self.source, "latex": self.latex, "claim": self.claim, "verdict": self.verdict,
+                "errors": [e.__dict__ for e in self.errors], "corrected_latex": self.corrected_latex,
+                "reason": self.reason, "seconds": round(self.seconds, 4), "section": self.section,
+                "document": self.document}
+
+
+# ---- environments -------------------------------------------------------------------------------------
+
+class Environments:
+    """The models a section's claims are evaluated in, built once per section."""
+
+    def __init__(self, section: Section):
+        self.section = section
+        arch = section.architecture
+        self.arch = arch
+        self.models = []   # (model, depth)
+        gs = G_CHOICES if _uses_g(arch) else ("tanh",)
+        if arch.convention == "scalar":
+            activation = section.activation or "sigmoid"
+            for seed in (0, 1):
+                self.models.append((ScalarModel(arch, activation=activation, seed=seed), 1))
+            return
+        depths = GENERAL_DEPTHS if arch.general else (arch.parameter_layers,)
+        for depth in depths:
+            for seed, sizes in enumerate(size_choices(arch, depth)):
+                for g in gs:
+                    self.models.append((NumericModel(arch, depth, sizes, g=g, seed=seed), depth))
+
+    def contexts(self, layer_symbols: set):
+        """Every (context) a claim must hold in: per model, per value of a free layer index l."""
+        for model, depth in self.models:
+            base = dict(L=depth)
+            if "l" in layer_symbols:
+                for l in range(0, depth + 1):
+                    yield self._context(model, dict(base, l=l))
+            else:
+                yield self._context(model, base)
+
+    def _context(self, model, bindings):
+        s = self.section
+        default = None
+        if s.default_layer is not None:
+            default = bindings["L"] if s.default_layer == "L" else int(s.default_layer)
+        elif self.arch.convention == "scalar" or (not self.arch.general and self.arch.parameter_layers == 1):
+            default = 1
+        return Context(model=model, shorthand=s.shorthand, default_layer=default, superscript=s.superscript,
+                       subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings)
+
+
+def _uses_g(arch) -> bool:
+    layers = list(arch.layers) + [x for x in (arch.hidden, arch.output) if x is not None]
+    return any(layer.activation == "g" for layer in layers)
+
+
+# ---- evaluating one side in every environment ------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    match: Match | None           # None: not evaluable anywhere
+    reason: str = ""
+    dimension: bool = False       # a product did not conform
+    unknown: str = ""             # an unknown quantity's text
+    applicable: int = 0
+
+
+def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) -> Outcome:
+    """How `step` compares with `ref` across the contexts where both can be evaluated."""
+    worst = Match.EQUAL
+    applicable = 0
+    reason = ""
+    dimension = False
+    unknown = ""
+    for ctx in contexts:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        try:
+            ref_value = evaluate(ref, ctx)
+        except UnknownSymbol as exc:
+            unknown = unknown or exc.text
+            reason = reason or str(exc)
+            continue
+        except EvalError as exc:
+            reason = reason or str(exc)
+            continue
+        if ops:
+            ctx.informal_ops = ops
+        try:
+            value = evaluate(step, ctx)
+        except DimensionError as exc:
+            applicable += 1
+            dimension = True
+            reason = str(exc)
+            worst = Match.SHAPE
+            continue
+        except UnknownSymbol as exc:
+            unknown = unknown or exc.text
+            reason = reason or str(exc)
+            continue
+        except EvalError as exc:
+            reason = reason or str(exc)
+            continue
+        except (FloatingPointError, ZeroDivisionError, OverflowError, ValueError) as exc:
+            reason = reason or f"numerical failure: {exc}"
+            continue
+        applicable += 1
+        m = compare(ref_value, value)
+        if m is not Match.EQUAL:
+            worst = m if worst in (Match.EQUAL, Match.LOCAL) else worst
+        if m in (Match.DIFFER, Match.SHAPE):
+            break
+    if applicable == 0:
+        return Outcome(None, reason or "nothing to evaluate", unknown=unknown)
+    return Outcome(worst, reason, dimension=dimension, applicable=applicable)
+
+
+def layer_symbols(*nodes) -> set:
+    found = set()
+    for node in nodes:
+        for sub in walk(node):
+            if isinstance(sub, N.Sym) and sub.layer is not None:
+                for s in walk(sub.layer):
+                    if isinstance(s, N.Sym):
+                        found.add(s.name)
+            if isinstance(sub, N.Call) and sub.layer is not None:
+                for s in walk(sub.layer):
+                    if isinstance(s, N.Sym):
+                        found.add(s.name)
+    return found
+
+
+# ---- a section's formulas -----------------------------------------------------------------------------------
+
+class SectionAuditor:
+    def __init__(self, section: Section, document: str, timeout: float = 5.0):
+        from ..notation.parser import parse
+        self.parse = parse
+        self.section = section
+        self.document = document
+        self.timeout = timeout
+        section.parsed_aliases = self._aliases()
+        self._envs = None
+        self.previous_reference = None
+
+    @property
+    def envs(self) -> Environments:
+        if self._envs is None:
+            self._envs = Environments(self.section)
+        return self._envs
+
+    def _aliases(self) -> dict:
+        out = {}
+        for name, target in self.section.aliases.items():
+            try:
+                key = _single_node(self.parse(name))
+                value = _single_node(self.parse(target))
+            except (NotationError, ValueError):
+                continue
+            if isinstance(key, N.Sym):
+                out[alias_key(key)] = value
+        return out
+
+    def audit(self, formula: Formula) -> list[Result]:
+        start = time.monotonic()
+        deadline = start + self.timeout
+        base = dict(file=formula.file, line=formula.line, id=formula.id, source=formula.locator,
+                    latex=formula.latex, section=self.section.id, document=self.document)
+        try:
+            parsed = self.parse(formula.latex)
+        except NotationError as exc:
+            return [Result(**base, claim="", verdict="unsupported", reason=f"cannot parse: {exc.message}",
+                           seconds=time.monotonic() - start)]
+        notes = list(getattr(parsed, "notes", ()) or ())
+        chains = self._chains(parsed, formula)
+        if not chains:
+            return [Result(**base, claim="", verdict="unsupported",
+                           reason="no equation to check (a definition context or an algorithm line)",
+                           seconds=time.monotonic() - start)]
+        results = []
+        total_claims = sum(len(c) - 1 for c in chains)
+        step_no = 0
+        for chain in chains:
+            try:
+                results.extend(self._audit_chain(chain, base, deadline, step_no, total_claims))
+            except TimeoutError:
+                for k in range(step_no, total_claims):
+                    results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
+                                          reason=f"timed out after {self.timeout:g} s"))
+                break
+            step_no += len(chain) - 1
+        elapsed = time.monotonic() - start
+        for r in results:
+            r.seconds = elapsed / max(1, len(results))
+            r.notes = notes
+        return results
+
+    # -- chains
+    def _chains(self, parsed, formula: Formula) -> list[list]:
+        chains = []
+        lhs_node = None
+        if formula.lhs:
+            try:
+                lhs_node = _single_node(self.parse(formula.lhs))
+            except (NotationError, ValueError):
+                lhs_node = None
+        for statement in parsed.statements:
+            if not isinstance(statement, N.Statement):
+                continue
+            steps = list(statement.steps)
+            rels = list(statement.rels)
+            current = []
+            for i, step in enumerate(steps):
+                if step is None:
+                    continue
+                current.append(step)
+                rel = rels[i] if i < len(rels) else None
+                if rel in ("->",) and i + 1 < len(steps) and not isinstance(steps[i + 1], N.Space):
+                    chains.append(current)
+                    current = []
+            chains.append(current)
+            if statement.steps and statement.steps[0] is None and self.previous_reference is not None:
+                chains[-1].insert(0, self.previous_reference)
+        chains = [c for c in chains if c]
+        if lhs_node is not None and chains:
+            chains[0].insert(0, lhs_node)
+        elif formula.continues and self.previous_reference is not None and chains:
+            chains[0].insert(0, self.previous_reference)
+        if chains and len(chains[-1]) > 1:
+            self.previous_reference = chains[-1][0]
+        return [c for c in chains if len(c) > 1]
+
+    def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
+        contexts = list(self.envs.contexts(layer_symbols(*chain)))
+        reference, label_fix = self._reference(chain, contexts, deadline)
+        results = []
+        for k in range(1, len(chain)):
+            step = chain[k]
+            claim_text = f"{_latex(chain[0] if k == 1 else chain[k - 1])} = {_latex(step)}"
+            result = Result(**base, claim=claim_text, verdict="unsupported", step=offset + k, steps=total)
+            if k == 1 and label_fix is not None:
+                result.verdict = "error"
+                result.errors.append(label_fix)
+                result.corrected_latex = f"{label_fix.fix_latex} = {_latex(step)}"
+                results.append(result)
+                continue
+            ref = reference if reference is not None else chain[k - 1]
+            self._verdict(result, ref, step, contexts, deadline)
+            results.append(result)
+        return results
+
+    def _reference(self, chain, contexts, deadline):
+        """The quantity the chain is about, and a label error on its first step if there is one."""
+        first = chain[0]
+        if len(chain) < 3 or not _is_label(first):
+            return first, None
+        agree_first = sum(1 for s in chain[1:] if _agrees(first, s, contexts, deadline))
+        if agree_first >= 1:
+            return first, None
+        second = chain[1]
+        if _is_label(second) and sum(1 for s in chain[2:] if _agrees(second, s, contexts, deadline)) >= 1:
+            fix = diagnose.relabel(first, second, contexts, deadline)
+            if fix is not None:
+                return second, fix
+            return second, ErrorItem("label", f"{_latex(first)} names another quantity than the steps that follow "
+                                              f"({_latex(second)})", "")
+        return first, None
+
+    def _verdict(self, result: Result, ref, step, contexts, deadline):
+        outcome = judge(ref, step, contexts, deadline)
+        if outcome.match is None:
+            if outcome.unknown:
+                found = diagnose.search(ref, step, contexts, deadline, self.strict)
+                if found is not None:
+                    self._apply(result, ref, found)
+                    return
+            result.verdict = "unsupported"
+            result.reason = outcome.reason
+            return
+        if outcome.match is Match.EQUAL:
+            result.verdict = "correct"
+            return
+        if outcome.match is Match.LOCAL:
+            result.verdict = "notation"
+            result.reason = "a Jacobian written as the factor it contributes in backpropagation"
+            return
+        repaired = layout.repair(ref, step, contexts, deadline)
+        if repaired is not None:
+            if repaired.layout_only or not self.strict:
+                result.verdict = "notation"
+                result.reason = repaired.detail
+                result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
+                return
+            result.verdict = "error"
+            result.errors.append(ErrorItem(repaired.kind, repaired.detail, _latex(repaired.node)))
+            result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
+            return
+        found = diagnose.search(ref, step, contexts, deadline, self.strict)
+        if found is not None:
+            self._apply(result, ref, found)
+            return
+        result.verdict = "error"
+        kind = "dimension" if outcome.match is Match.SHAPE else "unexplained"
+        detail = outcome.reason if outcome.match is Match.SHAPE else "no small edit makes it right"
+        result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _apply(self, result, ref, found):
+        result.verdict = "error"
+        result.errors.append(ErrorItem(found.kind, found.detail, _latex(found.node)))
+        result.corrected_latex = f"{_latex(found.ref if found.ref is not None else ref)} = {_latex(found.node)}"
+
+    @property
+    def strict(self) -> bool:
+        """Strict sections treat a misplaced transpose or order as an error; informal ones as notation."""
+        if self.section.notation:
+            return self.section.notation == "strict"
+        return self.section.architecture.convention not in ("scalar",) and not _informal_document(self.section)
+
+
+def _informal_document(section: Section) -> bool:
+    """Per-example texts that write chain-rule products with no transposes at all read informally."""
+    return section.architecture.averaging == "single" and section.architecture.convention in ("column",)
+
+
+def _is_label(node) -> bool:
+    return isinstance(node, (N.Deriv, N.Shorthand)) or (isinstance(node, N.Sym) and not node.index)
+
+
+def _agrees(a, b, contexts, deadline) -> bool:
+    outcome = judge(a, b, contexts[:2], deadline)
+    return outcome.match in (Match.EQUAL, Match.LOCAL) or (
+        outcome.match is not None and layout.repair(a, b, contexts[:2], deadline) is not None)
+
+
+def _single_node(parsed):
+    statements = [s for s in parsed.statements if isinstance(s, N.Statement)]
+    if len(statements) != 1 or len(statements[0].steps) != 1:
+        raise ValueError("not a single expression")
+    return statements[0].steps[0]
+
+
+def _latex(node) -> str:
+    from ..notation.latex import to_latex
+    try:
+        return to_latex(node)
+    except Exception:  # the printer never blocks a verdict
+        return repr(node)

@@ -1,0 +1,126 @@
+"""Comparing two evaluated sides: equal, equal under a local-derivative reading, or different.
+
+A document writes dA/dZ = A(1 - A) for a Jacobian that is diagonal, dZ/db = 1 for an
+identity, and dZ/dW = A^{[2]} for a Jacobian no matrix can spell. The first two are exact
+under the usual identification (a diagonal Jacobian is its diagonal; 1 is the identity).
+The third is read by what the factor does in backpropagation: for a random upstream
+gradient G, some placement of E (G E^T, E^T G, G ⊙ E, a sum over the broadcast axis)
+must give G's pull-back through the true Jacobian. Then the verdict is `notation`.
+"""
+from __future__ import annotations
+
+import enum
+
+import numpy as np
+
+from .evaluate import Jac, Lab, ShapeOnly
+
+RTOL = 1e-6
+
+
+class Match(enum.Enum):
+    EQUAL = "equal"          # equal as written
+    LOCAL = "local"          # a Jacobian written as the factor it contributes in backpropagation
+    DIFFER = "differ"
+    SHAPE = "shape"          # different shapes
+
+
+def close(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.size == 1 and b.size == 1:
+        a, b = a.reshape(()), b.reshape(())
+    if a.shape != b.shape:
+        return False
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return bool(np.array_equal(np.isnan(a), np.isnan(b))) and bool(np.allclose(np.nan_to_num(a), np.nan_to_num(b)))
+    scale = max(1.0, float(np.max(np.abs(a))) if a.size else 1.0)
+    return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale * 1e-3))
+
+
+def compare(ref, val) -> Match:
+    if isinstance(ref, ShapeOnly) or isinstance(val, ShapeOnly):
+        return Match.EQUAL if _shape(ref) == _shape(val) else Match.SHAPE
+    if isinstance(ref, Lab) or isinstance(val, Lab):
+        return _compare_lab(ref, val)
+    if isinstance(ref, Jac) and ref.as_array() is not None:
+        ref = ref.as_array()
+    if isinstance(val, Jac) and val.as_array() is not None:
+        val = val.as_array()
+    if isinstance(ref, Jac) and isinstance(val, Jac):
+        if ref.out_shape == val.out_shape and ref.in_shape == val.in_shape:
+            return Match.EQUAL if close(ref.data, val.data) else Match.DIFFER
+        return Match.SHAPE
+    if isinstance(ref, Jac) or isinstance(val, Jac):
+        jac, arr = (ref, val) if isinstance(ref, Jac) else (val, ref)
+        return _compare_jacobian(jac, np.asarray(arr))
+    a, b = np.asarray(ref), np.asarray(val)
+    if a.size == 1 and b.size == 1:
+        return Match.EQUAL if close(a, b) else Match.DIFFER
+    if a.shape != b.shape:
+        return Match.SHAPE
+    return Match.EQUAL if close(a, b) else Match.DIFFER
+
+
+def _shape(v):
+    if isinstance(v, ShapeOnly):
+        return tuple(v.shape)
+    if isinstance(v, Jac):
+        return tuple(v.out_shape) + tuple(v.in_shape)
+    return tuple(np.shape(v))
+
+
+def _compare_lab(ref, val) -> Match:
+    if isinstance(ref, Lab) and isinstance(val, Lab):
+        if set(ref.labels) != set(val.labels):
+            return Match.SHAPE
+        b = val.aligned(ref.labels)
+        if b.shape != ref.data.shape:
+            return Match.SHAPE
+        return Match.EQUAL if close(ref.data, b) else Match.DIFFER
+    lab, other = (ref, val) if isinstance(ref, Lab) else (val, ref)
+    other = np.asarray(other.as_array() if isinstance(other, Jac) and other.as_array() is not None else other)
+    if other.size == 1:
+        return Match.EQUAL if close(lab.data, np.broadcast_to(other.reshape(()), lab.data.shape)) else Match.DIFFER
+    return Match.SHAPE
+
+
+def _compare_jacobian(jac: Jac, arr: np.ndarray) -> Match:
+    n_out = int(np.prod(jac.out_shape))
+    if jac.is_elementwise and (arr.shape == jac.out_shape or arr.size == 1):
+        return Match.EQUAL if close(jac.diagonal(), np.broadcast_to(arr.reshape(()) if arr.size == 1 else arr,
+                                                                    jac.out_shape)) else Match.DIFFER
+    if arr.size == 1 and jac.out_shape == jac.in_shape:
+        eye = np.eye(n_out).reshape(jac.data.shape) * arr.reshape(())
+        if close(jac.data, eye):
+            return Match.EQUAL
+    return Match.LOCAL if local_reading(jac, arr) else Match.DIFFER
+
+
+def local_reading(jac: Jac, arr: np.ndarray) -> bool:
+    """Does some placement of E give the pull-back G -> G . J for random G?"""
+    rng = np.random.default_rng(7)
+    G = rng.normal(size=jac.out_shape)
+    if G.ndim != 2 and G.ndim != 0:
+        return False
+    target = np.tensordot(G, jac.data, axes=len(jac.out_shape))
+    for candidate in _placements(G, arr, target.shape):
+        if candidate is not None and candidate.shape == target.shape and close(candidate, target):
+            return True
+    return False
+
+
+def _placements(G, E, shape):
+    """Ways a text places a local factor E against the upstream gradient G."""
+    if E.ndim != 2:
+        E = E.reshape(E.shape + (1,) * (2 - E.ndim)) if E.ndim < 2 else None
+        if E is None:
+            return
+    pairs = [(G, E.T), (E.T, G), (G, E), (E, G), (G.T, E), (E, G.T), (E.T, G.T), (G.T, E.T)]
+    for left, right in pairs:
+        if left.ndim == 2 and right.ndim == 2 and left.shape[1] == right.shape[0]:
+            yield left @ right
+    if G.shape == E.shape or E.size == 1:
+        prod = G * (E.reshape(()) if E.size == 1 else E)
+        yield prod
+        for axis in (0, 1):
+            yield prod.sum(axis=axis, keepdims=True)

@@ -1,0 +1,233 @@
+"""Diagnosis: the smallest edit of a wrong formula's tree that makes it right names the mistake.
+
+EDITS is the table: each entry walks the tree and yields (kind, detail, edited tree). The
+search tries every single edit, then (within the time budget) the edit followed by a layout
+repair, then pairs of edits. The first that holds in every environment is the diagnosis;
+its tree prints as the corrected LaTeX, which the auditor has therefore checked.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from ..notation import ast as N
+from .compare import Match
+
+M = N.Sym("m")
+
+
+@dataclass
+class Found:
+    node: N.Node
+    kind: str
+    detail: str
+    ref: N.Node | None = None
+
+
+# ---- walking and rewriting ---------------------------------------------------------------------------------
+
+def subtrees(node, path=()):
+    """Every (path, subtree); a path is a tuple of (field, position or None)."""
+    yield path, node
+    if not isinstance(node, N.Node):
+        return
+    for key, value in node.__dict__.items():
+        if isinstance(value, N.Node):
+            yield from subtrees(value, path + ((key, None),))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, N.Node):
+                    yield from subtrees(item, path + ((key, i),))
+
+
+def put(node, path, new):
+    if not path:
+        return new
+    (key, index), rest = path[0], path[1:]
+    value = getattr(node, key)
+    if index is None:
+        return replace(node, **{key: put(value, rest, new)})
+    items = list(value)
+    items[index] = put(items[index], rest, new)
+    return replace(node, **{key: tuple(items)})
+
+
+def _show(node):
+    from ..notation.latex import to_latex
+    try:
+        return to_latex(node)
+    except Exception:
+        return repr(node)
+
+
+def _shift(layer, delta):
+    if isinstance(layer, N.Num):
+        return N.Num(layer.value + delta)
+    if isinstance(layer, N.Add) and isinstance(layer.terms[-1], N.Num):
+        value = layer.terms[-1].value + delta
+        rest = layer.terms[:-1]
+        if value == 0:
+            return rest[0] if len(rest) == 1 else N.Add(rest)
+        return N.Add(rest + (N.Num(value),))
+    return N.Add((layer, N.Num(Fraction(delta))))
+
+
+def _inside_deriv(root, path) -> bool:
+    node = root
+    for key, index in path:
+        if isinstance(node, (N.Deriv, N.DerivOp)):
+            return True
+        node = getattr(node, key) if index is None else getattr(node, key)[index]
+    return False
+
+
+# ---- the edits ---------------------------------------------------------------------------------------------
+
+def edit_sign(root):
+    yield "sign", "the sign is flipped", (root.arg if isinstance(root, N.Neg) else N.Neg(root))
+    for path, node in subtrees(root):
+        if isinstance(node, N.Add) and len(node.terms) == 2 and isinstance(node.terms[1], N.Neg):
+            a, b = node.terms[0], node.terms[1].arg
+            yield "sign", f"{_show(node)} should be {_show(N.Add((b, N.Neg(a))))}", put(root, path, N.Add((b, N.Neg(a))))
+        if isinstance(node, N.Add):
+            for i, term in enumerate(node.terms):
+                flipped = term.arg if isinstance(term, N.Neg) else N.Neg(term)
+                terms = node.terms[:i] + (flipped,) + node.terms[i + 1:]
+                yield "sign", f"the term {_show(term)} has the wrong sign", put(root, path, N.Add(terms))
+
+
+def edit_layer(root):
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sym) and node.layer is not None:
+            for delta in (-1, 1):
+                new = replace(node, layer=_shift(node.layer, delta))
+                kind = "step" if _inside_deriv(root, path) else "index"
+                yield kind, f"{_show(node)} should be {_show(new)}", put(root, path, new)
+        if isinstance(node, N.Call) and node.layer is not None:
+            for delta in (-1, 1):
+                new = replace(node, layer=_shift(node.layer, delta))
+                yield "index", f"{_show(node)} should be {_show(new)}", put(root, path, new)
+
+
+SWAPS = {"Z": "A", "A": "Z", "z": "a", "a": "z", "W": "b", "b": "W"}
+
+
+def edit_name(root):
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sym) and node.name in SWAPS and not node.tag:
+            new = replace(node, name=SWAPS[node.name])
+            kind = "step" if _inside_deriv(root, path) else ("definition" if node.name in "ZzAa" else "index")
+            yield kind, f"{_show(node)} should be {_show(new)}", put(root, path, new)
+
+
+def edit_transpose(root):
+    for path, node in subtrees(root):
+        if _inside_deriv(root, path):
+            continue
+        if isinstance(node, N.Transpose):
+            yield "transpose", f"{_show(node)} should not be transposed", put(root, path, node.arg)
+        elif isinstance(node, (N.Sym, N.Shorthand, N.Deriv)) and path:
+            yield "transpose", f"{_show(node)} should be transposed", put(root, path, N.Transpose(node))
+
+
+def edit_order(root):
+    for path, node in subtrees(root):
+        if isinstance(node, N.Mul) and len(node.factors) >= 2 and node.op in ("juxt", "cdot", "times"):
+            for i in range(len(node.factors) - 1):
+                f = list(node.factors)
+                f[i], f[i + 1] = f[i + 1], f[i]
+                yield "transpose", f"the factors {_show(node.factors[i])} and {_show(node.factors[i + 1])} are in the wrong order", \
+                    put(root, path, N.Mul(tuple(f), node.op))
+
+
+def _scaled(root, factor):
+    return N.Mul((factor, root), "juxt")
+
+
+def edit_factor(root):
+    one_over_m = N.Div(N.Num(Fraction(1)), M)
+    yield "factor", "a factor 1/m is missing", _scaled(root, one_over_m)
+    yield "factor", "the factor 1/m does not belong", _scaled(root, M)
+    yield "factor", "a factor 2 is missing", _scaled(root, N.Num(Fraction(2)))
+    yield "factor", "the factor 2 does not belong", _scaled(root, N.Div(N.Num(Fraction(1)), N.Num(Fraction(2))))
+    for path, node in subtrees(root):
+        if isinstance(node, N.Mul) and len(node.factors) >= 2:
+            for i, f in enumerate(node.factors):
+                rest = node.factors[:i] + node.factors[i + 1:]
+                new = rest[0] if len(rest) == 1 else N.Mul(rest, node.op)
+                yield "factor", f"the factor {_show(f)} does not belong", put(root, path, new)
+
+
+def edit_sum(root):
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sum):
+            yield "sum", f"the sum {_show(node)} should not be there: the derivative is per component", \
+                put(root, path, node.body)
+
+
+def edit_precedence(root):
+    for path, node in subtrees(root):
+        if isinstance(node, N.Add) and len(node.terms) >= 2 and isinstance(node.terms[-1], N.Mul) \
+                and len(node.terms[-1].factors) >= 2:
+            last = node.terms[-1]
+            grouped = N.Add(node.terms[:-1] + (last.factors[0],))
+            new = N.Mul((grouped,) + last.factors[1:], last.op)
+            yield "precedence", f"parentheses are missing: ({_show(grouped)}) multiplies the rest", put(root, path, new)
+
+
+EDITS = (edit_sign, edit_layer, edit_name, edit_transpose, edit_order, edit_factor, edit_sum, edit_precedence)
+
+
+def candidates(root):
+    for edit in EDITS:
+        yield from edit(root)
+
+
+# ---- the search ----------------------------------------------------------------------------------------------
+
+def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
+    from .auditor import judge
+    from . import layout
+    singles = list(candidates(step))
+    quick = contexts[:1]
+    # 1. one edit, as written
+    for kind, detail, node in singles:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        if judge(ref, node, quick, deadline).match is Match.EQUAL and judge(ref, node, contexts, deadline).match is Match.EQUAL:
+            return Found(node, kind, detail)
+    # 2. one edit, then a layout repair (informal products around the real mistake)
+    for kind, detail, node in singles:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        if kind == "transpose":
+            continue
+        try:
+            fixed = layout.repair(ref, node, quick, deadline)
+        except TimeoutError:
+            raise
+        if fixed is not None and judge(ref, fixed.node, contexts, deadline).match is Match.EQUAL:
+            if fixed.layout_only or not strict:
+                return Found(fixed.node, kind, detail)
+            return Found(fixed.node, kind, detail + "; " + fixed.detail)
+    # 3. two edits
+    for kind, detail, node in singles:
+        for kind2, detail2, node2 in candidates(node):
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            if judge(ref, node2, quick, deadline).match is Match.EQUAL and \
+                    judge(ref, node2, contexts, deadline).match is Match.EQUAL:
+                return Found(node2, kind, f"{detail}; {detail2}")
+    return None
+
+
+def relabel(first, second, contexts, deadline):
+    """A label edit of the chain's first step that makes it name what the steps compute."""
+    from .auditor import ErrorItem, judge
+    for kind, detail, node in list(edit_layer(first)) + list(edit_name(first)):
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        if judge(node, second, contexts, deadline).match is Match.EQUAL:
+            return ErrorItem("label", f"the left side names the wrong quantity: {detail}", _show(node))
+    return None

@@ -1,0 +1,760 @@
+"""Evaluate a formula's syntax tree at the random point of a NumericModel.
+
+Three kinds of value come out:
+- a NumPy array (a matrix, a vector, or a 0-d scalar);
+- a Jac: the Jacobian d(out)/d(in) of two named quantities, shape out.shape + in.shape.
+  A product of Jacobians whose shapes chain is their contraction: the chain rule itself,
+  so "dC/dW = dC/dZ dZ/dW" is checked as mathematics, not as a pattern;
+- a Lab: an array whose axes carry index labels (i, j, ...), for index notation
+  (w_{i,j}, a_j, x_{[i+p,j+q]}); products broadcast by label, sums reduce a label.
+Strict reading: juxtaposition and \\cdot are matrix products (a 1 x 1 factor is a scalar),
+* and \\odot are elementwise, broadcasting only a bias-shaped operand. A product that does
+not conform raises DimensionError; the layout repair in audit/layout.py tries the other readings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import numpy as np
+
+from ..notation import ast as N
+from .model import ACTIVATIONS, NumericModel, _sigmoid, _softmax, conv2d, maxpool
+
+ALPHA = 0.1          # the learning rate's value when a formula names alpha
+STEP = 1e-30
+
+
+class EvalError(Exception):
+    """The formula cannot be evaluated as written: the reason is shown as `unsupported`."""
+
+
+class DimensionError(EvalError):
+    """Operands that do not conform: a real mistake in a strict reading."""
+
+
+class UnknownSymbol(EvalError):
+    def __init__(self, text):
+        super().__init__(f"unknown quantity {text}")
+        self.text = text
+
+
+@dataclass
+class Jac:
+    data: np.ndarray
+    out_shape: tuple
+    in_shape: tuple
+
+    def as_array(self):
+        if self.out_shape == ():
+            return self.data
+        return None
+
+    @property
+    def is_elementwise(self) -> bool:
+        """True when each output depends only on the input at the same position (a diagonal Jacobian)."""
+        if self.out_shape != self.in_shape or not self.out_shape:
+            return False
+        n = int(np.prod(self.out_shape))
+        mat = self.data.reshape(n, n)
+        return bool(np.allclose(mat - np.diag(np.diag(mat)), 0, atol=1e-12))
+
+    def diagonal(self):
+        n = int(np.prod(self.out_shape))
+        return np.diag(self.data.reshape(n, n)).reshape(self.out_shape)
+
+
+@dataclass
+class Lab:
+    data: np.ndarray
+    labels: tuple
+
+    def aligned(self, labels):
+        return np.transpose(self.data, [self.labels.index(label) for label in labels])
+
+
+@dataclass
+class Context:
+    """What a section's text means by its names, and the layer being checked."""
+    model: NumericModel
+    shorthand: str = "total"                 # 'total' | 'per-example'
+    default_layer: object = None             # int or None
+    superscript: str = "power"
+    subscript: str = "index"
+    aliases: dict = field(default_factory=dict)   # (name, tag) -> parsed node
+    bindings: dict = field(default_factory=dict)  # 'l' -> int, 'L' -> int
+    overrides: dict = field(default_factory=dict) # model key -> value (for d/dX of an explicit expression)
+    index_ranges: dict = field(default_factory=dict)
+    index_base: int = 1
+    informal_ops: dict = field(default_factory=dict)  # id(Mul) -> forced reading, set by the layout repair
+
+    @property
+    def depth(self):
+        return self.model.output_layer
+
+
+# ---- names ----------------------------------------------------------------------------------------
+
+BASE = {"W": "W", "w": "W", "b": "b", "B": "b", "Z": "Z", "z": "Z", "A": "A", "a": "A",
+        "X": "X", "x": "X", "Y": "Y", "y": "Y", "K": "K", "k": "K"}
+LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E"}
+
+
+def layer_value(node, ctx: Context):
+    """The integer a layer index denotes: 2, l, L, L-1, l-1."""
+    if node is None:
+        return None
+    if isinstance(node, N.Num):
+        return int(node.value)
+    if isinstance(node, N.Sym) and not node.index and node.layer is None:
+        if node.name in ctx.bindings:
+            return ctx.bindings[node.name]
+        raise EvalError(f"layer index {node.name} has no value here")
+    if isinstance(node, N.Add):
+        return sum(layer_value(t, ctx) for t in node.terms)
+    if isinstance(node, N.Neg):
+        return -layer_value(node.arg, ctx)
+    raise EvalError("layer index is not a whole number expression")
+
+
+def is_loss(sym) -> bool:
+    return isinstance(sym, N.Sym) and sym.layer is None and not sym.index and (
+        sym.name in LOSS_NAMES or (sym.font == "mathcal" and sym.name in ("J", "C", "L")))
+
+
+def quantity_key(sym: N.Sym, ctx: Context) -> str:
+    """The model's key for a named quantity: 'W2', 'A0', 'Z3', 'P1', 'J', 'X', 'Y'."""
+    if is_loss(sym):
+        return "J"
+    if sym.name in getattr(ctx.model, "direct_names", ()) and sym.layer is None and not sym.index:
+        return sym.name
+    if sym.hat and sym.name in ("y", "Y"):
+        return f"A{ctx.depth}"
+    name = BASE.get(sym.name)
+    if name is None:
+        raise UnknownSymbol(_show(sym))
+    if sym.tag == "pool" and name == "Y":
+        name = "P"
+    elif sym.tag not in (None, "current", "new"):
+        raise UnknownSymbol(_show(sym))
+    layer = layer_value(sym.layer, ctx)
+    if layer is None and sym.sublayer is not None:
+        layer = layer_value(sym.sublayer, ctx)
+    if name in ("X", "Y") and name != "P":
+        if layer not in (None,):
+            raise UnknownSymbol(_show(sym))
+        return name
+    if layer is None:
+        layer = ctx.default_layer if ctx.default_layer is not None else None
+        if layer is None:
+            raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer")
+    if name == "A" and layer == 0:
+        return "A0"
+    key = f"{name}{layer}"
+    if not ctx.model.known(key):
+        raise UnknownSymbol(_show(sym))
+    return key
+
+
+def _show(node) -> str:
+    try:
+        from ..notation.latex import to_latex
+        return to_latex(node)
+    except Exception:  # the printer is optional for messages
+        return repr(node)
+
+
+def alias_key(sym: N.Sym):
+    """Aliases match a symbol as written, whatever bracket style its layer index used."""
+    def plain(n):
+        return replace(n, style="") if isinstance(n, N.Sym) else n
+    return replace(sym, style="", layer=plain(sym.layer)) if isinstance(sym, N.Sym) else sym
+
+
+# ---- the evaluator ----------------------------------------------------------------------------------
+
+def evaluate(node, ctx: Context):
+    handler = HANDLERS.get(type(node))
+    if handler is None:
+        raise EvalError(f"cannot evaluate {type(node).__name__}")
+    return handler(node, ctx)
+
+
+def _num(node, ctx):
+    return np.array(float(node.value))
+
+
+SCALARS = {"alpha": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m}
+
+
+def _sym(node: N.Sym, ctx: Context):
+    alias = ctx.aliases.get(alias_key(node))
+    if alias is not None:
+        return evaluate(alias, ctx)
+    if node.name in SCALARS and node.layer is None and not node.index:
+        return np.array(float(SCALARS[node.name](ctx)))
+    if node.name == "N" and node.tag in ("out", "in"):
+        widths = ctx.model.sizes.widths
+        return np.array(float(widths[-1] if node.tag == "out" else widths[0]))
+    if node.index:
+        return _indexed(node, ctx)
+    key = quantity_key(node, ctx)
+    value = ctx.overrides.get(key, ctx.model.values[key])
+    if node.tag == "new":
+        value = value - ALPHA * ctx.model.grad(key)
+    return value
+
+
+def _shorthand(node: N.Shorthand, ctx: Context):
+    key = quantity_key(node.of, ctx)
+    grad = ctx.model.grad(key)
+    if ctx.shorthand == "per-example" and key[0] in ("Z", "A", "X", "P") and ctx.model.arch.averaging == "mean":
+        grad = grad * ctx.model.sizes.m
+    if node.of.index:
+        return _label(grad, node.of, key, ctx)
+    return grad
+
+
+def _deriv(node: N.Deriv, ctx: Context):
+    num, den = node.num, node.den
+    if isinstance(num, N.Call) and num.func in LOSS_NAMES:
+        num = N.Sym("J")
+    if not isinstance(num, N.Sym) or not isinstance(den, N.Sym):
+        raise EvalError("a derivative of something other than a named quantity")
+    out_key = quantity_key(num, ctx)
+    in_key = quantity_key(den, ctx)
+    if out_key == "J":
+        grad = ctx.model.grad(in_key)
+        if den.index:
+            return _label(grad, den, in_key, ctx)
+        return grad
+    jac = ctx.model.jacobian(out_key, in_key)
+    if num.index or den.index:
+        return _label_jac(jac, num, out_key, den, in_key, ctx)
+    return Jac(jac, np.shape(ctx.model.values[out_key]), np.shape(ctx.model.values[in_key]))
+
+
+def _derivop(node: N.DerivOp, ctx: Context):
+    """d/dX (body): the Jacobian of an explicit expression, by complex step on X."""
+    if not isinstance(node.den, N.Sym):
+        raise EvalError("d/d of something other than a named quantity")
+    key = quantity_key(node.den, ctx)
+    base = np.asarray(ctx.overrides.get(key, ctx.model.values[key]), dtype=complex)
+    value0 = evaluate(node.body, ctx)
+    if not isinstance(value0, np.ndarray):
+        raise EvalError("d/d of a derivative")
+    out_shape = value0.shape
+    jac = np.zeros(out_shape + base.shape)
+    flat = base.reshape(-1)
+    saved = dict(ctx.overrides)
+    try:
+        for k in range(flat.size):
+            bumped = flat.copy()
+            bumped[k] += 1j * STEP
+            ctx.overrides = dict(saved, **{key: bumped.reshape(base.shape)})
+            if key in ("X", "A0"):
+                ctx.overrides.update(X=bumped.reshape(base.shape), A0=bumped.reshape(base.shape))
+            value = evaluate(node.body, ctx)
+            jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
+    finally:
+        ctx.overrides = saved
+    if out_shape == ():
+        return jac
+    return Jac(jac, out_shape, base.shape)
+
+
+def _transpose(node, ctx):
+    value = evaluate(node.arg, ctx)
+    if isinstance(value, Jac):
+        arr = value.as_array()
+        if arr is None:
+            raise EvalError("transpose of a Jacobian")
+        value = arr
+    if isinstance(value, Lab):
+        return value
+    return np.asarray(value).T
+
+
+def _neg(node, ctx):
+    value = evaluate(node.arg, ctx)
+    if isinstance(value, Jac):
+        return Jac(-value.data, value.out_shape, value.in_shape)
+    if isinstance(value, Lab):
+        return Lab(-value.data, value.labels)
+    return -value
+
+
+def _add(node, ctx):
+    values = [evaluate(t, ctx) for t in node.terms]
+    total = values[0]
+    for v in values[1:]:
+        total = combine(total, v, "add")
+    return total
+
+
+def _mul(node, ctx):
+    values = [evaluate(f, ctx) for f in node.factors]
+    op = ctx.informal_ops.get(id(node), node.op)
+    total = values[0]
+    for v in values[1:]:
+        total = product(total, v, op, ctx)
+    return total
+
+
+def _div(node, ctx):
+    return combine(evaluate(node.num, ctx), evaluate(node.den, ctx), "div")
+
+
+def _pow(node, ctx):
+    base = evaluate(node.base, ctx)
+    exp = evaluate(node.exp, ctx)
+    if isinstance(base, Jac) or isinstance(exp, (Jac, Lab)) or np.ndim(exp) != 0:
+        raise EvalError("power of a Jacobian or by a non-scalar")
+    if isinstance(base, Lab):
+        return Lab(base.data ** exp, base.labels)
+    return np.asarray(base) ** exp
+
+
+def _activation_call(name, prime):
+    fn, dfn = ACTIVATIONS[name]
+    return dfn if prime == 1 else fn
+
+
+CALLS = {
+    "sigma": "sigmoid", "sig": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu",
+    "g": "g",
+}
+
+
+def _call(node: N.Call, ctx: Context):
+    func = node.func
+    if func in LOSS_NAMES:
+        return ctx.model.values["J"] if not ctx.overrides else _loss_with_overrides(ctx)
+    if func in ("max", "Max") and len(node.args) == 2:
+        a, b = (evaluate(x, ctx) for x in node.args)
+        return elementwise(lambda u, v: np.where(np.real(u) >= np.real(v), u, v), a, b)
+    if len(node.args) != 1:
+        raise EvalError(f"{func} with {len(node.args)} arguments")
+    arg = evaluate(node.args[0], ctx)
+    if func in ("log", "ln"):
+        return elementwise(np.log, arg)
+    if func == "exp":
+        return elementwise(np.exp, arg)
+    if func in ("maxpool", "Maxpooling", "MaxPool", "maxpooling"):
+        pool = next((lay for lay in ctx.model.layers if lay.kind == "maxpool"), None)
+        if pool is None or not isinstance(arg, np.ndarray):
+            raise EvalError("max-pooling outside a CNN")
+        return maxpool(arg, pool.size, pool.stride)
+    if func == "softmax":
+        return _softmax(arg, ctx.model.class_axis)
+    if func in CALLS:
+        name = CALLS[func]
+        if name == "g":
+            name = ctx.model.g
+        if node.prime > 1:
+            raise EvalError("second derivatives")
+        return elementwise(_activation_call(name, node.prime), arg)
+    raise EvalError(f"unknown function {func}")
+
+
+def _loss_with_overrides(ctx):
+    return ctx.model.values["J"]
+
+
+def _sum(node: N.Sum, ctx: Context):
+    if node.style == "np" or node.axis is not None:
+        value = _plain(evaluate(node.body, ctx))
+        return np.sum(value, axis=node.axis, keepdims=node.keepdims)
+    if node.index is not None:
+        label = node.index.name
+        saved = ctx.index_ranges.get(label)
+        if node.lower is not None and node.upper is not None:
+            lo = int(_plain(evaluate(node.lower, ctx)).real) if not _is_dots(node.lower) else 0
+            hi = int(_plain(evaluate(node.upper, ctx)).real)
+            ctx.index_ranges[label] = (lo, hi)
+        try:
+            value = evaluate(node.body, ctx)
+        finally:
+            if saved is None:
+                ctx.index_ranges.pop(label, None)
+            else:
+                ctx.index_ranges[label] = saved
+        if isinstance(value, Lab):
+            if label not in value.labels:
+                raise EvalError(f"the sum over {label} has no term indexed by {label}")
+            axis = value.labels.index(label)
+            return Lab(np.sum(value.data, axis=axis), value.labels[:axis] + value.labels[axis + 1:]) \
+                if len(value.labels) > 1 else np.sum(value.data, axis=axis)
+        raise EvalError(f"the sum over {label} has no term indexed by {label}")
+    if node.style == "text":
+        value = _plain(evaluate(node.body, ctx))
+        axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+        return np.sum(value, axis=axis, keepdims=True)
+    value = evaluate(node.body, ctx)
+    return np.sum(_plain(value))
+
+
+def _is_dots(node):
+    return isinstance(node, N.Dots)
+
+
+def _cases(node: N.Cases, ctx: Context):
+    result = None
+    default = None
+    conds, values = [], []
+    for value, cond in node.branches:
+        v = evaluate(value, ctx)
+        if cond is None:
+            default = v
+        else:
+            conds.append(_condition(cond, ctx))
+            values.append(v)
+    if default is None:
+        default = np.array(np.nan)
+    result = default
+    for cond, v in reversed(list(zip(conds, values))):
+        result = select(cond, v, result)
+    return result
+
+
+def _condition(rel: N.Rel, ctx: Context):
+    if not isinstance(rel, N.Rel):
+        raise EvalError("a case condition that is not a comparison")
+    left, right = evaluate(rel.left, ctx), evaluate(rel.right, ctx)
+    ops = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal,
+           "!=": np.not_equal, "=": np.equal}
+    fn = ops[rel.op]
+    return elementwise(lambda a, b: fn(np.real(a), np.real(b)), left, right)
+
+
+def select(cond, a, b):
+    if isinstance(cond, Lab) or isinstance(a, Lab) or isinstance(b, Lab):
+        labels = tuple(dict.fromkeys(sum((x.labels for x in (cond, a, b) if isinstance(x, Lab)), ())))
+        c, x, y = (_broadcast_lab(v, labels, ) for v in (cond, a, b))
+        return Lab(np.where(c, x, y), labels)
+    cond, a, b = _plain(cond), _plain(a), _plain(b)
+    return np.where(cond, a, b) + 0j * (np.asarray(a) + np.asarray(b))
+
+
+def _either(node: N.Either, ctx):
+    return evaluate(node.options[0], ctx)
+
+
+def _not_math(node, ctx):
+    raise EvalError(f"{type(node).__name__} is not checkable mathematics")
+
+
+def _space(node: N.Space, ctx):
+    dims = []
+    for d in node.dims:
+        dims.append(int(round(float(np.real(_plain(evaluate(d, ctx)))))))
+    return ShapeOnly(tuple(dims))
+
+
+@dataclass
+class ShapeOnly:
+    """A value of \\mathbb{R}^{[a,b]}: only its shape is known (dimension analyses)."""
+    shape: tuple
+
+
+def _prime(node: N.Prime, ctx):
+    free = free_scalar(node.body, ctx)
+    return _derivop(N.DerivOp(N.Sym(free), node.body), ctx)
+
+
+def free_scalar(node, ctx) -> str:
+    names = {s.name for s in walk(node) if isinstance(s, N.Sym) and not s.index and s.layer is None
+             and s.name in ctx.model.values}
+    names -= {"J"}
+    if len(names) != 1:
+        raise EvalError("(...)' needs exactly one free variable")
+    return names.pop()
+
+
+def walk(node):
+    yield node
+    if isinstance(node, N.Node):
+        for value in node.__dict__.values():
+            if isinstance(value, N.Node):
+                yield from walk(value)
+            elif isinstance(value, tuple):
+                for item in value:
+                    if isinstance(item, N.Node):
+                        yield from walk(item)
+                    elif isinstance(item, tuple):
+                        for sub in item:
+                            if isinstance(sub, N.Node):
+                                yield from walk(sub)
+
+
+HANDLERS = {
+    N.Num: _num, N.Sym: _sym, N.Shorthand: _shorthand, N.Transpose: _transpose, N.Neg: _neg,
+    N.Add: _add, N.Mul: _mul, N.Div: _div, N.Pow: _pow, N.Call: _call, N.Deriv: _deriv,
+    N.DerivOp: _derivop, N.Prime: _prime, N.Sum: _sum, N.Cases: _cases, N.Either: _either,
+    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Max: _not_math,
+    N.Rel: _not_math,
+}
+
+
+# ---- arithmetic on values -----------------------------------------------------------------------------
+
+def _plain(value):
+    if isinstance(value, Jac):
+        arr = value.as_array()
+        if arr is None:
+            raise EvalError("a Jacobian used where a matrix is needed")
+        return arr
+    if isinstance(value, Lab):
+        raise EvalError("an indexed quantity mixed with a matrix expression")
+    if isinstance(value, ShapeOnly):
+        raise EvalError("a shape used as a value")
+    return np.asarray(value)
+
+
+def is_scalar(value) -> bool:
+    return isinstance(value, np.ndarray) and (value.ndim == 0 or value.size == 1) or np.isscalar(value)
+
+
+def _bias_broadcastable(a, b) -> bool:
+    """One operand is the other with some axes of length 1 (a bias broadcast over examples)."""
+    if a.shape == b.shape or a.ndim != b.ndim:
+        return a.shape == b.shape
+    small, big = (a, b) if a.size < b.size else (b, a)
+    return all(s == g or s == 1 for s, g in zip(small.shape, big.shape))
+
+
+def combine(a, b, op):
+    """a + b or a / b, elementwise."""
+    fns = {"add": np.add, "div": np.divide, "mul": np.multiply}
+    if isinstance(a, ShapeOnly) or isinstance(b, ShapeOnly):
+        return shape_combine(a, b, op)
+    if isinstance(a, Lab) or isinstance(b, Lab):
+        return lab_op(a, b, fns[op])
+    a, b = _plain(a), _plain(b)
+    if is_scalar(a) or is_scalar(b):
+        return fns[op](a.reshape(()) if a.size == 1 and b.size != 1 else a, b.reshape(()) if b.size == 1 and a.size != 1 else b)
+    if not _bias_broadcastable(a, b):
+        raise DimensionError(f"shapes {a.shape} and {b.shape} do not match")
+    return fns[op](a, b)
+
+
+def elementwise(fn, *args):
+    if any(isinstance(a, Lab) for a in args):
+        if len(args) == 1:
+            return Lab(fn(args[0].data), args[0].labels)
+        return lab_op(args[0], args[1], fn)
+    plain = [_plain(a) for a in args]
+    if len(plain) == 2 and not (is_scalar(plain[0]) or is_scalar(plain[1])) and not _bias_broadcastable(*plain):
+        raise DimensionError(f"shapes {plain[0].shape} and {plain[1].shape} do not match")
+    return fn(*plain)
+
+
+def product(a, b, op, ctx: Context):
+    """The product of two values under one operator (see the module docstring)."""
+    if isinstance(a, ShapeOnly) or isinstance(b, ShapeOnly):
+        return shape_combine(a, b, "matmul" if op in ("juxt", "cdot", "times") else "mul")
+    if isinstance(a, Lab) or isinstance(b, Lab):
+        return lab_op(a, b, np.multiply)
+    if isinstance(a, Jac) or isinstance(b, Jac):
+        return jac_product(a, b, op)
+    a, b = np.asarray(a), np.asarray(b)
+    if op in ("star", "odot", "elementwise"):
+        if op == "star" and ctx.model.arch.is_cnn and a.ndim == 2 and b.ndim == 2 and b.shape != a.shape \
+                and not (is_scalar(a) or is_scalar(b)) and _is_kernel(b, ctx):
+            return conv2d(a, b)
+        return elementwise(np.multiply, a, b)
+    if is_scalar(a) or is_scalar(b):
+        return (a.reshape(()) if a.size == 1 else a) * (b.reshape(()) if b.size == 1 else b)
+    if op == "matmul_forced" or op in ("juxt", "cdot", "times"):
+        if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+            raise DimensionError(f"a {a.shape[0]}x{a.shape[1]} matrix times a {b.shape[0]}x{b.shape[1]} matrix does not conform"
+                                 if a.ndim == 2 and b.ndim == 2 else "a product of non-matrices")
+        return a @ b
+    raise EvalError(f"unknown product {op}")
+
+
+def _is_kernel(value, ctx):
+    return any(np.shape(ctx.model.values.get(f"K{l}")) == value.shape for l in range(1, 8))
+
+
+def jac_product(a, b, op):
+    """Chain-rule products: contract the inner quantity's axes. A scalar factor just scales."""
+    if not isinstance(a, Jac):
+        a_arr = np.asarray(a)
+        if a_arr.size == 1:
+            return Jac(a_arr.reshape(()) * b.data, b.out_shape, b.in_shape)
+        a = Jac(a_arr, (), a_arr.shape)           # a gradient dJ/dX acting as a row of the chain
+    if not isinstance(b, Jac):
+        b_arr = np.asarray(b)
+        if b_arr.size == 1:
+            return Jac(a.data * b_arr.reshape(()), a.out_shape, a.in_shape)
+        if a.in_shape == () or op in ("star", "odot"):
+            raise DimensionError("a Jacobian times a matrix")
+        raise DimensionError("a Jacobian times a matrix that is not a derivative")
+    if a.in_shape != b.out_shape:
+        raise DimensionError(f"chain-rule factors do not chain: {a.in_shape} vs {b.out_shape}")
+    k = len(a.in_shape)
+    data = np.tensordot(a.data, b.data, axes=k)
+    if a.out_shape == ():
+        return data if data.shape == b.in_shape else Jac(data, (), b.in_shape)
+    return Jac(data, a.out_shape, b.in_shape)
+
+
+# ---- index notation --------------------------------------------------------------------------------
+
+def _axis_of(key: str, position: int, nindex: int, ctx: Context):
+    """Which axis of the model's array an element index addresses, for the convention."""
+    return position
+
+
+def _index_arrays(sym: N.Sym, key: str, value: np.ndarray, ctx: Context):
+    """Labels and integer index arrays for sym's element indices over their ranges."""
+    data = np.asarray(value)
+    conv = ctx.model.convention
+    if key[0] in ("A", "Z", "Y", "X", "b") and data.ndim == 2 and not ctx.model.arch.is_cnn:
+        # a vector of units: one example; index the unit axis
+        if conv in ("column", "column-wT"):
+            data = data[:, 0]
+        else:
+            data = data[0, :]
+    return data
+
+
+def _indexed(sym: N.Sym, ctx: Context):
+    key = quantity_key(sym, ctx)
+    value = ctx.overrides.get(key, ctx.model.values[key])
+    if key in ("X",) and not ctx.model.arch.is_cnn:
+        pass
+    return _label(value, sym, key, ctx)
+
+
+def _label(value, sym: N.Sym, key: str, ctx: Context):
+    data = _index_arrays(sym, key, value, ctx)
+    index = sym.index
+    if key[0] == "W" and ctx.model.convention == "column":
+        data = data.T  # w_{i,j}: i the input unit, j the output unit
+    if len(index) != data.ndim:
+        raise EvalError(f"{len(index)} indices on a quantity with {data.ndim} axes")
+    return gather(data, index, ctx)
+
+
+def gather(data, index, ctx: Context):
+    """data[index expressions] over the ranges of the labels they use; labels become axes."""
+    labels = []
+    for expr in index:
+        for s in walk(expr):
+            if isinstance(s, N.Sym) and s.name not in labels and s.name not in ctx.bindings:
+                labels.append(s.name)
+    # ranges: a label used bare as an index takes that axis's length unless a sum bounds it
+    ranges = {}
+    for axis, expr in enumerate(index):
+        if isinstance(expr, N.Sym) and expr.name in labels:
+            if expr.name in ctx.index_ranges:
+                lo, hi = ctx.index_ranges[expr.name]
+                ranges[expr.name] = (lo - ctx.index_base, hi - ctx.index_base + 1)
+            else:
+                ranges.setdefault(expr.name, (0, data.shape[axis]))
+    for label in labels:
+        if label not in ranges:
+            if label in ctx.index_ranges:
+                lo, hi = ctx.index_ranges[label]
+                ranges[label] = (lo - ctx.index_base, hi - ctx.index_base + 1)
+            else:
+                raise EvalError(f"index {label} has no range")
+    grids = np.meshgrid(*[np.arange(*ranges[l]) for l in labels], indexing="ij") if labels else []
+    env = dict(zip(labels, grids))
+    idx = []
+    for expr in index:
+        pos = _index_value(expr, env, ctx)
+        if not labels or np.ndim(pos) == 0:
+            pos = np.full(grids[0].shape if grids else (), pos - (ctx.index_base if not _has_label(expr, labels) else 0))
+        idx.append(pos)
+    for axis, pos in enumerate(idx):
+        if np.any(pos < 0) or np.any(pos >= data.shape[axis]):
+            raise DimensionError("an index runs outside the quantity")
+    picked = data[tuple(idx)]
+    if not labels:
+        return np.asarray(picked)
+    return Lab(picked, tuple(labels))
+
+
+def _has_label(expr, labels):
+    return any(isinstance(s, N.Sym) and s.name in labels for s in walk(expr))
+
+
+def _index_value(expr, env, ctx):
+    if isinstance(expr, N.Num):
+        return int(expr.value)
+    if isinstance(expr, N.Sym):
+        if expr.name in env:
+            return env[expr.name]
+        if expr.name in ctx.bindings:
+            return ctx.bindings[expr.name]
+        raise EvalError(f"index {expr.name} has no value")
+    if isinstance(expr, N.Add):
+        return sum(_index_value(t, env, ctx) for t in expr.terms)
+    if isinstance(expr, N.Neg):
+        return -_index_value(expr.arg, env, ctx)
+    if isinstance(expr, N.Mul):
+        out = 1
+        for f in expr.factors:
+            out = out * _index_value(f, env, ctx)
+        return out
+    raise EvalError("an index expression the auditor cannot read")
+
+
+def _label_jac(jac, num, out_key, den, in_key, ctx):
+    out_val = ctx.model.values[out_key]
+    in_val = ctx.model.values[in_key]
+    out_data = _index_arrays(num, out_key, out_val, ctx)
+    in_data = _index_arrays(den, in_key, in_val, ctx)
+    j = jac.reshape(out_data.shape + in_data.shape) if jac.size == out_data.size * in_data.size else None
+    if j is None:
+        raise EvalError("indexed Jacobian of quantities with several examples")
+    if in_key[0] == "W" and ctx.model.convention == "column":
+        j = np.swapaxes(j, -1, -2)
+    if out_key[0] == "W" and ctx.model.convention == "column":
+        raise EvalError("indexed Jacobian of a weight")
+    return gather(j, tuple(num.index) + tuple(den.index), ctx)
+
+
+def _broadcast_lab(value, labels):
+    if isinstance(value, Lab):
+        data = value.data
+        present = list(value.labels)
+        for label in labels:
+            if label not in present:
+                data = data[..., None]
+                present.append(label)
+        return np.transpose(data, [present.index(l) for l in labels])
+    arr = np.asarray(value)
+    if arr.size != 1:
+        raise EvalError("an indexed quantity mixed with a matrix expression")
+    return arr.reshape((1,) * len(labels))
+
+
+def lab_op(a, b, fn):
+    labels = tuple(dict.fromkeys((a.labels if isinstance(a, Lab) else ()) + (b.labels if isinstance(b, Lab) else ())))
+    return Lab(fn(_broadcast_lab(a, labels), _broadcast_lab(b, labels)), labels)
+
+
+# ---- shape algebra for \mathbb{R}^{[a, b]} ---------------------------------------------------------------
+
+def shape_combine(a, b, op):
+    sa = a.shape if isinstance(a, ShapeOnly) else np.shape(_plain(a))
+    sb = b.shape if isinstance(b, ShapeOnly) else np.shape(_plain(b))
+    if op == "matmul":
+        if len(sa) == 0 or np.prod(sa) == 1:
+            return ShapeOnly(tuple(sb))
+        if len(sb) == 0 or np.prod(sb) == 1:
+            return ShapeOnly(tuple(sa))
+        if sa[-1] != sb[0]:
+            raise DimensionError(f"shapes {sa} and {sb} do not conform")
+        return ShapeOnly((sa[0], sb[-1]))
+    if len(sa) == 0 or np.prod(sa) == 1:
+        return ShapeOnly(tuple(sb))
+    if len(sb) == 0 or np.prod(sb) == 1:
+        return ShapeOnly(tuple(sa))
+    if tuple(sa) != tuple(sb):
+        raise DimensionError(f"shapes {sa} and {sb} do not match")
+    return ShapeOnly(tuple(sa))

@@ -1,0 +1,192 @@
+"""Layout repair: is an informal product right under some placement of transposes, order and ⊙?
+
+Texts write (A^{[3]} - Y) W^{[3]} A^{[2]}(1 - A^{[2]}) A^{[1]} for
+(W^{[3]T}(A^{[3]} - Y) ⊙ A^{[2]} ⊙ (1 - A^{[2]})) A^{[1]T}: a chain-rule product read left to
+right, each factor applied to the running gradient the way its shape allows. The search
+folds the factors in order; at each factor it tries the placements a backpropagation step
+can take (G F, G F^T, F G, F^T G, G ⊙ F, also with G transposed), keeps those whose shapes
+conform, and drops duplicates by value, so it stays small even for eight factors.
+A repair that only reads juxtaposition as ⊙, or sums a bias gradient over the examples, is
+pure notation; one that moves or adds transposes is notation in an informal text and a
+`transpose` error in a strict one.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..notation import ast as N
+from .compare import Match, close
+from .evaluate import EvalError, Jac, evaluate
+
+MAX_CANDIDATES = 400
+MAX_FACTORS = 12
+
+
+@dataclass
+class Repair:
+    node: N.Node
+    kind: str
+    detail: str
+    layout_only: bool
+
+
+def repair(ref, step, contexts, deadline) -> Repair | None:
+    from .auditor import judge
+    for finder in (_elementwise_reading, _summed_over_examples, _fold_reading):
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        found = finder(ref, step, contexts, deadline)
+        if found is not None:
+            outcome = judge(ref, found.node, contexts, deadline)
+            if outcome.match is Match.EQUAL:
+                return found
+    return None
+
+
+def _products(node):
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, N.Mul) and n.op in ("juxt", "cdot", "times"):
+            out.append(n)
+        if isinstance(n, (N.Deriv, N.DerivOp)):
+            continue
+        for value in n.__dict__.values() if isinstance(n, N.Node) else ():
+            if isinstance(value, N.Node):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                stack.extend(v for v in value if isinstance(v, N.Node))
+    return out
+
+
+def _with_ops(node, chosen: dict):
+    """A copy of node with the chosen Mul nodes rewritten as ⊙ products."""
+    if id(node) in chosen:
+        return N.Mul(tuple(_with_ops(f, chosen) for f in node.factors), "odot")
+    if not isinstance(node, N.Node):
+        return node
+    changes = {}
+    for key, value in node.__dict__.items():
+        if isinstance(value, N.Node):
+            changes[key] = _with_ops(value, chosen)
+        elif isinstance(value, tuple) and any(isinstance(v, N.Node) for v in value):
+            changes[key] = tuple(_with_ops(v, chosen) if isinstance(v, N.Node) else v for v in value)
+    return type(node)(**{**node.__dict__, **changes}) if changes else node
+
+
+def _elementwise_reading(ref, step, contexts, deadline):
+    from .auditor import judge
+    products = _products(step)
+    if not products or len(products) > 8:
+        return None
+    for r in range(1, len(products) + 1):
+        for subset in itertools.combinations(products, r):
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            candidate = _with_ops(step, {id(p): True for p in subset})
+            outcome = judge(ref, candidate, contexts[:1], deadline)
+            if outcome.match is Match.EQUAL:
+                return Repair(candidate, "notation", "a product written by juxtaposition or \\cdot is elementwise (⊙)",
+                              True)
+    return None
+
+
+def _summed_over_examples(ref, step, contexts, deadline):
+    from .auditor import judge
+    ctx = contexts[0]
+    axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+    for body in (step, _with_ops(step, {id(p): True for p in _products(step)})):
+        candidate = N.Sum(body, axis=axis, keepdims=True, style="np")
+        outcome = judge(ref, candidate, contexts[:1], deadline)
+        if outcome.match is Match.EQUAL:
+            return Repair(candidate, "notation", "the bias gradient is the sum over the examples", True)
+    return None
+
+
+# ---- the fold -------------------------------------------------------------------------------------------
+
+def _factors(node):
+    """Flatten a product into (sign, factors)."""
+    sign = 1
+    while isinstance(node, N.Neg):
+        sign, node = -sign, node.arg
+    if isinstance(node, N.Mul) and node.op in ("juxt", "cdot", "times", "star", "odot"):
+        out = []
+        for f in node.factors:
+            s, fs = _factors(f) if isinstance(f, (N.Mul, N.Neg)) and getattr(f, "op", "juxt") in ("juxt", "cdot", "times") \
+                else (1, [f])
+            sign *= s
+            out.extend(fs)
+        return sign, out
+    return sign, [node]
+
+
+def _value(node, ctx):
+    v = evaluate(node, ctx)
+    if isinstance(v, Jac):
+        v = v.as_array()
+        if v is None:
+            raise EvalError("a Jacobian factor")
+    return np.asarray(v)
+
+
+def _placements(g_node, g, f_node, f):
+    T = N.Transpose
+    if g.size == 1 or f.size == 1:
+        yield N.Mul((g_node, f_node), "juxt"), (g.reshape(()) if g.size == 1 else g) * (f.reshape(()) if f.size == 1 else f), 0
+        return
+    if g.shape == f.shape:
+        yield N.Mul((g_node, f_node), "odot"), g * f, 0
+    if g.T.shape == f.shape:
+        yield N.Mul((T(g_node), f_node), "odot"), g.T * f, 1
+    for left_node, left, right_node, right, cost in (
+            (g_node, g, f_node, f, 0), (g_node, g, T(f_node), f.T, 1), (f_node, f, g_node, g, 1),
+            (T(f_node), f.T, g_node, g, 1), (T(g_node), g.T, f_node, f, 1), (f_node, f, T(g_node), g.T, 1)):
+        if left.ndim == 2 and right.ndim == 2 and left.shape[1] == right.shape[0]:
+            yield N.Mul((left_node, right_node), "juxt"), left @ right, cost
+
+
+def _fold_reading(ref, step, contexts, deadline):
+    ctx = contexts[0]
+    sign, factors = _factors(step)
+    if len(factors) < 2 or len(factors) > MAX_FACTORS:
+        return None
+    try:
+        target = evaluate(ref, ctx)
+        if isinstance(target, Jac):
+            target = target.as_array()
+        if target is None:
+            return None
+        target = np.asarray(target)
+        values = [_value(f, ctx) for f in factors]
+    except EvalError:
+        return None
+    frontier = [(factors[0], values[0], 0)]
+    for f_node, f in zip(factors[1:], values[1:]):
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        seen = {}
+        for g_node, g, cost in frontier:
+            for node, value, extra in _placements(g_node, g, f_node, f):
+                key = (value.shape, np.round(np.real(value), 9).tobytes())
+                if key not in seen or seen[key][2] > cost + extra:
+                    seen[key] = (node, value, cost + extra)
+        frontier = sorted(seen.values(), key=lambda t: t[2])[:MAX_CANDIDATES]
+        if not frontier:
+            return None
+    for node, value, cost in frontier:
+        for final_node, final in ((node, value), (N.Transpose(node), value.T)):
+            v = -final if sign < 0 else final
+            if v.shape == target.shape and close(v, target):
+                out = N.Neg(final_node) if sign < 0 else final_node
+                moved = cost > 0 or final_node is not node
+                detail = ("the chain-rule product needs transposes and a different order: "
+                          "each factor applied the way its shape allows") if moved else \
+                    "the chain-rule product is right read with elementwise products"
+                return Repair(out, "transpose" if moved else "notation", detail, not moved)
+    return None

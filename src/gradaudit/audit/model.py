@@ -1,0 +1,292 @@
+"""One architecture at concrete sizes: every named quantity as a NumPy array, and exact Jacobians.
+
+The auditor compares a document's formula with the truth at random points. The truth is
+this forward pass: W, b, K, X, Y drawn at random, Z, A, pooled maps and the loss J computed
+in complex arithmetic, so that any Jacobian d(out)/d(in) between two named quantities comes
+from complex-step differentiation (Squire & Trapp 1998): f(x + ih) = f(x) + ih f'(x) + O(h^2),
+so Im f(x + ih) / h is the derivative to machine precision, with no step-size trade-off.
+Tests check these against the symbolic core's closed forms.
+
+Layouts follow the architecture's convention:
+  column     X: n0 x m,  W_l: n_l x n_{l-1},  b_l: n_l x 1,  Z = W A + b
+  column-wT  X: n0 x m,  W_l: n_{l-1} x n_l,  b_l: n_l x 1,  Z = W^T A + b
+  row        X: m x n0,  W_l: n_{l-1} x n_l,  b_l: 1 x n_l,  Z = A W + b
+  index      as row with m = 1 (w_{i,j}: i the input unit, j the output unit)
+CNN layers take one example, one channel: X is H x W, a kernel K is k x k, its bias is 1 x 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..architectures import Architecture, Layer
+
+STEP = 1e-30  # complex step: far below rounding, so no truncation error
+
+
+# ---- elementwise activations, complex-step safe (branches decide on the real part) --------------
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _relu(z):
+    return np.where(z.real > 0, z, 0.0 * z)
+
+
+def _softplus(z):
+    return np.log1p(np.exp(z))
+
+
+def _softmax(z, axis):
+    shifted = z - np.max(z.real, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+# name -> (function, derivative); 'g' is bound to one of the concrete pairs per evaluation
+ACTIVATIONS = {
+    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z))),
+    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+    "relu": (_relu, lambda z: np.where(z.real > 0, 1.0, 0.0) + 0.0 * z),
+    "identity": (lambda z: z, lambda z: np.ones_like(z)),
+    "softplus": (_softplus, _sigmoid),
+}
+# Two concrete activations substituted for a generic g: a formula must hold for both.
+G_CHOICES = ("tanh", "softplus")
+
+
+@dataclass
+class Sizes:
+    widths: tuple          # n0, n1, ..., nL (dense widths; for CNNs the dense widths after flattening)
+    m: int                 # examples
+
+
+@dataclass
+class NumericModel:
+    """Random values for every named quantity of `arch` at `sizes`; J and any Jacobian on demand."""
+    arch: Architecture
+    depth: int
+    sizes: Sizes
+    g: str = "tanh"
+    seed: int = 0
+    values: dict = field(default_factory=dict)
+    order: list = field(default_factory=list)      # computed quantities in evaluation order
+    _jac_cache: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.layers = self.arch.layers_at(self.depth) if self.arch.general else self.arch.layers
+        self._draw()
+        self.values.update(self.forward({}))
+
+    # ---- set-up -----------------------------------------------------------------------------------
+    @property
+    def convention(self) -> str:
+        return self.arch.convention
+
+    @property
+    def class_axis(self) -> int:
+        return 0 if self.convention in ("column", "column-wT") else 1
+
+    def _draw(self):
+        rng = np.random.default_rng(self.seed)
+        conv, m = self.convention, self.sizes.m
+        widths = list(self.sizes.widths)
+        if self.arch.is_cnn:
+            h, w = self.arch.image
+            self.values["X"] = rng.normal(size=(h, w))
+            shape = (h, w)
+            dense_index = 0
+            layer_no = 0
+            for layer in self.layers:
+                if layer.kind == "conv":
+                    layer_no += 1
+                    k = layer.kernel
+                    self.values[f"K{layer_no}"] = rng.normal(size=(k, k)) / k
+                    self.values[f"b{layer_no}"] = rng.normal(size=(1, 1)) * 0.3
+                    shape = (shape[0] - k + 1, shape[1] - k + 1)
+                elif layer.kind == "maxpool":
+                    shape = ((shape[0] - layer.size) // layer.stride + 1, (shape[1] - layer.size) // layer.stride + 1)
+                elif layer.kind == "flatten":
+                    n_in = shape[0] * shape[1]
+                elif layer.kind == "dense":
+                    layer_no += 1
+                    n_out = widths[dense_index] if dense_index < len(widths) else 2
+                    dense_index += 1
+                    self.values[f"W{layer_no}"] = rng.normal(size=(n_in, n_out)) / np.sqrt(n_in)
+                    self.values[f"b{layer_no}"] = rng.normal(size=(1, n_out)) * 0.3
+                    n_in = n_out
+            self.values["Y"] = self._labels(rng, (1, n_in))
+            return
+        self.values["X"] = rng.normal(size=(widths[0], m) if conv in ("column", "column-wT") else (m, widths[0]))
+        for l in range(1, len(widths)):
+            n_in, n_out = widths[l - 1], widths[l]
+            if conv == "column":
+                W, b = rng.normal(size=(n_out, n_in)), rng.normal(size=(n_out, 1))
+            elif conv == "column-wT":
+                W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=(n_out, 1))
+            else:
+                W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out))
+            self.values[f"W{l}"] = W / np.sqrt(n_in)
+            self.values[f"b{l}"] = b * 0.5
+        out_shape = (widths[-1], m) if conv in ("column", "column-wT") else (m, widths[-1])
+        self.values["Y"] = self._labels(rng, out_shape)
+
+    def _labels(self, rng, shape):
+        """Soft targets: BCE in (0, 1); CCE a distribution over the class axis (Σ y = 1); SSE any real."""
+        if self.arch.loss == "cce":
+            y = rng.uniform(0.1, 1.0, size=shape)
+            return y / y.sum(axis=self.class_axis if not self.arch.is_cnn else 1, keepdims=True)
+        if self.arch.loss == "bce":
+            return rng.uniform(0.05, 0.95, size=shape)
+        return rng.normal(size=shape) * 0.5
+
+    # ---- the forward pass -------------------------------------------------------------------------
+    def activation(self, name):
+        return ACTIVATIONS[self.g if name == "g" else name]
+
+    def forward(self, overrides: dict) -> dict:
+        """All computed quantities, with any named quantity replaced by `overrides[name]`."""
+        v = dict(self.values)
+        v.update(overrides)
+        out = {}
+
+        def put(name, value):
+            value = overrides.get(name, value)
+            out[name] = v[name] = value
+            if name not in self.order:
+                self.order.append(name)
+            return value
+
+        conv = self.convention
+        a = put("A0", v["X"])
+        layer_no = 0
+        for layer in self.layers:
+            if layer.kind == "dense":
+                layer_no += 1
+                W, b = v[f"W{layer_no}"], v[f"b{layer_no}"]
+                if conv == "column":
+                    z = W @ a + b
+                elif conv == "column-wT":
+                    z = W.T @ a + b
+                else:
+                    z = a @ W + b
+                z = put(f"Z{layer_no}", z)
+                if layer.activation == "softmax":
+                    a = _softmax(z, self.class_axis)
+                else:
+                    a = self.activation(layer.activation)[0](z)
+                a = put(f"A{layer_no}", a)
+            elif layer.kind == "conv":
+                layer_no += 1
+                z = put(f"Z{layer_no}", conv2d(a, v[f"K{layer_no}"]) + v[f"b{layer_no}"])
+                a = put(f"A{layer_no}", self.activation(layer.activation)[0](z))
+            elif layer.kind == "maxpool":
+                a = put(f"P{layer_no}", maxpool(a, layer.size, layer.stride))
+            elif layer.kind == "flatten":
+                a = put(f"F{layer_no}", a.reshape(1, -1))
+        put("J", np.asarray(self.loss_of(a, v["Y"])).reshape(()))
+        return out
+
+    def loss_of(self, a, y):
+        arch = self.arch
+        if arch.loss == "bce":
+            total = -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
+        elif arch.loss == "cce":
+            total = -np.sum(y * np.log(a))
+        elif arch.loss == "sse":
+            scale = 1.0 / a.shape[self.class_axis] if arch.loss_scale == "1/N" else float(arch.scale)
+            total = scale * np.sum((a - y) ** 2)
+        else:
+            raise ValueError(f"architecture {arch.id} has no loss")
+        if arch.averaging == "mean":
+            total = total / self.sizes.m
+        return total
+
+    # ---- derivatives --------------------------------------------------------------------------------
+    @property
+    def output_layer(self) -> int:
+        return sum(1 for layer in self.layers if layer.kind in ("dense", "conv"))
+
+    def known(self, name: str) -> bool:
+        return name in self.values
+
+    def jacobian(self, out: str, inp: str) -> np.ndarray:
+        """d out / d inp with shape out.shape + inp.shape, by complex step through the forward pass.
+
+        An input that does not influence `out` (downstream of it, or another branch) gives zeros.
+        """
+        key = (out, inp)
+        if key not in self._jac_cache:
+            base = self.values[inp]
+            out_shape = np.shape(self.values[out])
+            jac = np.zeros(out_shape + base.shape)
+            flat = base.reshape(-1)
+            for k in range(flat.size):
+                bumped = flat.astype(complex).copy()
+                bumped[k] += 1j * STEP
+                value = self._recompute(out, inp, bumped.reshape(base.shape))
+                jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
+            self._jac_cache[key] = jac
+        return self._jac_cache[key]
+
+    def _recompute(self, out: str, inp: str, value):
+        """`out` after replacing `inp` by `value` (a quantity not downstream of `inp` comes back unchanged)."""
+        overrides = {inp: value}
+        if inp in ("X", "A0"):
+            overrides = {"X": value, "A0": value}
+        if out == inp:
+            return value
+        result = self.forward(overrides)
+        return result.get(out, self.values[out])
+
+    def grad(self, name: str) -> np.ndarray:
+        """dJ/d(name), in the shape of the quantity."""
+        return self.jacobian("J", name)
+
+
+# ---- convolution and pooling (valid cross-correlation, stride-s max pooling) -------------------------
+
+def conv2d(x, k):
+    kh, kw = k.shape
+    oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1
+    out = np.zeros((oh, ow), dtype=np.result_type(x, k))
+    for a in range(kh):
+        for b in range(kw):
+            out = out + x[a:a + oh, b:b + ow] * k[a, b]
+    return out
+
+
+def maxpool(x, size, stride):
+    oh, ow = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+    out = np.zeros((oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            window = x[i * stride:i * stride + size, j * stride:j * stride + size]
+            flat = np.argmax(window.real)
+            out[i, j] = window.reshape(-1)[flat]
+    return out
+
+
+def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
+    """Pairwise-distinct widths (the document's output width kept) and two example counts.
+
+    Sizes of 1 alone hide transpose errors, and equal dimensions let a wrong product conform
+    by accident, so every hidden width differs from every other and from m.
+    """
+    doc = list(arch.sizes[0]) if arch.sizes else [3]
+    out_width = doc[-1]
+    pools = ([4, 3, 5, 6, 2, 8, 9], [3, 5, 2, 4, 6, 9, 8])
+    ms = (1, 1) if arch.averaging == "single" else (7, 11)
+    choices = []
+    for pool, m in zip(pools, ms):
+        if arch.is_cnn:
+            choices.append(Sizes(tuple(doc), 1))
+            continue
+        n = depth + 1
+        widths = [w for w in pool if w != out_width and w != m][: n - 1] + [out_width]
+        choices.append(Sizes(tuple(widths), m))
+    if not arch.is_cnn and len(doc) == depth + 1:
+        choices.insert(0, Sizes(tuple(doc), ms[0]))
+    return choices

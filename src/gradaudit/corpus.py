@@ -1,0 +1,267 @@
+"""Reading derivation files: TOML transcriptions, and users' Markdown notes or notebooks.
+
+A file becomes a Document of Sections of Formulas, each formula knowing the file and line
+it came from, so every message can point at it. Files are data: nothing in them runs.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import architectures
+from .errors import GradauditError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "superscript", "subscript",
+                "aliases", "formula", "notation", "activation"}
+FORMULA_KEYS = {"id", "latex", "eq", "table", "heading", "line", "lhs", "pieces", "continues"}
+OPTION_VALUES = {"shorthand": ("total", "per-example"), "superscript": ("power", "layer"),
+                 "subscript": ("index", "layer"), "notation": ("strict", "informal"),
+                "activation": ("sigmoid", "tanh", "relu", "softmax")}
+
+
+@dataclass
+class Formula:
+    id: str
+    latex: str
+    file: str
+    line: int                     # line in the derivation file (1-based)
+    locator: str                  # where in the source document: "eq 12", "table 2, ...", heading
+    lhs: str = ""                 # a left side given in the prose ("the dJ/dZ is equal to ...")
+    continues: str = ""           # id of the formula this one continues ("= ..." lines)
+
+
+@dataclass
+class Section:
+    id: str
+    architecture: architectures.Architecture
+    heading: str = ""
+    shorthand: str = "total"
+    default_layer: str | None = None
+    superscript: str = "power"
+    subscript: str = "index"
+    notation: str = ""            # 'strict' | 'informal' | '' (from the architecture's document style)
+    activation: str = ""          # scalar sections: what A = f(Z) is (sigmoid, tanh, relu, softmax)
+    aliases: dict = field(default_factory=dict)
+    formulas: list = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    path: str
+    document: str
+    title: str
+    sections: list
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise GradauditError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    if size > MAX_FILE_BYTES:
+        raise GradauditError(f"file is {size // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                             file=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise GradauditError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise GradauditError(f"not UTF-8 text (byte {exc.start})", file=str(path), line=line) from None
+
+
+def _latex_lines(text: str) -> list[int]:
+    """Line numbers of each `latex = ` key, in order: tomllib keeps no positions, the text does."""
+    return [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*latex\s*=", line)]
+
+
+def _section_lines(text: str) -> list[int]:
+    return [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*\[\[\s*section\s*\]\]", line)]
+
+
+def load_toml(path: Path) -> Document:
+    text = _read_text(path)
+    if not text.strip():
+        raise GradauditError("empty derivation file", file=str(path), line=1)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        if line is None:
+            m = re.search(r"line (\d+)", str(exc))
+            line = int(m.group(1)) if m else None
+        raise GradauditError(f"invalid TOML: {exc}", file=str(path), line=line) from None
+    sections_data = data.get("section")
+    if not isinstance(sections_data, list) or not sections_data:
+        raise GradauditError("no [[section]] in this derivation file", file=str(path), line=1)
+    latex_lines = iter(_latex_lines(text))
+    section_lines = _section_lines(text)
+    sections, seen_ids = [], set()
+    for number, sec in enumerate(sections_data):
+        sline = section_lines[number] if number < len(section_lines) else None
+        if not isinstance(sec, dict):
+            raise GradauditError("a section must be a table", file=str(path), line=sline)
+        unknown = set(sec) - SECTION_KEYS
+        if unknown:
+            raise GradauditError(f"unknown section key(s): {', '.join(sorted(unknown))}", file=str(path), line=sline)
+        if "architecture" not in sec:
+            raise GradauditError(f"section {sec.get('id', number + 1)!r} names no architecture", file=str(path), line=sline)
+        try:
+            arch = architectures.get(str(sec["architecture"]))
+        except GradauditError as exc:
+            raise GradauditError(exc.message, file=str(path), line=sline) from None
+        options = {}
+        for key, allowed in OPTION_VALUES.items():
+            if key in sec:
+                if sec[key] not in allowed:
+                    raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=sline)
+                options[key] = sec[key]
+        aliases = sec.get("aliases", {})
+        if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
+            raise GradauditError("aliases must map names to LaTeX strings", file=str(path), line=sline)
+        section = Section(id=str(sec.get("id", number + 1)), architecture=arch, heading=str(sec.get("heading", "")),
+                          default_layer=str(sec["default_layer"]) if "default_layer" in sec else None,
+                          aliases=dict(aliases), **options)
+        for f in sec.get("formula", []):
+            fline = next(latex_lines, None)
+            if not isinstance(f, dict) or "latex" not in f:
+                raise GradauditError("a formula without latex", file=str(path), line=fline)
+            if not isinstance(f["latex"], str):
+                raise GradauditError("latex must be a string", file=str(path), line=fline)
+            unknown = set(f) - FORMULA_KEYS
+            if unknown:
+                raise GradauditError(f"unknown formula key(s): {', '.join(sorted(unknown))}", file=str(path), line=fline)
+            fid = str(f.get("id", f"{section.id}.{len(section.formulas) + 1}"))
+            if fid in seen_ids:
+                raise GradauditError(f"duplicate formula id {fid!r}", file=str(path), line=fline)
+            seen_ids.add(fid)
+            section.formulas.append(Formula(id=fid, latex=f["latex"], file=str(path), line=fline or 0,
+                                            locator=_locator(f), lhs=str(f.get("lhs", "")),
+                                            continues=str(f.get("continues", ""))))
+        sections.append(section)
+    return Document(path=str(path), document=str(data.get("document", path.name)), title=str(data.get("title", "")),
+                    sections=sections)
+
+
+def _locator(f: dict) -> str:
+    parts = []
+    if "eq" in f:
+        parts.append(f"eq ({f['eq']})")
+    if "table" in f:
+        parts.append(f"table {f['table']}")
+    if "heading" in f:
+        parts.append(f"heading \"{f['heading']}\"")
+    if "line" in f:
+        parts.append(f"line {f['line']}")
+    return ", ".join(parts)
+
+
+# ---- Markdown notes and notebooks -----------------------------------------------------------------------
+
+FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+
+
+def _front_matter(text: str, path: Path) -> tuple[dict, int]:
+    m = FRONT.match(text)
+    if not m:
+        raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
+                             file=str(path), line=1)
+    options = {}
+    for number, line in enumerate(m.group(1).splitlines(), start=2):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        if ":" not in line:
+            raise GradauditError(f"front matter line is not 'key: value': {line.strip()[:60]}", file=str(path), line=number)
+        key, value = (s.strip() for s in line.split(":", 1))
+        options[key] = value.strip("'\"")
+    if "architecture" not in options:
+        raise GradauditError("front matter names no architecture (add 'architecture: ID'; see gradaudit list)",
+                             file=str(path), line=1)
+    return options, m.end()
+
+
+def _notes_section(options: dict, path: Path) -> Section:
+    try:
+        arch = architectures.get(options["architecture"])
+    except GradauditError as exc:
+        raise GradauditError(exc.message, file=str(path), line=1) from None
+    kwargs = {}
+    for key, allowed in OPTION_VALUES.items():
+        if key in options:
+            if options[key] not in allowed:
+                raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=1)
+            kwargs[key] = options[key]
+    return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"), **kwargs)
+
+
+def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Document:
+    text = _read_text(path) if text is None else text
+    options, start = _front_matter(text, path)
+    section = _notes_section(options, path)
+    for number, m in enumerate(DISPLAY.finditer(text, start), start=1):
+        line = text.count("\n", 0, m.start()) + 1
+        section.formulas.append(Formula(id=f"f{number}", latex=m.group(1).strip(), file=str(path), line=line,
+                                        locator=f"line {line}"))
+    return Document(path=str(path), document=path.name, title=options.get("title", path.stem), sections=[section])
+
+
+def load_notebook(path: Path) -> Document:
+    text = _read_text(path)
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GradauditError(f"not a notebook (invalid JSON: {exc.msg})", file=str(path), line=exc.lineno) from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise GradauditError("not a notebook (no cells)", file=str(path), line=1)
+    markdown = [c for c in nb["cells"] if isinstance(c, dict) and c.get("cell_type") == "markdown"]
+    joined = "\n".join("".join(c.get("source", "")) if isinstance(c.get("source"), list) else str(c.get("source", ""))
+                       for c in markdown)
+    return load_markdown(path, joined)
+
+
+def load(path: Path) -> Document:
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return load_toml(path)
+    if suffix in (".md", ".markdown"):
+        return load_markdown(path)
+    if suffix == ".ipynb":
+        return load_notebook(path)
+    raise GradauditError("not a derivation file (.toml, .md or .ipynb)", file=str(path))
+
+
+def collect(paths) -> list[Path]:
+    """The derivation files named, or found in the folders named, in a stable order."""
+    files = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise GradauditError("no such file or folder", file=str(p))
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".toml", ".md", ".ipynb")
+                           and q.is_file() and q.name.lower() != "readme.md" and ".ipynb_checkpoints" not in q.parts)
+            found = [q for q in found if q.suffix.lower() == ".toml" or _has_front_matter(q)]
+            if not found:
+                raise GradauditError("no derivation files (.toml, or .md/.ipynb with front matter) in this folder",
+                                     file=str(p))
+            files.extend(found)
+        else:
+            files.append(p)
+    return files
+
+
+def _has_front_matter(path: Path) -> bool:
+    try:
+        head = path.read_bytes()[:4096].decode("utf-8", "replace")
+    except OSError:
+        return False
+    if path.suffix.lower() == ".ipynb":
+        return "architecture:" in head
+    return head.startswith("---")
