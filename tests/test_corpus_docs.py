@@ -42,7 +42,7 @@ NOT_ASSERTED = {
     },
 }
 
-SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer",
+SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "activation", "notation",
                 "superscript", "subscript", "aliases", "formula"}
 FORMULA_KEYS = {"id", "heading", "eq", "table", "line", "latex"}
 LOCATORS = ("eq", "table", "heading", "line")

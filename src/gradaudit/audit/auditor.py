@@ -369,14 +369,7 @@ class SectionAuditor:
     @property
     def strict(self) -> bool:
         """Strict sections treat a misplaced transpose or order as an error; informal ones as notation."""
-        if self.section.notation:
-            return self.section.notation == "strict"
-        return self.section.architecture.convention not in ("scalar",) and not _informal_document(self.section)
-
-
-def _informal_document(section: Section) -> bool:
-    """Per-example texts that write chain-rule products with no transposes at all read informally."""
-    return section.architecture.averaging == "single" and section.architecture.convention in ("column",)
+        return self.section.notation != "informal"
 
 
 def _is_label(node) -> bool:
@@ -397,8 +390,8 @@ def _single_node(parsed):
 
 
 def _latex(node) -> str:
-    from ..notation.latex import to_latex
     try:
+        from ..notation.latex import to_latex
         return to_latex(node)
     except Exception:  # the printer never blocks a verdict
         return repr(node)

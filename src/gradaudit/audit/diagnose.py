@@ -54,8 +54,8 @@ def put(node, path, new):
 
 
 def _show(node):
-    from ..notation.latex import to_latex
     try:
+        from ..notation.latex import to_latex
         return to_latex(node)
     except Exception:
         return repr(node)

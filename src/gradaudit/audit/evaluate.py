@@ -565,7 +565,9 @@ def product(a, b, op, ctx: Context):
         return elementwise(np.multiply, a, b)
     if is_scalar(a) or is_scalar(b):
         return (a.reshape(()) if a.size == 1 else a) * (b.reshape(()) if b.size == 1 else b)
-    if op == "matmul_forced" or op in ("juxt", "cdot", "times"):
+    if op in ("juxt", "cdot", "times"):
+        if a.ndim == 2 and b.ndim == 2 and a.shape == b.shape and a.shape[1] != b.shape[0]:
+            return a * b  # equal shapes that cannot be multiplied as matrices: A(1 - A) is elementwise
         if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
             raise DimensionError(f"a {a.shape[0]}x{a.shape[1]} matrix times a {b.shape[0]}x{b.shape[1]} matrix does not conform"
                                  if a.ndim == 2 and b.ndim == 2 else "a product of non-matrices")
