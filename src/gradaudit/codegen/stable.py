@@ -54,9 +54,9 @@ def _sigmoid_arg(e):
 
 
 def _one_minus(e):
-    """X when e is 1 - X (OneMatrix minus X), else None."""
+    """X when e is 1 - X (OneMatrix minus X; SymPy writes a 1 x 1 OneMatrix as Identity(1)), else None."""
     if isinstance(e, sp.MatAdd) and len(e.args) == 2:
-        ones = [a for a in e.args if isinstance(a, sp.OneMatrix)]
+        ones = [a for a in e.args if isinstance(a, sp.OneMatrix) or (isinstance(a, sp.Identity) and a.shape == (1, 1))]
         if ones:
             other = e.args[1] if e.args[0] is ones[0] else e.args[0]
             coeff, factors = other.as_coeff_matrices() if isinstance(other, sp.MatMul) else (1, [other])
