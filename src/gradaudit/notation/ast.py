@@ -16,6 +16,16 @@ Conventions the parser follows (the auditor relies on them):
 - Subscripts: words (pool, relu, current, new, out, Tanh) go to Sym.tag; an index list
   (i,j), [i+p,j+q], {1[i,j]} goes to Sym.index (the leading layer number of z_{1[i,j]} to
   Sym.sublayer); a shape n^{[1]} \\times m goes to Sym.shape.
+- In layer, index, sublayer, shape and sum/max limit positions a subtracted number is folded
+  into the Num: L-1 is Add((Sym('L'), Num(-1))) (elsewhere a - 1 is Add((a, Neg(Num(1))))).
+- Sloppy notation is kept, never silently fixed: the node records how it was written
+  (Sym.style '{}' for b{[3]}, Deriv.repair, DerivOp.repair) and Statement.notes / Parsed.notes
+  say what the parser read into it, so the auditor can report it.
+
+Fields added with the notation parser (additive): Sym.index_style, Call.font, Deriv.repair,
+DerivOp.repair, Sum.over, Max.over, Statement.opens_with, Statement.notes, Parsed.notes.
+Statement.rels may also hold 'in' (\\in) and the comparisons '!=', '>', '<', '>=', '<=',
+which are never claims of equality.
 """
 from __future__ import annotations
 
@@ -44,8 +54,9 @@ class Sym(Node):
     shape: Optional[tuple] = None              # (rows, cols) from a subscript like n^{[1]} \times m
     sublayer: Optional[Node] = None            # the 1 of z_{1[i,j]} / Z_{1,i-p,j-q}, and the 2 of A_2, Z_1, b_2
     hat: bool = False                          # \hat{y}
-    style: str = ""                            # how the layer was written: '[]', '()', '^', '{}' (for printing back)
+    style: str = ""                            # how the layer was written: '[]', '()', '^', '{}' (for printing back); '{}' is b{[3]}, the ^ left out
     font: str = ""                             # 'mathcal' for \mathcal{J}, '' otherwise
+    index_style: str = ""                      # '' x_{i,j}; '[]' x_{[i,j]} or Z_1[i,j]; '()' x_{(a,b)}; 'call' Y_{relu}(i, j)
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,8 @@ class Call(Node):
     args: tuple
     prime: int = 0
     layer: Optional[Node] = None
-    bracket: str = "()"                        # '()', '{}' (g\\{Z\\}), '' (sig x, \\log A)
+    bracket: str = "()"                        # '()', '{}' (g\\{Z\\}), '' (sig x, \\log A), 'e^' (e^{x}, func 'exp')
+    font: str = ""                             # 'mathcal' for \mathcal{J}(W,b)
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ class Deriv(Node):
     num: Node
     den: Node
     partial: bool = True
+    repair: str = ""                           # 'den-partial': written \frac{\partial J}{z}, the denominator's \partial missing
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,7 @@ class DerivOp(Node):
     den: Node
     body: Node
     partial: bool = False
+    repair: str = ""                           # 'frac1': written \frac{1}{\partial x}(...), read as the operator d/dx
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,7 @@ class Sum(Node):
     axis: Optional[int] = None
     keepdims: bool = False
     style: str = "sigma"                       # 'sigma' | 'np' | 'text' (\\text{sum along rows})
+    over: tuple = ()                           # several bound indices without limits: \sum_{p,q}
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ class Max(Node):
     index: Optional[Sym] = None
     lower: Optional[Node] = None
     upper: Optional[Node] = None
+    over: tuple = ()                           # \max_{p,q}: several bound indices without limits
 
 
 @dataclass(frozen=True)
@@ -199,7 +215,9 @@ class Statement:
     """
     steps: tuple
     rels: tuple = ()
-    annotation: str = ""                       # trailing \\text{...} remarks, 'sum along rows', etc.
+    annotation: str = ""                       # trailing \text{...} remarks; 'where ...' when the line followed \text{where}
+    opens_with: str = ""                       # the formula opens with a relation ('= a(1-a)'): it continues an earlier chain
+    notes: tuple = field(default=(), compare=False)   # what the parser repaired or dropped, for the report
 
 
 @dataclass(frozen=True)
@@ -213,3 +231,4 @@ class Parsed:
     """What the parser returns for one formula's LaTeX."""
     statements: tuple                          # of Statement | Control
     latex: str = field(default="", compare=False)
+    notes: tuple = field(default=(), compare=False)   # every statement's notes, plus lines skipped (\vdots)
