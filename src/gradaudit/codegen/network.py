@@ -396,6 +396,9 @@ def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activa
         outputs = 2
     if out_act not in ("softmax", "sigmoid"):
         raise GradauditError(f"{a.id} ends in {out_act}: it does not fit a classification data set")
+    if out_act == "sigmoid" and data.classes > 2 and not a.is_cnn:
+        raise GradauditError(f"{a.id} has a sigmoid output for two classes; {data.name} has {data.classes} classes: "
+                             f"use a softmax architecture such as d002-mlp-L-relu-softmax")
     if a.is_cnn:
         if out_act == "sigmoid" and data.classes > 2:
             outputs = data.classes      # the CNN document's sigmoid output, one unit per class (one-vs-rest BCE)
@@ -403,18 +406,18 @@ def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activa
             raise GradauditError(f"{a.id} is a CNN: data set {data.name} has no images (use digits)")
         n_dense = sum(1 for x in a.layers if x.kind == "dense")
         if sizes is None:
-            sizes = [8] + [32] * (n_dense - 1) + [outputs]
+            sizes = [16] + [32] * (n_dense - 1) + [outputs]
         sizes = {"image": data.image, "filters": sizes[0], "dense": list(sizes[1:])}
         if sizes["dense"][-1] != outputs:
             raise GradauditError(f"{data.name} has {data.classes} classes: the last size must be {outputs}")
-        return compile_network(a, sizes=sizes, dtype=dtype, activation=activation)
+        net = compile_network(a, sizes=sizes, dtype=dtype, activation=activation)
+        if out_act == "sigmoid" and outputs > 1:
+            net.notes.append(f"sigmoid output with {outputs} units, one per class (one-vs-rest BCE); the prediction is the largest")
+        return net
     if sizes is None:
         sizes = [data.features] + ([] if not a.general and a.parameter_layers == 1 else
                                    [64] * ((depth or 3) - 1 if a.general else a.parameter_layers - 1)) + [outputs]
     if sizes[0] != data.features or sizes[-1] != outputs:
         raise GradauditError(f"{data.name} has {data.features} features and needs {outputs} output unit(s) for "
                              f"{a.id} ({out_act} output): sizes must start with {data.features} and end with {outputs}, got {sizes}")
-    if out_act == "sigmoid" and data.classes > 2 and not a.is_cnn:
-        raise GradauditError(f"{a.id} has a sigmoid output for two classes; {data.name} has {data.classes} classes: "
-                             f"use a softmax architecture such as d002-mlp-L-relu-softmax")
     return compile_network(a, sizes=sizes, depth=depth, dtype=dtype, activation=activation)
