@@ -1,0 +1,184 @@
+"""parse(latex) -> Parsed: the one entry point of the notation parser.
+
+Pipeline: strip display delimiters and tags -> algorithm lines become Control -> tokenize
+(tokens.py) -> cut into lines -> repair unbalanced '(' (with a note) -> LALR parse of each line
+with grammar.lark, building a raw tree inline (raw.py) -> the syntax tree (build.py) -> lines
+joined into Statements (a line opening with '=' continues the chain before it).
+
+Only NotationError ever leaves parse(): any other failure is converted, with the reason.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token
+from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import Lexer
+
+from ..errors import NotationError
+from .ast import Control, Parsed, Statement
+from .build import Builder
+from .raw import RawBuilder
+from .tokens import MAX_CHARS, control_text, repair_parens, split_lines, strip_display, tokenize
+
+__all__ = ["parse", "NotationError"]
+
+
+class _TokenListLexer(Lexer):
+    """The tokens are made by tokens.py; Lark only has to take them in order."""
+
+    def __init__(self, lexer_conf):
+        pass
+
+    def lex(self, data):
+        return iter(data)
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer=_TokenListLexer, transformer=RawBuilder())
+
+
+def parse(latex) -> Parsed:
+    """Read one formula's LaTeX. Raises NotationError (and nothing else) when it cannot."""
+    if isinstance(latex, bytes):
+        raise NotationError("the formula must be text (str), not bytes")
+    if not isinstance(latex, str):
+        raise NotationError(f"the formula must be text (str), not {type(latex).__name__}")
+    if len(latex) > MAX_CHARS:
+        raise NotationError(f"formula too long: {len(latex)} characters (at most {MAX_CHARS})")
+    try:
+        return _parse(latex)
+    except NotationError:
+        raise
+    except RecursionError:
+        raise NotationError("formula nested too deeply to read") from None
+    except VisitError as e:
+        if isinstance(e.orig_exc, NotationError):
+            raise e.orig_exc from None
+        raise NotationError(f"cannot read the formula: {e.orig_exc}") from None
+    except UnexpectedToken as e:
+        raise NotationError(_unexpected(e.token, e.expected)) from None
+    except UnexpectedEOF as e:
+        raise NotationError(f"the formula ends too early (expected one of: {_names(e.expected)})") from None
+    except (UnexpectedInput, LarkError) as e:
+        raise NotationError(f"cannot read the formula: {str(e).splitlines()[0]}") from None
+    except Exception as e:       # the contract: nothing but NotationError leaves parse()
+        raise NotationError(f"cannot read the formula ({type(e).__name__}: {e})") from None
+
+
+_TOKEN_NAMES = {
+    "REL": "a relation", "RPAR": "')'", "LPAR": "'('", "RBRACE": "'}'", "LBRACE": "'{'", "RBRACK": "']'",
+    "LBRACK": "'['", "COMMA": "','", "AMP": "'&'", "CARET": "'^'", "UNDERSCORE": "'_'", "$END": "the end",
+    "ROWSEP": "'\\\\'", "PRIME": "a prime", "TEXT": "\\text", "OR": "\\text{or}",
+}
+
+
+def _names(expected) -> str:
+    return ", ".join(sorted(_TOKEN_NAMES.get(x, x) for x in expected)[:8])
+
+
+def _unexpected(tok: Token, expected) -> str:
+    where = f" at position {tok.start_pos}" if getattr(tok, "start_pos", None) is not None else ""
+    what = "the end of the line" if tok.type == "$END" else repr(tok.value)
+    return f"unexpected {what}{where} (expected one of: {_names(expected)})"
+
+
+def _parse(latex: str) -> Parsed:
+    body = strip_display(latex)
+    if not body:
+        raise NotationError("empty formula")
+    control = control_text(body)
+    if control is not None:
+        return Parsed((Control(control),), latex=latex)
+    joiner = _Joiner()
+    for line in split_lines(tokenize(body)):
+        if line.tokens and all(t.type == "DOTS" for t in line.tokens):
+            joiner.skipped("a line holding only dots (rows left out) was skipped")
+            continue
+        if not line.tokens:
+            joiner.annotate(line.annotation)
+            continue
+        repair_parens(line)
+        raw = _lark().parse(line.tokens)
+        builder = Builder()
+        steps = [builder.step(s) for s in raw.steps]
+        joiner.add(raw.lead, steps, raw.rels, raw.trail, line, builder.notes)
+    statements = joiner.finish()
+    if not statements:
+        raise NotationError("no mathematics in the formula")
+    notes = tuple(n for s in statements for n in s.notes) + tuple(joiner.extra_notes)
+    return Parsed(tuple(statements), latex=latex, notes=notes)
+
+
+class _Joiner:
+    """Lines -> Statements: a line that opens with a relation (or follows one that ends with
+    a relation) continues the chain; \\text{where} starts a new statement."""
+
+    def __init__(self):
+        self.done: list[Statement] = []
+        self.cur: dict | None = None
+        self.dangling = ""
+        self.extra_notes: list[str] = []
+
+    def skipped(self, note: str):
+        self.extra_notes.append(note)
+
+    def annotate(self, text: str):
+        if not text:
+            return
+        if self.cur is None:
+            raise NotationError(f"a remark (\\text{{{text}}}) with no mathematics before it")
+        self.cur["annotation"] = (self.cur["annotation"] + " " + text).strip()
+
+    def add(self, lead, steps, rels, trail, line, notes):
+        if not steps:                                   # a line that is only '='
+            if self.dangling:
+                raise NotationError(f"two relations in a row ('{self.dangling}' then '{lead}')")
+            self.dangling = lead
+            if self.cur is None:
+                self.cur = _new(lead)
+                self.cur["lead_pending"] = True
+            self.cur["notes"] += list(line.notes) + list(notes)
+            return
+        if lead and self.dangling:
+            raise NotationError(f"two relations in a row ('{self.dangling}' then '{lead}')")
+        connect = lead or self.dangling
+        if line.where or not connect:
+            self.flush()
+            self.cur = _new("")
+            self.cur["steps"] = list(steps)
+            self.cur["rels"] = list(rels)
+        elif self.cur is None:
+            self.cur = _new(connect)
+            self.cur["steps"] = list(steps)
+            self.cur["rels"] = list(rels)
+        elif self.cur.get("lead_pending"):
+            self.cur["steps"] = list(steps)
+            self.cur["rels"] = list(rels)
+            self.cur["lead_pending"] = False
+        else:
+            self.cur["steps"] += steps
+            self.cur["rels"] += [connect] + list(rels)
+        self.dangling = trail
+        self.cur["notes"] += list(line.notes) + list(notes)
+        self.annotate(line.annotation)
+
+    def flush(self):
+        if self.cur is not None and self.cur["steps"]:
+            c = self.cur
+            self.done.append(Statement(tuple(c["steps"]), tuple(c["rels"]), c["annotation"],
+                                       opens_with=c["opens_with"], notes=tuple(c["notes"])))
+        self.cur = None
+
+    def finish(self) -> list[Statement]:
+        if self.dangling:
+            raise NotationError(f"the formula ends with '{self.dangling}' and nothing after it")
+        self.flush()
+        return self.done
+
+
+def _new(opens_with: str) -> dict:
+    return {"steps": [], "rels": [], "annotation": "", "opens_with": opens_with, "notes": []}

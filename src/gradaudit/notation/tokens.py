@@ -1,0 +1,549 @@
+"""LaTeX -> token lines for the LALR grammar in grammar.lark.
+
+Why a hand-written tokenizer: LaTeX tokens depend on context that a regular lexer cannot see
+(`dZ` is the shorthand d of Z but `XW` is X times W; `pool` in a subscript is a tag; `g` is a
+function only before an argument; `&` and `\\\\` separate cells inside cases/bmatrix but only
+align or break lines elsewhere). Everything the grammar should not care about (spacing, \\left,
+environments that only wrap, equation tags) is dropped here. Nothing is evaluated.
+
+Output: a list of Line objects, one per displayed line (split at top-level \\\\, \\newline,
+\\quad between complete equations, and \\text{where ...} followed by more mathematics).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lark import Token
+
+from ..errors import NotationError
+
+MAX_CHARS = 20_000
+MAX_TOKENS = 5_000
+MAX_DEPTH = 200
+
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "iota", "kappa",
+    "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
+    "Gamma", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
+}
+# words naming a function, written as plain letters or inside \text / \operatorname
+FUNC_WORDS = {
+    "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
+    "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
+}
+FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | {"maxpooling": "maxpool", "max": "max"}
+# macros that are one token: name -> (type, value)
+SIMPLE = {
+    "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
+    "partial": ("PARTIAL", "partial"), "sum": ("SUM", "sum"), "Delta": ("DELTA", "Delta"),
+    "cdot": ("MULOP", "cdot"), "times": ("MULOP", "times"), "odot": ("MULOP", "odot"), "ast": ("MULOP", "star"),
+    "circ": ("MULOP", "odot"),
+    "log": ("FUNC", "log"), "ln": ("FUNC", "log"), "exp": ("FUNC", "exp"), "tanh": ("FUNC", "tanh"),
+    "sigma": ("FUNC", "sigma"), "prime": ("PRIME", "'"), "top": ("TOP", "top"), "intercal": ("TOP", "top"),
+    "dots": ("DOTS", "dots"), "ldots": ("DOTS", "dots"), "cdots": ("DOTS", "cdots"), "vdots": ("DOTS", "vdots"),
+    "ddots": ("DOTS", "ddots"),
+    "neq": ("REL", "!="), "ne": ("REL", "!="), "geq": ("REL", ">="), "ge": ("REL", ">="), "leq": ("REL", "<="),
+    "le": ("REL", "<="), "rightarrow": ("REL", "->"), "to": ("REL", "->"), "Rightarrow": ("REL", "->"),
+    "longrightarrow": ("REL", "->"), "in": ("REL", "in"),
+    "{": ("LCURLY", "{"), "}": ("RCURLY", "}"), "lbrace": ("LCURLY", "{"), "rbrace": ("RCURLY", "}"),
+    "\\": ("LINESEP", "\\\\"), "newline": ("LINESEP", "newline"), "therefore": ("THEREFORE", "therefore"),
+    "quad": ("QUAD", "quad"), "qquad": ("QUAD", "qquad"),
+}
+SPACING = {",", ";", ":", "!", " ", "displaystyle", "nonumber", "notag", "limits", "nolimits"}
+SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"}
+WRAPPERS = {"equation", "equation*", "aligned", "align", "align*", "gathered", "gather", "gather*", "split",
+            "alignedat", "displaymath", "math", "array"}
+MATRICES = {"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix"}
+PUNCT = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", "^": "CARET",
+         "_": "UNDERSCORE", ",": "COMMA", "'": "PRIME", "+": "PLUS", "-": "MINUS", "/": "SLASH", "=": "REL",
+         "<": "REL", ">": "REL", "&": "AMP"}
+DELIMS = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "\\{": "LCURLY", "\\}": "RCURLY",
+          "\\lbrace": "LCURLY", "\\rbrace": "RCURLY", "\\lbrack": "LBRACK", "\\rbrack": "RBRACK"}
+OPENERS = {"LPAR", "LBRACK", "LBRACE", "LCURLY", "BCASES", "BMATRIX"}
+CLOSERS = {"RPAR", "RBRACK", "RBRACE", "RCURLY", "ECASES", "EMATRIX"}
+
+_TAG_RE = re.compile(r"\\tag\*?\s*\{[^{}]*\}")
+_EQNUM_RE = re.compile(r"(?:\\q?quad|\\hspace\*?\s*\{[^{}]*\}|\\[ ,;]|~)+\s*\(\s*\d+[a-z]?(?:\s*,\s*\d+)*\s*\)\s*$")
+_CONTROL_RE = re.compile(r"^(for|if|while|repeat|until|end)\b.*:?$")
+_SPACE_MACRO_RE = re.compile(r"\\(?:[ ,;:!]|q?quad\b|hspace\*?\s*\{[^{}]*\})|~")
+
+
+@dataclass
+class Line:
+    tokens: list
+    annotation: str = ""          # trailing \text{...} remark
+    where: bool = False           # the line followed \text{where ...}
+    notes: list = field(default_factory=list)
+
+
+def strip_display(text: str) -> str:
+    """Remove $$ / $ / \\[ \\] delimiters and equation tags (\\tag{..}, a trailing \\quad (12))."""
+    s = text.strip()
+    for left, right in (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$")):
+        if s.startswith(left) and s.endswith(right) and len(s) >= len(left) + len(right):
+            s = s[len(left):len(s) - len(right)].strip()
+            break
+    s = _TAG_RE.sub(" ", s)
+    s = _EQNUM_RE.sub("", s).strip()
+    s = re.sub(r"(?:\\q?quad|\\[ ,;]|~|\s)*$", "", s)
+    return s
+
+
+def control_text(s: str) -> str | None:
+    """'for \\ l = 2 \\ up \\ to \\ L:' -> 'for l = 2 up to L:' (an algorithm line), else None."""
+    plain = " ".join(_SPACE_MACRO_RE.sub(" ", s).split())
+    if _CONTROL_RE.match(plain) and plain.endswith(":") and "\\" not in plain:
+        return plain
+    return None
+
+
+def _read_group(s: str, i: int, what: str) -> tuple[str, int]:
+    """s[i] must be '{': return (content, index after the matching '}')."""
+    while i < len(s) and s[i].isspace():
+        i += 1
+    if i >= len(s) or s[i] != "{":
+        raise NotationError(f"{what} needs a {{...}} argument")
+    depth = 0
+    for j in range(i, len(s)):
+        c = s[j]
+        if c == "\\":
+            continue
+        if c == "{" and (j == 0 or s[j - 1] != "\\"):
+            depth += 1
+        elif c == "}" and (j == 0 or s[j - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return s[i + 1:j], j + 1
+    raise NotationError(f"unbalanced braces: {what} argument is never closed")
+
+
+class _Lexer:
+    """One pass over the string; see the module docstring."""
+
+    def __init__(self, s: str):
+        self.s = s
+        self.out: list[Token] = []
+        self.braces: list[str] = []      # 'script' | 'group' | env name
+        self.envs: list[str] = []        # cases / matrix / wrapper, with the brace depth at which it opened
+        self.env_depth: list[int] = []
+
+    # -- helpers -------------------------------------------------------------
+    def emit(self, type_: str, value: str, pos: int):
+        self.out.append(Token(type_, value, start_pos=pos))
+        if len(self.out) > MAX_TOKENS:
+            raise NotationError(f"formula too long: more than {MAX_TOKENS} tokens")
+
+    def prev_type(self) -> str:
+        return self.out[-1].type if self.out else ""
+
+    def in_script(self) -> bool:
+        return bool(self.braces) and self.braces[-1] == "script"
+
+    def cell_env(self) -> str:
+        """'cases' / 'matrix' when & and \\\\ belong to such an environment at this brace depth."""
+        if self.envs and self.envs[-1] in ("cases", "matrix") and self.env_depth[-1] == len(self.braces):
+            return self.envs[-1]
+        return ""
+
+    def next_nonspace(self, i: int) -> int:
+        s = self.s
+        while i < len(s):
+            if s[i].isspace():
+                i += 1
+            elif s.startswith("\\left", i) and not s[i + 5:i + 6].isalpha():
+                i += 5
+            elif s[i] == "\\" and i + 1 < len(s) and s[i + 1] in " ,;!":
+                i += 2
+            else:
+                break
+        return i
+
+    def looks_applied(self, i: int) -> bool:
+        """Does an argument follow at s[i] (for g and max): '(', ', \\prime, \\{, or ^{..'..}?"""
+        s = self.s
+        j = self.next_nonspace(i)
+        if j >= len(s):
+            return False
+        if s[j] in "('" or s.startswith("\\prime", j) or s.startswith("\\{", j):
+            return True
+        if s[j] == "^":
+            k = self.next_nonspace(j + 1)
+            if k < len(s) and s[k] == "{":
+                try:
+                    content, _ = _read_group(s, k, "^")
+                except NotationError:
+                    return False
+                return "'" in content or "\\prime" in content
+            return k < len(s) and s[k] == "'"
+        return False
+
+    # -- main loop -------------------------------------------------------------
+    def run(self) -> list[Token]:
+        s, i, n = self.s, 0, len(self.s)
+        while i < n:
+            c = s[i]
+            if c.isspace() or c == "~":
+                i += 1
+            elif c == "\\":
+                i = self.macro(i)
+            elif c.isdigit():
+                m = re.match(r"\d+(?:\.\d+)?", s[i:])
+                text = m.group(0)
+                if self.prev_type() in ("CARET", "UNDERSCORE"):
+                    text = text[0]
+                self.emit("NUM", text, i)
+                i += len(text)
+            elif c.isalpha():
+                i = self.letters(i)
+            elif c == ":" and s.startswith(":=", i):
+                self.emit("REL", ":=", i)
+                i += 2
+            elif c == "*":
+                self.emit("MULOP", "star", i)
+                i += 1
+            elif c == "." and s.startswith("...", i):
+                self.emit("DOTS", "dots", i)
+                i += 3
+            elif c in PUNCT:
+                i = self.punct(c, i)
+            else:
+                raise NotationError(f"unexpected character {c!r} at position {i}")
+        if self.braces:
+            raise NotationError("unbalanced braces: a '{' is never closed")
+        if self.envs:
+            raise NotationError(f"\\begin{{{self.envs[-1]}}} is never ended")
+        return self.out
+
+    def punct(self, c: str, i: int) -> int:
+        t = PUNCT[c]
+        if c == "{":
+            self.braces.append("script" if self.prev_type() in ("CARET", "UNDERSCORE") else "group")
+            self.check_depth()
+        elif c == "}":
+            if not self.braces:
+                raise NotationError(f"unbalanced braces: '}}' at position {i} closes nothing")
+            if self.envs and self.env_depth[-1] > len(self.braces) - 1:
+                raise NotationError(f"'}}' at position {i} closes a brace opened before \\begin{{{self.envs[-1]}}}")
+            self.braces.pop()
+        elif c == "&":
+            if not self.cell_env():
+                return i + 1        # alignment marker of aligned/equation: no meaning
+        elif c in "=<>":
+            value = c
+            if c in "<>" and self.s.startswith("=", i + 1):
+                self.emit("REL", c + "=", i)
+                return i + 2
+            self.emit("REL", value, i)
+            return i + 1
+        self.emit(t, c, i)
+        return i + 1
+
+    def check_depth(self):
+        depth = len(self.braces) + len(self.envs)
+        if depth > MAX_DEPTH:
+            raise NotationError(f"nesting deeper than {MAX_DEPTH} levels")
+
+    def letters(self, i: int) -> int:
+        s = self.s
+        if s.startswith("np.sum", i):
+            self.emit("NPSUM", "np.sum", i)
+            return i + 6
+        m = re.match(r"(axis\s*=\s*-?\d+|keepdims\s*=\s*(?:True|False))", s[i:])
+        if m:
+            self.emit("KWARG", re.sub(r"\s+", "", m.group(0)), i)
+            return i + len(m.group(0))
+        run = re.match(r"[A-Za-z]+", s[i:]).group(0)
+        if self.prev_type() in ("CARET", "UNDERSCORE"):      # unbraced script: one letter only
+            self.emit("LETTER", run[0], i)
+            return i + 1
+        end = i + len(run)
+        if self.in_script():
+            self.emit("WORD" if len(run) > 1 else "LETTER", run, i)
+            return end
+        if run in FUNC_WORDS:
+            self.emit("FUNC", FUNC_WORDS[run], i)
+        elif run == "max":
+            self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
+        elif run == "g" and self.looks_applied(end):
+            self.emit("FUNC", "g", i)
+        elif run[0] == "d" and len(run) > 1:
+            self.emit("DSH", run[1], i)
+            for k, ch in enumerate(run[2:]):
+                self.emit("LETTER", ch, i + 2 + k)
+        else:
+            for k, ch in enumerate(run):
+                self.emit("LETTER", ch, i + k)
+        return end
+
+    def looks_applied_paren(self, i: int) -> bool:
+        j = self.next_nonspace(i)
+        return j < len(self.s) and self.s[j] == "("
+
+    def macro(self, i: int) -> int:
+        s = self.s
+        m = re.match(r"\\([A-Za-z]+\*?|.)", s[i:])
+        if not m:
+            raise NotationError("a lone backslash ends the formula")
+        name, end = m.group(1), i + len(m.group(0))
+        if name.endswith("*") and name[:-1] not in ("hspace",):
+            name, end = name[:-1], end - 1
+        if name in SPACING:
+            return end
+        if name in ("hspace", "hspace*", "vspace", "vspace*", "tag"):
+            _, end = _read_group(s, end, "\\" + name)
+            if name.startswith("hspace") and not self.braces and not self.cell_env():
+                self.emit("QUAD", "hspace", i)
+            return end
+        if name in SIZED:
+            return self.sized(name, end)
+        if name in ("begin", "end"):
+            return self.environment(name, end, i)
+        if name in ("text", "textrm", "textit", "mathrm", "operatorname", "textbf", "mbox"):
+            content, end = _read_group(s, end, "\\" + name)
+            self.text(content.strip(), i, end)
+            return end
+        if name in ("hat", "widehat", "mathcal", "mathbb"):
+            content, end = _read_group(s, end, "\\" + name)
+            content = content.strip()
+            if name == "mathbb":
+                if content != "R":
+                    raise NotationError(f"\\mathbb{{{content}}} is not supported (only \\mathbb{{R}})")
+                self.emit("SPACER", "R", i)
+            elif re.fullmatch(r"[A-Za-z]", content) or (content.startswith("\\") and content[1:] in GREEK):
+                self.emit("HAT" if "hat" in name else "MCAL", content.lstrip("\\"), i)
+            else:
+                raise NotationError(f"\\{name}{{{content}}}: only a single letter is supported")
+            return end
+        if name == "max":
+            self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
+            return end
+        if name in GREEK:
+            self.emit("LETTER", name, i)
+            return end
+        if name in SIMPLE:
+            t, v = SIMPLE[name]
+            if t == "QUAD":
+                if self.braces or self.cell_env():
+                    return end
+            elif t == "LINESEP" and self.cell_env():
+                t = "ROWSEP"
+            elif t == "LINESEP" and self.braces:
+                raise NotationError(f"line break \\{name} inside braces at position {i}")
+            elif t == "LCURLY":
+                self.check_depth()
+            self.emit(t, v, i)
+            if name == "\\":          # \\[2pt]
+                mm = re.match(r"\s*\[[^\]]*\d[^\]]*\]", s[end:])
+                if mm:
+                    end += len(mm.group(0))
+            return end
+        raise NotationError(f"unknown macro \\{name}")
+
+    def sized(self, name: str, end: int) -> int:
+        s = self.s
+        j = end
+        while j < len(s) and s[j].isspace():
+            j += 1
+        for d, t in sorted(DELIMS.items(), key=lambda kv: -len(kv[0])):
+            if s.startswith(d, j):
+                if t == "LCURLY":
+                    self.check_depth()
+                self.emit(t, d, j)
+                return j + len(d)
+        if s.startswith(".", j):
+            return j + 1
+        raise NotationError(f"\\{name} must be followed by a delimiter ( ) [ ] \\{{ \\}} or .")
+
+    def environment(self, kind: str, end: int, pos: int) -> int:
+        env, end = _read_group(self.s, end, "\\" + kind)
+        env = env.strip()
+        if env == "array" and kind == "begin":
+            _, end = _read_group(self.s, end, "array column spec")
+        if kind == "begin":
+            if env == "cases":
+                role = "cases"
+            elif env in MATRICES:
+                role = "matrix"
+            elif env in WRAPPERS:
+                role = "wrapper"
+            else:
+                raise NotationError(f"unsupported environment {env!r}")
+            self.envs.append(role)
+            self.env_depth.append(len(self.braces))
+            self.check_depth()
+            if role == "cases":
+                self.emit("BCASES", env, pos)
+            elif role == "matrix":
+                self.emit("BMATRIX", env, pos)
+            return end
+        role = "cases" if env == "cases" else "matrix" if env in MATRICES else "wrapper" if env in WRAPPERS else None
+        if not self.envs or self.envs[-1] != role or self.env_depth[-1] != len(self.braces):
+            raise NotationError(f"\\end{{{env}}} does not match an open \\begin")
+        self.envs.pop()
+        self.env_depth.pop()
+        if role == "cases":
+            self.emit("ECASES", env, pos)
+        elif role == "matrix":
+            self.emit("EMATRIX", env, pos)
+        return end
+
+    def text(self, content: str, pos: int, end: int):
+        low = content.lower()
+        if self.in_script() or self.prev_type() in ("CARET", "UNDERSCORE"):
+            if not re.fullmatch(r"[A-Za-z]+", content):
+                raise NotationError(f"\\text{{{content}}} in a sub/superscript: only a word is supported")
+            self.emit("WORD", content, pos)
+        elif low in FUNC_TEXT:
+            f = FUNC_TEXT[low]
+            self.emit("FUNC" if f != "max" or self.looks_applied_paren(end) else "MAX", f, pos)
+        elif low == "if":
+            self.emit("IF", "if", pos)
+        elif low in ("otherwise", "else", "otherwise."):
+            self.emit("OTHERWISE", "otherwise", pos)
+        elif low == "or":
+            self.emit("OR", "or", pos)
+        elif low.startswith("sum along") or low in ("sum over rows", "sum over columns"):
+            self.emit("TEXTSUM", content, pos)
+        elif low.startswith("where"):
+            self.emit("WHERE", content, pos)
+        elif content == "":
+            return
+        else:
+            self.emit("TEXT", content, pos)
+
+
+def tokenize(s: str) -> list[Token]:
+    return _Lexer(s).run()
+
+
+REL_CHAIN = {"=", ":=", "->", "in"}
+
+
+def split_lines(tokens: list[Token]) -> list[Line]:
+    """Cut the token list into lines; trailing \\text remarks become annotations."""
+    lines: list[Line] = []
+    cur: list[Token] = []
+    where = False
+
+    def flush():
+        nonlocal cur, where
+        lines.extend(_split_quads(cur, where))
+        cur, where = [], False
+
+    for tok in tokens:
+        if tok.type == "LINESEP":
+            flush()
+        elif tok.type == "WHERE":
+            flush()
+            where = True
+            cur.append(Token("TEXT", tok.value, start_pos=tok.start_pos))
+        else:
+            cur.append(tok)
+    flush()
+    out = []
+    for line in lines:
+        toks = line.tokens
+        head = "where"
+        if line.where and toks and toks[0].type == "TEXT" and toks[0].value.lower().startswith("where"):
+            head = toks[0].value.strip()
+            toks = toks[1:]
+            if not [t for t in toks if t.type not in ("TEXT", "QUAD")]:
+                # '\text{where ...}' with no mathematics after it: a remark on the line before
+                if out:
+                    out[-1].annotation = (out[-1].annotation + " " + head).strip()
+                    continue
+            line.where = bool(toks)
+            if not toks:
+                continue
+        trailing = []
+        while toks and toks[-1].type in ("TEXT", "QUAD"):
+            t = toks.pop()
+            if t.type == "TEXT":
+                trailing.insert(0, t.value)
+        line.tokens = [t for t in toks if t.type != "QUAD"]
+        line.annotation = " ".join(trailing)
+        if line.where:
+            line.annotation = (head + " " + line.annotation).strip()
+        if line.tokens and line.tokens[0].type == "THEREFORE":
+            line.tokens = line.tokens[1:]
+            line.notes.append("a leading \\therefore was dropped")
+        if any(t.type == "THEREFORE" for t in line.tokens):
+            raise NotationError("\\therefore inside a formula is not supported")
+        if line.tokens or line.annotation:
+            out.append(line)
+    return out
+
+
+def _split_quads(toks: list[Token], where: bool) -> list[Line]:
+    """'a = b \\quad c = d': a \\quad between two complete equations separates two statements."""
+    parts, cur = [], []
+    for t in toks:
+        if t.type == "QUAD":
+            parts.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    parts.append(cur)
+    parts = [p for p in parts if p]
+    if len(parts) > 1 and all(any(t.type == "REL" and t.value in REL_CHAIN for t in _top(p)) for p in parts):
+        return [Line(p, where=where and k == 0) for k, p in enumerate(parts)]
+    return [Line([t for t in toks], where=where)]
+
+
+def _top(tokens: list[Token]):
+    """Tokens at nesting depth 0."""
+    depth = 0
+    for t in tokens:
+        if t.type in OPENERS:
+            depth += 1
+        elif t.type in CLOSERS:
+            depth -= 1
+        elif depth == 0:
+            yield t
+
+
+def repair_parens(line: Line) -> None:
+    """Close a '(' still open at a top-level relation just before it (and drop the ')' that then
+    has nothing to close), or at the end of the line. Each repair adds a note."""
+    toks = line.tokens
+    out: list[Token] = []
+    frames: list[list] = [[]]        # per brace/env level: the open '(' tokens
+    kinds: list[str] = ["top"]
+    pending = 0
+    for t in toks:
+        ty = t.type
+        if ty in ("LBRACE", "BCASES", "BMATRIX", "LBRACK", "LCURLY"):
+            frames.append([])
+            kinds.append(ty)
+        elif ty in ("RBRACE", "ECASES", "EMATRIX", "RBRACK", "RCURLY"):
+            if len(frames) == 1:
+                raise NotationError(f"unbalanced '{t.value}' at position {t.start_pos}")
+            if frames[-1]:
+                raise NotationError(f"'(' at position {frames[-1][-1].start_pos} is never closed before '{t.value}'")
+            frames.pop()
+            kinds.pop()
+        elif ty == "LPAR":
+            frames[-1].append(t)
+        elif ty == "RPAR":
+            if frames[-1]:
+                frames[-1].pop()
+            elif len(frames) == 1 and pending:
+                pending -= 1
+                line.notes.append(f"the ')' at position {t.start_pos} was dropped: its '(' was closed at the relation before it")
+                continue
+            else:
+                raise NotationError(f"unbalanced ')' at position {t.start_pos}")
+        elif ty == "REL" and t.value in REL_CHAIN and len(frames) == 1 and frames[0]:
+            for o in reversed(frames[0]):
+                out.append(Token("RPAR", ")", start_pos=t.start_pos))
+                line.notes.append(f"the '(' at position {o.start_pos} was still open at '{t.value}' and is closed there")
+            pending += len(frames[0])
+            frames[0] = []
+        out.append(t)
+    if len(frames) > 1:
+        raise NotationError("unbalanced brackets: something opened is never closed")
+    for o in reversed(frames[0]):
+        out.append(Token("RPAR", ")", start_pos=o.start_pos))
+        line.notes.append(f"the '(' at position {o.start_pos} is never closed; closed at the end of the line")
+    line.tokens = out
