@@ -17,6 +17,7 @@ from lark import Token
 from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sum, Sym, Text, Transpose)
+from .latex import tex
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNeg, RNpSum,
                   RPartial, RPost, RProd, RSarg, RStep)
 
@@ -182,7 +183,8 @@ class Builder:
         if isinstance(left, _DOp):
             body = self.settle(right)
             if left.repair:
-                self.note("\\frac{1}{\\partial x}(...) read as the derivative operator d/dx applied to (...)")
+                self.note(f"\\frac{{1}}{{\\partial {tex(left.den)}}}(...) read as the derivative operator "
+                          f"\\frac{{\\partial}}{{\\partial {tex(left.den)}}} applied to (...)")
             return DerivOp(den=left.den, body=body, partial=left.partial, repair=left.repair)
         if isinstance(left, _P) and isinstance(left.arg, Sym):
             inner = self.combine(left.arg, None, right, right_raw)
@@ -197,8 +199,9 @@ class Builder:
         if right.kind == "{" and isinstance(inner, RGroup) and inner.kind == "[" and left.layer is None:
             if len(inner.args) != 1:
                 return None
-            self.note(f"{left.name}{{[...]}} written without '^' read as the layer index of {left.name}")
-            return replace(left, layer=fold(self.arg(inner.args[0])), style="{}")
+            node = replace(left, layer=fold(self.arg(inner.args[0])), style="{}")
+            self.note(f"{tex(node)} written without '^' read as the layer index: {tex(replace(node, style='[]'))}")
+            return node
         return None
 
     def apply_name(self, sym: Sym, args: tuple) -> Node:
@@ -506,8 +509,9 @@ def _frac_derivative(b: Builder, num, den):
 
 def _frac_missing_partial(b: Builder, num, den):
     if isinstance(num, _P) and num.arg is not None and isinstance(den, (Sym, Shorthand)):
-        b.note("\\frac{\\partial ...}{x} without \\partial in the denominator read as a partial derivative")
-        return Deriv(num.arg, den, True, repair="den-partial")
+        node = Deriv(num.arg, den, True, repair="den-partial")
+        b.note(f"{tex(node)}: the denominator has no \\partial; read as {tex(replace(node, repair=''))}")
+        return node
     return None
 
 
