@@ -60,7 +60,19 @@ def conv2d(x, k):
     Conv2D(X, K) and the kernel gradient Conv2D(A_prev, dZ) of the CNN document (eq. 55).
     """
     windows = sliding_window_view(x, k.shape[-2:], axis=(-2, -1))      # ... I J a b
+    if x.ndim == 4 and x.shape[1] == 1 and k.ndim == 3:                 # one input map, a bank of filters: one matmul
+        m, _, ho, wo, kh, kw = windows.shape
+        out = windows.reshape(m * ho * wo, kh * kw) @ k.reshape(len(k), kh * kw).T
+        return out.reshape(m, ho, wo, len(k)).transpose(0, 3, 1, 2)
     return np.einsum("...ijab,...ab->...ij", windows, k, optimize=True)
+
+
+def conv2d_grad_kernel_sum(x, dz):
+    """sum over examples of conv2d(x, dz): the kernel gradient of a batch, one tensordot for one input map."""
+    if x.ndim == 4 and x.shape[1] == 1:
+        windows = sliding_window_view(x[:, 0], dz.shape[-2:], axis=(-2, -1))   # m kh kw ho wo
+        return np.tensordot(dz, windows, axes=([0, 2, 3], [0, 3, 4]))          # f kh kw
+    return np.sum(conv2d(x, dz), axis=0)
 
 
 def conv2d_grad_input(g, k):
@@ -70,28 +82,45 @@ def conv2d_grad_input(g, k):
     return conv2d(np.pad(g, pad), k[..., ::-1, ::-1])
 
 
+def _blocks(a, size, ho, wo):
+    """Non-overlapping size x size windows as a trailing axis: (..., ho, wo, size*size), a copy-free view where possible."""
+    lead = a.shape[:-2]
+    cropped = a[..., :ho * size, :wo * size].reshape(lead + (ho, size, wo, size))
+    return cropped.swapaxes(-3, -2).reshape(lead + (ho, wo, size * size))
+
+
+def _pooled_shape(a, size, stride):
+    return (a.shape[-2] - size) // stride + 1, (a.shape[-1] - size) // stride + 1
+
+
 def maxpool2d(a, size, stride):
     """Maximum over size x size windows of the last two axes every `stride` pixels (a partial last window is dropped)."""
+    ho, wo = _pooled_shape(a, size, stride)
+    if stride == size:                      # the usual case: a reshape, no window copies
+        return _blocks(a, size, ho, wo).max(axis=-1)
     return sliding_window_view(a, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :].max(axis=(-2, -1))
 
 
 def maxpool2d_grad(a, g, size, stride):
     """Route each pooled gradient to the first maximum of its window, 0 elsewhere (the mask M of eqs 49-50)."""
+    ho, wo = _pooled_shape(a, size, stride)
+    lead = np.broadcast_shapes(a.shape[:-2], g.shape[:-2])
+    out = np.zeros(lead + a.shape[-2:], dtype=np.result_type(a, g))
+    if stride == size:
+        first = _blocks(a, size, ho, wo).argmax(axis=-1)
+        routed = (np.arange(size * size) == first[..., None]) * g[..., None]          # ... ho wo size*size
+        routed = routed.reshape(lead + (ho, wo, size, size)).swapaxes(-3, -2)
+        out[..., :ho * size, :wo * size] = routed.reshape(lead + (ho * size, wo * size))
+        return out
     windows = sliding_window_view(a, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :]
-    ho, wo = windows.shape[-4:-2]
     first = windows.reshape(windows.shape[:-2] + (size * size,)).argmax(axis=-1)
-    lead = a.shape[:-2]
-    rows = np.arange(ho)[:, None] * stride + first // size               # ... ho wo
-    cols = np.arange(wo)[None, :] * stride + first % size
-    flat = np.zeros(lead + (a.shape[-2] * a.shape[-1],), dtype=np.result_type(a, g))
-    target = (rows * a.shape[-1] + cols).reshape(lead + (-1,))
-    values = np.broadcast_to(g, lead + (ho, wo)).reshape(lead + (-1,))
-    if stride >= size:                      # windows do not overlap: every target is hit once
-        np.put_along_axis(flat, target, values, axis=-1)
-    else:
-        for t, v in zip(np.moveaxis(target, -1, 0), np.moveaxis(values, -1, 0)):
-            np.put_along_axis(flat, t[..., None], np.take_along_axis(flat, t[..., None], -1) + v[..., None], axis=-1)
-    return flat.reshape(a.shape)
+    for i in range(ho):                     # overlapping windows: add window by window
+        for j in range(wo):
+            r = i * stride + first[..., i, j] // size
+            c = j * stride + first[..., i, j] % size
+            for idx in np.ndindex(*lead):
+                out[idx + (r[idx], c[idx])] += g[idx + (i, j)]
+    return out
 
 
 def flatten(p):

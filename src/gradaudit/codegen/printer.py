@@ -120,6 +120,9 @@ class GeneratedPrinter(NumPyPrinter):
         if len(factors) == 1:
             return self.parenthesize(factors[0], 60)
         first, last = factors[0], factors[-1]
+        if (len(factors) == 3 and isinstance(first, sp.OneMatrix) and isinstance(last, sp.OneMatrix)
+                and first.shape[0] == 1 and last.shape[1] == 1):                                     # 1^T M 1: total
+            return f"{self._group(factors[1:2])}.sum(axis=(-2, -1), keepdims=True)"
         if isinstance(last, sp.OneMatrix) and last.shape[1] == 1 and factors[-2].shape[1] != 1:   # M 1: row sums
             return f"{self._group(factors[:-1])}.sum(axis=-1, keepdims=True)"
         if isinstance(first, sp.OneMatrix) and first.shape[0] == 1 and factors[1].shape[0] != 1:  # 1^T M: column sums
@@ -137,6 +140,8 @@ class GeneratedPrinter(NumPyPrinter):
     def _print_BatchSum(self, expr):
         """sum_m A_m^T B_m = tensordot over (examples, rows); sum_m A_m B_m^T over (examples, columns)."""
         inner = expr.args[0]
+        if type(inner).__name__ == "Conv2D":
+            return f"conv2d_grad_kernel_sum({self._print(inner.args[0])}, {self._print(inner.args[1])})"
         if isinstance(inner, sp.MatMul):
             coeff, factors = inner.as_coeff_matrices()
             if len(factors) == 2 and coeff == 1:

@@ -14,7 +14,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from . import kernels
-from .network import KERNELS, Network
+from .network import Network
 
 
 class _Latex(LatexPrinter):
@@ -44,19 +44,18 @@ def latex(expr) -> str:
 
 
 def _kernel_sources(code: str) -> str:
-    """The kernels the code calls, and the kernels those call, in kernels.py order."""
-    wanted = {n for n in KERNELS if re.search(rf"\b{n}\(", code)}
-    changed = True
-    while changed:
-        changed = False
-        for n in list(wanted):
-            for other in KERNELS:
-                if other not in wanted and re.search(rf"\b{other}\(", inspect.getsource(KERNELS[n])):
-                    wanted.add(other)
-                    changed = True
-    order = [n for n, _ in inspect.getmembers(kernels, inspect.isfunction)]
-    order.sort(key=lambda n: inspect.getsourcelines(getattr(kernels, n))[1])
-    return "\n\n".join(inspect.getsource(getattr(kernels, n)) for n in order if n in wanted)
+    """The kernels the code calls, and the helpers those call, in kernels.py order."""
+    every = {n: f for n, f in inspect.getmembers(kernels, inspect.isfunction) if f.__module__ == kernels.__name__}
+    wanted = {n for n in every if re.search(rf"(?<![\w.]){n}\(", code)}
+    todo = list(wanted)
+    while todo:
+        source = inspect.getsource(every[todo.pop()])
+        for other in every:
+            if other not in wanted and re.search(rf"(?<![\w.]){other}\(", source):
+                wanted.add(other)
+                todo.append(other)
+    order = sorted(wanted, key=lambda n: inspect.getsourcelines(every[n])[1])
+    return "\n\n".join(inspect.getsource(every[n]) for n in order)
 
 
 def _commented(program, derivation, returns) -> str:
