@@ -8,6 +8,7 @@ tree survives the round trip; clear the node's repair/style field to print the r
 """
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 
 from .ast import (Add, Call, Cases, Control, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node,
@@ -27,8 +28,18 @@ ADD, NEG, MUL, PREFIX, POW, ATOM = 1, 2, 3, 4, 5, 6
 
 
 def to_latex(x) -> str:
+    """Canonical LaTeX of a Parsed, Statement, Control or node."""
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, 6000))        # trees from parse() are at most 250 deep
+        return _to_latex(x)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _to_latex(x) -> str:
     if isinstance(x, Parsed):
-        return " \\\\ ".join(to_latex(s) for s in x.statements)
+        return " \\\\ ".join(_to_latex(s) for s in x.statements)
     if isinstance(x, Control):
         return " \\ ".join(x.text.split())
     if isinstance(x, Statement):
@@ -204,7 +215,7 @@ def _add(a: Add) -> str:
     out = tex(a.terms[0]) if strength(a.terms[0]) > ADD else f"({tex(a.terms[0])})"
     for t in a.terms[1:]:
         if isinstance(t, Neg):
-            out += " - " + wrap(t.arg, NEG if not isinstance(t.arg, Neg) else ATOM)
+            out += " - " + wrap(t.arg, NEG)
         elif isinstance(t, Num) and t.value < 0:
             out += " - " + _num(Num(-t.value))
         else:
@@ -213,7 +224,7 @@ def _add(a: Add) -> str:
 
 
 def _neg(n: Neg) -> str:
-    return "-" + wrap(n.arg, NEG + 1 if isinstance(n.arg, Neg) else NEG)
+    return "-" + wrap(n.arg, NEG)           # --x reads back as Neg(Neg(x))
 
 
 def _mul(m: Mul) -> str:

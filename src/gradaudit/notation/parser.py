@@ -9,6 +9,7 @@ Only NotationError ever leaves parse(): any other failure is converted, with the
 """
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from importlib import resources
 
@@ -49,7 +50,9 @@ def parse(latex) -> Parsed:
         raise NotationError(f"the formula must be text (str), not {type(latex).__name__}")
     if len(latex) > MAX_CHARS:
         raise NotationError(f"formula too long: {len(latex)} characters (at most {MAX_CHARS})")
+    limit = sys.getrecursionlimit()
     try:
+        sys.setrecursionlimit(max(limit, _RECURSION))     # 200 nested brackets need ~1600 frames
         return _parse(latex)
     except NotationError:
         raise
@@ -67,6 +70,11 @@ def parse(latex) -> Parsed:
         raise NotationError(f"cannot read the formula: {str(e).splitlines()[0]}") from None
     except Exception as e:       # the contract: nothing but NotationError leaves parse()
         raise NotationError(f"cannot read the formula ({type(e).__name__}: {e})") from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+_RECURSION = 6000
 
 
 _TOKEN_NAMES = {
@@ -109,8 +117,34 @@ def _parse(latex: str) -> Parsed:
     statements = joiner.finish()
     if not statements:
         raise NotationError("no mathematics in the formula")
+    depth = max(_depth(s) for s in statements)
+    if depth > MAX_TREE_DEPTH:
+        raise NotationError(f"formula nested too deeply: its tree is {depth} levels deep (at most {MAX_TREE_DEPTH})")
     notes = tuple(n for s in statements for n in s.notes) + tuple(joiner.extra_notes)
     return Parsed(tuple(statements), latex=latex, notes=notes)
+
+
+MAX_TREE_DEPTH = 250
+
+
+def _depth(root) -> int:
+    """Depth of the tree, without recursion, so that printing and comparing it stay safe."""
+    best, stack = 0, [(root, 1)]
+    while stack:
+        node, d = stack.pop()
+        best = max(best, d)
+        for value in vars(node).values() if hasattr(node, "__dataclass_fields__") else ():
+            for child in _children(value):
+                stack.append((child, d + 1))
+    return best
+
+
+def _children(value):
+    if hasattr(value, "__dataclass_fields__"):
+        yield value
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _children(v)
 
 
 class _Joiner:

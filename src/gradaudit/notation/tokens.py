@@ -127,12 +127,19 @@ class _Lexer:
         self.braces: list[str] = []      # 'script' | 'group' | env name
         self.envs: list[str] = []        # cases / matrix / wrapper, with the brace depth at which it opened
         self.env_depth: list[int] = []
+        self.depth = 0                   # brackets of every kind open at this point
 
     # -- helpers -------------------------------------------------------------
     def emit(self, type_: str, value: str, pos: int):
         self.out.append(Token(type_, value, start_pos=pos))
         if len(self.out) > MAX_TOKENS:
             raise NotationError(f"formula too long: more than {MAX_TOKENS} tokens")
+        if type_ in OPENERS:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise NotationError(f"brackets nested deeper than {MAX_DEPTH} levels")
+        elif type_ in CLOSERS:
+            self.depth = max(0, self.depth - 1)
 
     def prev_type(self) -> str:
         return self.out[-1].type if self.out else ""
