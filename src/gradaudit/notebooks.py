@@ -1,0 +1,447 @@
+"""The notebook builder: Jupyter notebooks made from derivations/*.toml and the core, never by hand.
+
+The builder decides which cells exist (one per section and per formula of a derivation file);
+whatever the tool says (the architecture, every verdict, diagnosis and corrected formula, the
+derived gradients, the training curves) is computed by code cells when the notebook runs, so a
+notebook cannot show a stale verdict. Notebooks are written without outputs and with stable
+cell ids: building twice gives the same bytes, diffs stay reviewable, and `check` can compare
+text to say which committed notebook is stale.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import architectures, corpus
+from .errors import GradauditError
+
+AUDIT_TIMEOUT = 2.0     # seconds per formula in the notebooks; slower formulas show as unsupported
+DOCUMENT_FILES = "[0-9][0-9][0-9]_*.toml"
+
+
+@dataclass(frozen=True)
+class Training:
+    """A short, real training run of an architecture: data set, widths (or a CNN's dict), epochs, rate."""
+    dataset: str
+    sizes: object
+    epochs: int
+    lr: float
+
+
+# One run per trainable architecture; widths start with the data set's features, end with its outputs.
+TRAINING = {
+    "d000-mlp3-sigmoid": Training("breast_cancer", [30, 16, 8, 1], 30, 0.1),
+    "d000-mlp3-tanh": Training("breast_cancer", [30, 16, 8, 1], 20, 0.05),
+    "d001-mlp3-g": Training("breast_cancer", [30, 16, 8, 1], 20, 0.05),
+    "d001-mlp-L-g": Training("breast_cancer", [30, 16, 16, 8, 1], 20, 0.05),
+    "d002-single-sigmoid": Training("breast_cancer", [30, 1], 20, 0.05),
+    "d002-mlp2-tanh-sigmoid": Training("breast_cancer", [30, 16, 1], 20, 0.05),
+    "d002-mlp2-relu-sigmoid": Training("breast_cancer", [30, 16, 1], 20, 0.05),
+    "d002-mlp-L-relu-sigmoid": Training("breast_cancer", [30, 32, 16, 1], 20, 0.05),
+    "d002-mlp-L-relu-softmax": Training("digits", [64, 64, 32, 10], 15, 0.05),
+    "d002-cnn-sigmoid": Training("digits", {"image": (8, 8), "filters": 8, "dense": [10]}, 8, 0.05),
+    "d002-cnn-multi-softmax": Training("digits", {"image": (8, 8), "filters": 8, "dense": [32, 10]}, 12, 0.05),
+    "d003-mlp2-sigmoid-mse": Training("breast_cancer", [30, 16, 1], 20, 0.5),
+    "d004-mlp-L-sigmoid-sse": Training("breast_cancer", [30, 16, 8, 1], 30, 0.5),
+}
+
+INTRO_VERDICTS = """\
+Verdicts: **correct** (true as written, in the document's conventions), **notation** (true once informal
+notation is read precisely; the precise form is shown), **error** (false: the kind, a sentence, and the
+corrected formula), **unsupported** (the parser or the core cannot handle it yet, and why; never counted as
+correct)."""
+
+
+class Book:
+    """Cells with stable ids (from what each cell is about), so rebuilding gives the same file."""
+
+    def __init__(self):
+        import nbformat.v4 as v4
+        self.v4 = v4
+        self.cells = []
+        self.ids = set()
+
+    def _id(self, key: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")[:56] or "cell"
+        cid, n = base, 1
+        while cid in self.ids:
+            n += 1
+            cid = f"{base}-{n}"
+        self.ids.add(cid)
+        return cid
+
+    def md(self, key: str, text: str) -> None:
+        self.cells.append(self.v4.new_markdown_cell(text.strip("\n"), id=self._id("md-" + key)))
+
+    def code(self, key: str, text: str) -> None:
+        self.cells.append(self.v4.new_code_cell(text.strip("\n"), id=self._id("code-" + key)))
+
+    def notebook(self, title: str):
+        nb = self.v4.new_notebook(cells=self.cells)
+        nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+                       "language_info": {"name": "python"}, "title": title}
+        return nb
+
+
+def _literal(text: str) -> str:
+    """A Python literal for LaTeX: a raw triple-quoted string where that is exact, else repr."""
+    if "'''" not in text and not text.endswith("\\") and "\r" not in text:
+        return "r'''" + text + "'''"
+    return repr(text)
+
+
+def _md_text(text: str) -> str:
+    return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", text)
+
+
+# ---- one notebook per document ---------------------------------------------------------------------------
+
+def document_notebook(path: Path):
+    doc = corpus.load_toml(path)
+    book = Book()
+    book.md("title", f"""
+# {_md_text(doc.title)}
+
+Every formula of document `{doc.document}`, as transcribed in `derivations/{path.name}`, audited by gradaudit
+when you run this notebook: each section shows its architecture, the gradients the core derives for it, each
+formula as the document wrote it followed by a code cell that audits it, and a short training run of the
+architecture on real data with the generated gradients.
+
+{INTRO_VERDICTS}
+
+Each audit cell holds the formula's LaTeX: edit it and re-run the cell to audit your own version. This notebook
+is generated by `gradaudit notebooks` from the derivation file; change that file (or the tool), not the notebook.""")
+    book.code("setup", f"""
+import gradaudit
+from gradaudit.notebook_helpers import DocumentAudit, audit_formula, load_dataset, plot_history, show_architecture, show_gradients
+from gradaudit.train import fit
+
+AUDIT_TIMEOUT = {AUDIT_TIMEOUT}  # seconds per formula; a slower formula is reported unsupported
+doc = DocumentAudit("{path.name}", timeout=AUDIT_TIMEOUT)""")
+    trained = set()
+    for number, section in enumerate(doc.sections, start=1):
+        _section_cells(book, number, section, trained)
+    book.md("summary", "## Summary\n\nFormulas per verdict in each section, as audited above (re-run after edits).")
+    book.code("summary", "doc.summary()")
+    first = next(s for s in doc.sections if s.formulas)
+    options = _options(first)
+    book.md("try", f"""
+## Try it
+
+Write any formula in the conventions of section `{first.id}` (architecture `{first.architecture.id}`) and audit it.
+`audit_formula` takes the architecture and the section's options (`shorthand`, `notation`, `default_layer`, ...).""")
+    book.code("try", f"""
+latex = {_literal(first.formulas[0].latex)}
+audit_formula(latex, architecture="{first.architecture.id}"{options}, timeout=AUDIT_TIMEOUT)""")
+    return book.notebook(doc.title)
+
+
+def _options(section: corpus.Section) -> str:
+    """The section's non-default options as keyword arguments of audit_formula."""
+    defaults = corpus.Section(id="", architecture=section.architecture)
+    out = ""
+    for key in ("shorthand", "default_layer", "superscript", "subscript", "notation", "activation", "aliases"):
+        value = getattr(section, key)
+        if value != getattr(defaults, key):
+            out += f", {key}={value!r}"
+    return out
+
+
+def _section_cells(book: Book, number: int, section: corpus.Section, trained: set) -> None:
+    arch = section.architecture
+    sid = section.id
+    heading = f": {_md_text(section.heading)}" if section.heading else ""
+    options = ", ".join(f"{k} `{v}`" for k, v in _section_options(section)) or "the defaults"
+    book.md(f"{sid}-head", f"""
+## {number}. Section `{sid}`{heading}
+
+Architecture `{arch.id}`; notation options of this section: {options}.""")
+    book.code(f"{sid}-arch", f'show_architecture("{arch.id}")')
+    if arch.general:
+        depth_note = " at depth L = 3 (the closed forms hold for any L: change `depth` and re-run)"
+        depth_arg = ", depth=3"
+    else:
+        depth_note, depth_arg = "", ""
+    per_example = section.shorthand == "per-example"
+    book.md(f"{sid}-derived", f"""
+### What the core derives
+
+The forward pass, the loss and every gradient, derived by `gradaudit.symbolic.derive`{depth_note}.
+`dX` names the gradient of the loss with respect to `X`{", stacked per example as this section's shorthand defines it (the parameter gradients carry the 1/m)" if per_example else ""}.""")
+    book.code(f"{sid}-gradients", f'show_gradients("{arch.id}"{depth_arg}{", per_example=True" if per_example else ""})')
+    book.md(f"{sid}-formulas", f"""
+### The document's formulas
+
+{len(section.formulas)} formula{"s" if len(section.formulas) != 1 else ""}, in document order; each `=` is one claim.""")
+    book.code(f"{sid}-auditor", f'audit = doc.section("{sid}")')
+    for formula in section.formulas:
+        extra = ""
+        if formula.lhs:
+            extra += f"\n\nLeft side given in the prose: ${formula.lhs}$"
+        if formula.continues:
+            extra += f"\n\nContinues `{formula.continues}`."
+        book.md(f"f-{formula.id}", f"**`{formula.id}`** ({_md_text(formula.locator) or 'no locator'})\n\n$${formula.latex}$${extra}")
+        book.code(f"f-{formula.id}", f'audit.check("{formula.id}", {_literal(formula.latex)})')
+    if arch.id in TRAINING and arch.id not in trained:
+        trained.add(arch.id)
+        _training_cells(book, arch.id, key=sid)
+    elif arch.id in trained:
+        book.md(f"{sid}-trained", f"Architecture `{arch.id}` is trained in an earlier section.")
+
+
+def _section_options(section: corpus.Section):
+    defaults = corpus.Section(id="", architecture=section.architecture)
+    for key in ("shorthand", "notation", "default_layer", "superscript", "subscript", "activation"):
+        value = getattr(section, key)
+        if value != getattr(defaults, key):
+            yield key, value
+    for name, target in section.aliases.items():
+        yield "alias", f"{name} = {target}"
+
+
+def _training_cells(book: Book, arch_id: str, key: str) -> None:
+    t = TRAINING[arch_id]
+    dataset_note = {"digits": "8x8 handwritten digits, 10 classes", "iris": "iris flowers, 3 classes",
+                    "breast_cancer": "breast cancer diagnosis, 2 classes"}[t.dataset]
+    book.md(f"{key}-train", f"""
+### Training on real data
+
+`gradaudit.compile` turns the derived gradients into NumPy functions; `fit` runs mini-batch SGD with momentum
+on scikit-learn's bundled `{t.dataset}` data ({dataset_note}), features standardised with the training split.""")
+    book.code(f"{key}-train", f"""
+net = gradaudit.compile("{arch_id}", sizes={t.sizes!r})
+print(net.describe())
+data = load_dataset("{t.dataset}")
+params, history = fit(net, data, epochs={t.epochs}, lr={t.lr}, seed=0)
+plot_history(history, "{arch_id} on {t.dataset}")""")
+
+
+# ---- audit your own derivation -----------------------------------------------------------------------------
+
+def audit_your_own_notebook():
+    book = Book()
+    book.md("title", f"""
+# Audit your own derivation
+
+Write a backpropagation formula in LaTeX in a code cell, name the network it is about, and gradaudit tells you
+whether it is right: it evaluates both sides at several sizes (and depths, and layers `l`), and when they
+differ it searches small edits (a sign, a layer index, a transpose, a factor, a sum) for the one that makes
+the formula right.
+
+{INTRO_VERDICTS}""")
+    book.code("setup", """
+from gradaudit.notebook_helpers import audit_formula, show_architecture, show_architectures, show_formula_audit
+
+show_architectures()""")
+    book.md("column", """
+## A general layer, column convention
+
+Architecture `d001-mlp-L-g`: `Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}`, examples in columns, binary cross-entropy
+averaged over m. With `shorthand="per-example"`, `dZ` is the per-example gradient stacked over the examples, so
+`dW` carries the 1/m, as deep-learning course notes write it. A formula with `l` is checked for every layer at
+depths L = 2..5.""")
+    book.code("column", """
+show_architecture("d001-mlp-L-g")""")
+    book.code("column-right", r"""
+latex = r'''dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}'''
+audit_formula(latex, architecture="d001-mlp-L-g", shorthand="per-example")""")
+    book.md("column-wrong", """
+The same formula without the transpose: the products no longer conform, or conform only at sizes that hide the
+mistake. The auditor names the error and shows the corrected formula.""")
+    book.code("column-wrong", r"""
+latex = r'''dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]}'''
+audit_formula(latex, architecture="d001-mlp-L-g", shorthand="per-example")""")
+    book.code("column-sign", r"""
+latex = r'''dZ^{[L]} = Y - A^{[L]}'''
+audit_formula(latex, architecture="d001-mlp-L-g", shorthand="per-example")""")
+    book.md("row", """
+## Row convention, a chain of steps
+
+Architecture `d002-mlp2-tanh-sigmoid`: `Z = A W + b`, examples in rows. Every `=` of a chain is its own claim,
+so a wrong middle step is caught even when both ends are right.""")
+    book.code("row", r"""
+latex = r'''\frac{\partial J}{\partial W^{[2]}} = A^{[1]T} \frac{\partial J}{\partial Z^{[2]}} = A^{[1]T} (A^{[2]} - Y)'''
+audit_formula(latex, architecture="d002-mlp2-tanh-sigmoid")""")
+    book.md("informal", """
+## Informal notation
+
+Chain-rule products written without transposes, as many notes do, are read through a layout repair with
+`notation="informal"`: if some placement of transposes and elementwise products makes the formula right, the
+verdict is `notation` and the precise form is shown; with the default `notation="strict"` the same text is
+an error.""")
+    book.code("informal", r"""
+latex = r'''\frac{dC}{dW^{[3]}} = (A^{[3]} - Y)A^{[2]}'''
+audit_formula(latex, architecture="d000-mlp3-sigmoid", notation="informal")""")
+    book.code("strict", r"""
+audit_formula(latex, architecture="d000-mlp3-sigmoid", notation="strict")""")
+    book.md("notes", """
+## A whole derivation in Markdown
+
+`gradaudit check` also audits Markdown notes whose front matter names the architecture: every `$$...$$` block is
+a formula. The cell below writes such a file and audits it as the command line would
+(`gradaudit check my_notes.md`).""")
+    book.code("notes", r'''
+import tempfile
+from pathlib import Path
+from gradaudit.audit.runner import audit_paths
+
+notes = r"""---
+architecture: d003-mlp2-sigmoid-mse
+notation: informal
+---
+# My derivation
+
+$$\frac{\partial C}{\partial A^{[2]}} = \frac{2}{N_{out}} (A^{[2]} - Y)$$
+
+$$\frac{\partial C}{\partial W^{[2]}} = \frac{\partial C}{\partial Z^{[2]}} A^{[1]T}$$
+"""
+path = Path(tempfile.mkdtemp()) / "my_notes.md"
+path.write_text(notes)
+run = audit_paths([path], timeout=2.0)
+show_formula_audit(run.results)''')
+    book.md("yours", """
+## Your turn
+
+Edit the formula and the architecture (see the table at the top), then run the cell.""")
+    book.code("yours", r"""
+latex = r'''\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[l](i)}'''
+audit_formula(latex, architecture="d001-mlp-L-g", shorthand="per-example")""")
+    return book.notebook("Audit your own derivation")
+
+
+# ---- from derivation to training ---------------------------------------------------------------------------
+
+def derivation_to_training_notebook():
+    arch = "d002-mlp-L-relu-softmax"
+    t = TRAINING[arch]
+    book = Book()
+    book.md("title", f"""
+# From derivation to training
+
+The gradients gradaudit derives are not only a reference for audits: they become NumPy functions that train a
+network on real data. This notebook derives the L-layer ReLU network with a softmax output and cross-entropy
+(`{arch}`, the network of Table 5 of document 002), prints the generated code, checks its gradients
+against finite differences, and trains it on handwritten digits; then does the same for the document's CNN.""")
+    book.code("setup", f"""
+import numpy as np
+import gradaudit
+from gradaudit.notebook_helpers import gradient_check, load_dataset, plot_history, show_architecture, show_gradients
+from gradaudit.train import fit
+
+ARCH = "{arch}"
+show_architecture(ARCH)""")
+    book.md("derive", """
+## 1. Derive
+
+The chain-rule engine walks the forward steps backwards, one rule per primitive. For the L-layer network the
+expressions refer to earlier gradients by name, so their size grows linearly with the depth: change `depth`.""")
+    book.code("derive", "show_gradients(ARCH, depth=3)")
+    book.md("generate", """
+## 2. Generate code
+
+`gradaudit.compile` prints the closed forms as NumPy with SymPy's `lambdify` (the core's named steps as common
+subexpressions; the loss computed from the logits with log-sum-exp). This is the gradient function it wrote:""")
+    book.code("generate", f"""
+net = gradaudit.compile(ARCH, sizes={t.sizes!r})
+print(net.describe())
+print(net.programs["grads"].source)""")
+    book.md("check", """
+## 3. Check the generated gradients
+
+Central finite differences of the generated loss at a few entries of every parameter, on a small batch: the
+relative differences should be around 1e-8 or smaller.""")
+    book.code("check", """
+data = load_dataset("digits")
+X, Y = net.layout(data.X_train[:20], data.targets(data.y_train[:20], net.outputs))
+gradient_check(net, net.init(seed=1), X, Y)""")
+    book.md("train", f"""
+## 4. Train on real data
+
+Mini-batch SGD with momentum on scikit-learn's 8x8 digits ({t.epochs} epochs).""")
+    book.code("train", f"""
+params, history = fit(net, data, epochs={t.epochs}, lr={t.lr}, seed=0)
+plot_history(history, ARCH + " on digits")""")
+    book.code("predictions", """
+import matplotlib.pyplot as plt
+
+predicted = net.classify(params, net.layout(data.X_test))
+fig, axes = plt.subplots(1, 10, figsize=(10, 1.6))
+for ax, image, label, guess in zip(axes, data.X_test, data.y_test, predicted):
+    ax.imshow(image.reshape(8, 8), cmap="gray_r")
+    ax.set_title(f"{guess}" + ("" if guess == label else f" ({label})"), color="black" if guess == label else "red")
+    ax.axis("off")
+plt.show()
+print(f"test accuracy {np.mean(predicted == data.y_test):.3f}")""")
+    cnn = "d002-cnn-multi-softmax"
+    c = TRAINING[cnn]
+    book.md("cnn", f"""
+## 5. The same for a CNN
+
+`{cnn}`: two convolution/ReLU/max-pool blocks, a dense ReLU layer and a softmax output (Table 6 of document 002),
+on the digits as 8x8 images. `filters` runs that many one-channel convolution chains side by side.""")
+    book.code("cnn", f"""
+cnn = gradaudit.compile("{cnn}", sizes={c.sizes!r})
+print(cnn.describe())
+params, history = fit(cnn, data, epochs={c.epochs}, lr={c.lr}, seed=0)
+plot_history(history, "{cnn} on digits")""")
+    return book.notebook("From derivation to training")
+
+
+# ---- building and checking ------------------------------------------------------------------------------------
+
+def build(derivations: Path) -> dict[str, str]:
+    """File name -> notebook text, for every notebook the builder makes."""
+    import nbformat
+
+    files = sorted(Path(derivations).glob(DOCUMENT_FILES))
+    if not files:
+        raise GradauditError(f"no derivation files ({DOCUMENT_FILES}) in {derivations}")
+    notebooks = {f.with_suffix(".ipynb").name: document_notebook(f) for f in files}
+    notebooks["audit_your_own.ipynb"] = audit_your_own_notebook()
+    notebooks["derivation_to_training.ipynb"] = derivation_to_training_notebook()
+    out = {}
+    for name, nb in notebooks.items():
+        nbformat.validate(nb)
+        out[name] = nbformat.writes(nb) + "\n"
+    return out
+
+
+def stale(out: Path, derivations: Path) -> list[tuple[str, str]]:
+    """(file, why) for every notebook in `out` that differs from what the builder makes, or is missing or extra."""
+    made = build(derivations)
+    problems = []
+    for name, text in made.items():
+        path = Path(out) / name
+        if not path.is_file():
+            problems.append((str(path), "missing"))
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append((str(path), _why(path.read_text(encoding="utf-8"), text)))
+    for path in sorted(Path(out).glob("*.ipynb")):
+        if path.name not in made:
+            problems.append((str(path), "not made by the builder (no derivation file): remove it"))
+    return problems
+
+
+def _why(committed: str, made: str) -> str:
+    import json
+    try:
+        old, new = json.loads(committed), json.loads(made)
+    except ValueError:
+        return "not a notebook"
+    if any(c.get("outputs") or c.get("execution_count") for c in old.get("cells", [])):
+        return "has outputs (notebooks are committed without outputs)"
+    if [c.get("source") for c in old.get("cells", [])] != [c.get("source") for c in new["cells"]]:
+        return "cells differ from the derivation file and the builder"
+    return "metadata or formatting differs"
+
+
+def write(out: Path, derivations: Path) -> list[Path]:
+    Path(out).mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in build(derivations).items():
+        path = Path(out) / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
