@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from .errors import GradauditError
 
@@ -47,6 +48,13 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    for stream in (sys.stdout, sys.stderr):   # a file's non-ASCII text must not crash an ASCII terminal
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text stream we may reconfigure: leave it
+            pass
+    if not debug and not sys.warnoptions:     # overflow in a hostile formula is a verdict, not a stderr warning
+        warnings.simplefilter("ignore")
     try:
         parser = build_parser()
         try:

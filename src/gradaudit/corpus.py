@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,9 @@ from pathlib import Path
 from . import architectures
 from .errors import GradauditError
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
+MAX_FORMULAS = 5000                 # per file; the largest transcription holds ~200, and each formula costs an audit
+DEFAULT_LAYER = re.compile(r"L|[0-9]{1,3}")     # what the auditor can bind an unindexed W, b, Z, A to
 SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "superscript", "subscript",
                 "aliases", "formula", "notation", "activation"}
 FORMULA_KEYS = {"id", "latex", "eq", "table", "heading", "line", "lhs", "pieces", "continues"}
@@ -59,9 +62,12 @@ class Document:
 
 def _read_text(path: Path) -> str:
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise GradauditError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    if not stat.S_ISREG(info.st_mode):   # a FIFO or device would block or never end
+        raise GradauditError("not a regular file", file=str(path))
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise GradauditError(f"file is {size // (1024 * 1024)} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
                              file=str(path))
@@ -95,7 +101,7 @@ def load_toml(path: Path) -> Document:
         line = getattr(exc, "lineno", None)
         if line is None:
             m = re.search(r"line (\d+)", str(exc))
-            line = int(m.group(1)) if m else None
+            line = int(m.group(1)) if m else (len(text.splitlines()) if "end of document" in str(exc) else None)
         raise GradauditError(f"invalid TOML: {exc}", file=str(path), line=line) from None
     sections_data = data.get("section")
     if not isinstance(sections_data, list) or not sections_data:
@@ -122,6 +128,8 @@ def load_toml(path: Path) -> Document:
                 if sec[key] not in allowed:
                     raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=sline)
                 options[key] = sec[key]
+        if "default_layer" in sec:
+            _check_default_layer(sec["default_layer"], path, sline)
         aliases = sec.get("aliases", {})
         if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
             raise GradauditError("aliases must map names to LaTeX strings", file=str(path), line=sline)
@@ -134,6 +142,7 @@ def load_toml(path: Path) -> Document:
                 raise GradauditError("a formula without latex", file=str(path), line=fline)
             if not isinstance(f["latex"], str):
                 raise GradauditError("latex must be a string", file=str(path), line=fline)
+            _check_count(sum(len(s.formulas) for s in sections) + len(section.formulas), path, fline)
             unknown = set(f) - FORMULA_KEYS
             if unknown:
                 raise GradauditError(f"unknown formula key(s): {', '.join(sorted(unknown))}", file=str(path), line=fline)
@@ -147,6 +156,19 @@ def load_toml(path: Path) -> Document:
         sections.append(section)
     return Document(path=str(path), document=str(data.get("document", path.name)), title=str(data.get("title", "")),
                     sections=sections)
+
+
+def _check_default_layer(value, path: Path, line) -> None:
+    if not DEFAULT_LAYER.fullmatch(str(value)):
+        raise GradauditError(f"default_layer must be L or a layer number, got {str(value)[:40]!r}", file=str(path),
+                             line=line)
+
+
+def _check_count(count: int, path: Path, line) -> None:
+    """Refuse a file with more formulas than any document writes: each costs an audit, so time stays bounded.
+    (An overlong formula is the parser's to refuse: it becomes unsupported, the file's others are audited.)"""
+    if count >= MAX_FORMULAS:
+        raise GradauditError(f"more than {MAX_FORMULAS} formulas in one file; split it", file=str(path), line=line)
 
 
 def _locator(f: dict) -> str:
@@ -168,12 +190,12 @@ FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 
 
-def _front_matter(text: str, path: Path) -> tuple[dict, int]:
+def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
     m = FRONT.match(text)
     if not m:
         raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
                              file=str(path), line=1)
-    options = {}
+    options, lines = {}, {}
     for number, line in enumerate(m.group(1).splitlines(), start=2):
         if not line.strip() or line.strip().startswith("#"):
             continue
@@ -181,32 +203,38 @@ def _front_matter(text: str, path: Path) -> tuple[dict, int]:
             raise GradauditError(f"front matter line is not 'key: value': {line.strip()[:60]}", file=str(path), line=number)
         key, value = (s.strip() for s in line.split(":", 1))
         options[key] = value.strip("'\"")
+        lines[key] = number
     if "architecture" not in options:
         raise GradauditError("front matter names no architecture (add 'architecture: ID'; see gradaudit list)",
                              file=str(path), line=1)
-    return options, m.end()
+    return options, lines, m.end()
 
 
-def _notes_section(options: dict, path: Path) -> Section:
+def _notes_section(options: dict, lines: dict, path: Path) -> Section:
     try:
         arch = architectures.get(options["architecture"])
     except GradauditError as exc:
-        raise GradauditError(exc.message, file=str(path), line=1) from None
+        raise GradauditError(exc.message, file=str(path), line=lines["architecture"]) from None
     kwargs = {}
     for key, allowed in OPTION_VALUES.items():
         if key in options:
             if options[key] not in allowed:
-                raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=1)
+                raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=lines[key])
             kwargs[key] = options[key]
+    if "default_layer" in options:
+        _check_default_layer(options["default_layer"], path, lines["default_layer"])
     return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"), **kwargs)
 
 
 def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Document:
     text = _read_text(path) if text is None else text
-    options, start = _front_matter(text, path)
-    section = _notes_section(options, path)
+    options, lines, start = _front_matter(text, path)
+    section = _notes_section(options, lines, path)
+    line, counted = 1, 0
     for number, m in enumerate(DISPLAY.finditer(text, start), start=1):
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", counted, m.start())   # counted on from the last formula: linear, not quadratic
+        counted = m.start()
+        _check_count(number - 1, path, line)
         section.formulas.append(Formula(id=f"f{number}", latex=m.group(1).strip(), file=str(path), line=line,
                                         locator=f"line {line}"))
     return Document(path=str(path), document=path.name, title=options.get("title", path.stem), sections=[section])
@@ -259,7 +287,8 @@ def collect(paths) -> list[Path]:
 
 def _has_front_matter(path: Path) -> bool:
     try:
-        head = path.read_bytes()[:4096].decode("utf-8", "replace")
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
     except OSError:
         return False
     if path.suffix.lower() == ".ipynb":
