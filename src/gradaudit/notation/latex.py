@@ -202,7 +202,7 @@ def _pow(p: Pow) -> str:
         base = tex(p.base)
     elif isinstance(p.base, Shorthand) and p.base.of.layer is None and isinstance(p.exp, Num):
         base = tex(p.base)
-    elif isinstance(p.base, Call) and p.base.bracket in ("()", "{}"):
+    elif isinstance(p.base, Call) and p.base.bracket in ("()", "{}") and p.base.func in FUNC_TEX:
         base = tex(p.base)
     elif isinstance(p.base, Num) and p.base.value >= 0:
         base = tex(p.base)
@@ -243,7 +243,9 @@ def _div(d: Div) -> str:
 
 
 def _partial_operand(node: Node) -> str:
-    return tex(node) if strength(node) >= POW else f"({tex(node)})"
+    """\\partial takes one atom: a name (with its scripts or argument list) or a bracketed group."""
+    bare = isinstance(node, (Sym, Shorthand)) or (isinstance(node, Call) and node.bracket != "")
+    return tex(node) if bare else f"({tex(node)})"
 
 
 def _deriv(d: Deriv) -> str:

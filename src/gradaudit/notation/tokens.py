@@ -249,7 +249,7 @@ class _Lexer:
     def check_depth(self):
         depth = len(self.braces) + len(self.envs)
         if depth > MAX_DEPTH:
-            raise NotationError(f"nesting deeper than {MAX_DEPTH} levels")
+            raise NotationError(f"brackets nested deeper than {MAX_DEPTH} levels")
 
     def letters(self, i: int) -> int:
         s = self.s
