@@ -18,7 +18,7 @@ side (the one-channel formulas on a leading filter axis), concatenated by the fl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
@@ -96,6 +96,7 @@ class Network:
     notes: list = field(default_factory=list)
     programs: dict = field(default_factory=dict)
     dim_symbols: list = field(default_factory=list)
+    _dim_values: list = field(default_factory=list)     # per dim argument: an int, or None for m (from X)
 
     # --- what the network is ------------------------------------------------------------------
     @property
@@ -106,7 +107,7 @@ class Network:
     def averaging(self) -> str:
         return self.arch.averaging
 
-    @property
+    @cached_property
     def outputs(self) -> int:
         d = self.derivation
         values = {d.dims[k]: v for k, v in self.dims.items() if k in d.dims and isinstance(d.dims[k], sp.Symbol)}
@@ -254,7 +255,7 @@ class Network:
     def _call(self, which, params, X, Y):
         values = self._check_params(params)
         X, Y, m = self._check_data(X, Y)
-        dims = [m if str(s) == "m" else int(self.dims[str(s)]) for s in self.dim_symbols]
+        dims = [m if v is None else v for v in self._dim_values]
         args = [self._to_internal(X)] + ([] if which == "predict" else [self._to_internal(Y)]) + values + dims
         with np.errstate(over="ignore", under="ignore"):
             return self.programs[which].function(*args)
@@ -263,7 +264,7 @@ class Network:
 def _finite(a) -> bool:
     """All entries finite. A sum is one fast pass that NaN and infinity poison; only then look entry by entry."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.sum(a))) or bool(np.all(np.isfinite(a)))
+        return bool(np.isfinite(a.sum())) or bool(np.isfinite(a).all())
 
 
 # --- building one ---------------------------------------------------------------------------------
@@ -384,6 +385,7 @@ def _build_programs(net: Network) -> None:
     net.dim_symbols = sorted({s for e in everything for s in e.free_symbols
                               if isinstance(s, sp.Symbol) and not isinstance(s, (sp.Dummy, MatrixSymbol))}, key=str)
     dims = net.dim_symbols
+    net._dim_values = [None if s.name == "m" else int(net.dims[s.name]) for s in dims]
     net.programs = {
         "predict": _program("predict", [X] + params + dims, forward, [out_sym], net.batched),
         "loss": _program("loss", [X, Y] + params + dims, forward, [loss], net.batched),
