@@ -13,6 +13,7 @@ substituted for a generic g.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from .evaluate import alias_key, Context, DimensionError, EvalError, UnknownSymb
 from .model import G_CHOICES, NumericModel, size_choices
 from .scalar_model import ScalarModel
 
+DEBUG = bool(os.environ.get("GRADAUDIT_DEBUG"))
 VERDICTS = ("correct", "notation", "error", "unsupported")
 GENERAL_DEPTHS = (2, 3, 4, 5)
 
@@ -141,6 +143,13 @@ def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) 
         except EvalError as exc:
             reason = reason or str(exc)
             continue
+        except TimeoutError:
+            raise
+        except Exception as exc:
+            if DEBUG:
+                raise
+            reason = reason or f"cannot evaluate: {type(exc).__name__}: {exc}"
+            continue
         if ops:
             ctx.informal_ops = ops
         try:
@@ -158,8 +167,12 @@ def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) 
         except EvalError as exc:
             reason = reason or str(exc)
             continue
-        except (FloatingPointError, ZeroDivisionError, OverflowError, ValueError) as exc:
-            reason = reason or f"numerical failure: {exc}"
+        except TimeoutError:
+            raise
+        except Exception as exc:
+            if DEBUG:
+                raise
+            reason = reason or f"cannot evaluate: {type(exc).__name__}: {exc}"
             continue
         applicable += 1
         m = compare(ref_value, value)
@@ -245,7 +258,18 @@ class SectionAuditor:
                     results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
                                           reason=f"timed out after {self.timeout:g} s"))
                 break
+            except Exception as exc:  # a bug of ours must not lose the rest of the file: say so, go on
+                if DEBUG:
+                    raise
+                for k in range(step_no, step_no + len(chain) - 1):
+                    results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
+                                          reason=f"the auditor cannot handle it: {type(exc).__name__}: {exc}"))
             step_no += len(chain) - 1
+        if notes:
+            for r in results:
+                if r.verdict == "correct":  # right only as the parser repaired it: informal, not exact
+                    r.verdict = "notation"
+                    r.reason = "read with a repair of the LaTeX: " + "; ".join(notes)
         elapsed = time.monotonic() - start
         for r in results:
             r.seconds = elapsed / max(1, len(results))
@@ -293,7 +317,7 @@ class SectionAuditor:
         results = []
         for k in range(1, len(chain)):
             step = chain[k]
-            claim_text = f"{_latex(chain[0] if k == 1 else chain[k - 1])} = {_latex(step)}"
+            claim_text = f"{_latex(reference if reference is not None else chain[k - 1])} = {_latex(step)}"
             result = Result(**base, claim=claim_text, verdict="unsupported", step=offset + k, steps=total)
             if k == 1 and label_fix is not None:
                 result.verdict = "error"
@@ -325,6 +349,13 @@ class SectionAuditor:
 
     def _verdict(self, result: Result, ref, step, contexts, deadline):
         outcome = judge(ref, step, contexts, deadline)
+        if outcome.match is None and _unknown_in(ref, contexts):
+            fix = diagnose.relabel(ref, step, contexts, deadline)
+            if fix is not None:
+                result.verdict = "error"
+                result.errors.append(fix)
+                result.corrected_latex = f"{fix.fix_latex} = {_latex(step)}"
+                return
         if outcome.match is None:
             if outcome.unknown:
                 found = diagnose.search(ref, step, contexts, deadline, self.strict)
@@ -363,13 +394,27 @@ class SectionAuditor:
 
     def _apply(self, result, ref, found):
         result.verdict = "error"
-        result.errors.append(ErrorItem(found.kind, found.detail, _latex(found.node)))
+        fixed_ref = found.ref if found.ref is not None else ref
+        result.errors.append(ErrorItem(found.kind, found.detail,
+                                       _latex(found.ref) if found.kind == "label" else _latex(found.node)))
+        for kind, detail in found.more:
+            result.errors.append(ErrorItem(kind, detail, _latex(found.node)))
         result.corrected_latex = f"{_latex(found.ref if found.ref is not None else ref)} = {_latex(found.node)}"
 
     @property
     def strict(self) -> bool:
         """Strict sections treat a misplaced transpose or order as an error; informal ones as notation."""
         return self.section.notation != "informal"
+
+
+def _unknown_in(node, contexts) -> bool:
+    try:
+        evaluate(node, contexts[0])
+    except UnknownSymbol:
+        return True
+    except Exception:
+        return False
+    return False
 
 
 def _is_label(node) -> bool:

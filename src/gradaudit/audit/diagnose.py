@@ -8,7 +8,7 @@ its tree prints as the corrected LaTeX, which the auditor has therefore checked.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..notation import ast as N
@@ -23,6 +23,7 @@ class Found:
     kind: str
     detail: str
     ref: N.Node | None = None
+    more: list = field(default_factory=list)   # further (kind, detail) of the same correction
 
 
 # ---- walking and rewriting ---------------------------------------------------------------------------------
@@ -186,9 +187,72 @@ def candidates(root):
 
 # ---- the search ----------------------------------------------------------------------------------------------
 
+def chain_fix(ref, step, contexts, deadline) -> Found | None:
+    """A product of partial derivatives that does not chain: rebuild it along the network's path."""
+    from .auditor import judge
+    from .evaluate import EvalError, quantity_key
+    from .layout import _factors
+    sign, factors = _factors(step)
+    if sign < 0 or len(factors) < 2 or not all(isinstance(f, N.Deriv) for f in factors):
+        return None
+    ctx = contexts[0]
+    try:
+        keys = [(quantity_key(f.num, ctx), quantity_key(f.den, ctx)) for f in factors]
+    except EvalError:
+        return None
+    kept = [factors[0]]
+    for k in range(1, len(factors)):
+        if keys[k][0] != keys[k - 1][1]:
+            break
+        kept.append(factors[k])
+    else:
+        return None
+    start, end = keys[len(kept) - 1][1], keys[-1][1]
+    path = _path(ctx.model, start, end)
+    if path is None:
+        return None
+    style = factors[0].den.style if isinstance(factors[0].den, N.Sym) else ""
+    rebuilt = kept + [N.Deriv(_sym_for(a, style), _sym_for(b, style), factors[0].partial) for a, b in zip(path, path[1:])]
+    node = N.Mul(tuple(rebuilt), "juxt")
+    if judge(ref, node, contexts, deadline).match is Match.EQUAL:
+        wrong = ", ".join(_show(f) for f in factors[len(kept):])
+        return Found(node, "step", f"the chain-rule factors do not chain from {_show(factors[len(kept) - 1])} on "
+                                   f"({wrong}): each denominator must be the next numerator")
+    return None
+
+
+def _path(model, start: str, end: str):
+    """Quantities from `start` down to `end` through the forward pass: A2, Z2, A1, Z1, b1."""
+    order = [k for k in getattr(model, "order", []) if k != "J"]
+    if start not in order:
+        return None
+    consumer = end
+    if end not in order:  # a parameter: the Z of its layer consumes it
+        consumer = "Z" + end[1:]
+        if consumer not in order:
+            return None
+    i, j = order.index(consumer), order.index(start)
+    if i > j:
+        return None
+    path = list(reversed(order[i:j + 1]))
+    return path + ([end] if end != consumer else [])
+
+
+def _sym_for(key: str, style: str) -> N.Sym:
+    if key in ("X", "Y", "J"):
+        return N.Sym(key)
+    name, layer = key[0], int(key[1:])
+    if name == "P":
+        return N.Sym("Y", layer=N.Num(Fraction(layer)), tag="pool", style=style)
+    return N.Sym(name, layer=N.Num(Fraction(layer)), style=style)
+
+
 def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     from .auditor import judge
     from . import layout
+    chained = chain_fix(ref, step, contexts, deadline)
+    if chained is not None:
+        return chained
     singles = list(candidates(step))
     quick = contexts[:1]
     # 1. one edit, as written
@@ -211,7 +275,18 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
             if fixed.layout_only or not strict:
                 return Found(fixed.node, kind, detail)
             return Found(fixed.node, kind, detail + "; " + fixed.detail)
-    # 3. two edits
+    # 3. a wrong label on the left side, with at most one edit of the right side
+    for lkind, ldetail, lnode in list(edit_unknown_name(ref)) + list(edit_layer(ref)) + list(edit_name(ref)):
+        for kind, detail, node in [(None, "", step)] + singles:
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            if judge(lnode, node, quick, deadline).match is Match.EQUAL and \
+                    judge(lnode, node, contexts, deadline).match is Match.EQUAL:
+                found = Found(node, "label", f"the left side names the wrong quantity: {ldetail}", ref=lnode)
+                if kind is not None:
+                    found.more = [(kind, detail)]
+                return found
+    # 4. two edits
     for kind, detail, node in singles:
         for kind2, detail2, node2 in candidates(node):
             if time.monotonic() > deadline:
@@ -222,12 +297,24 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     return None
 
 
+def edit_unknown_name(root):
+    """A name the network does not have (dh for db): try each quantity of the same layer."""
+    from .evaluate import BASE
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sym) and node.layer is not None and node.name not in BASE:
+            for name in ("b", "W", "Z", "A"):
+                new = replace(node, name=name)
+                yield "label", f"{_show(node)} should be {_show(new)}", put(root, path, new)
+
+
 def relabel(first, second, contexts, deadline):
     """A label edit of the chain's first step that makes it name what the steps compute."""
     from .auditor import ErrorItem, judge
-    for kind, detail, node in list(edit_layer(first)) + list(edit_name(first)):
+    for kind, detail, node in list(edit_unknown_name(first)) + list(edit_layer(first)) + list(edit_name(first)):
         if time.monotonic() > deadline:
             raise TimeoutError
-        if judge(node, second, contexts, deadline).match is Match.EQUAL:
+        from . import layout
+        if judge(node, second, contexts, deadline).match in (Match.EQUAL, Match.LOCAL) or \
+                layout.repair(node, second, contexts, deadline) is not None:
             return ErrorItem("label", f"the left side names the wrong quantity: {detail}", _show(node))
     return None

@@ -117,6 +117,10 @@ def layer_value(node, ctx: Context):
     raise EvalError("layer index is not a whole number expression")
 
 
+def _loss_call(call) -> bool:
+    return call.func.replace("mathcal", "").strip("{}\\") in ("J", "C", "L", "E")
+
+
 def is_loss(sym) -> bool:
     return isinstance(sym, N.Sym) and sym.layer is None and not sym.index and (
         sym.name in LOSS_NAMES or (sym.font == "mathcal" and sym.name in ("J", "C", "L")))
@@ -124,6 +128,10 @@ def is_loss(sym) -> bool:
 
 def quantity_key(sym: N.Sym, ctx: Context) -> str:
     """The model's key for a named quantity: 'W2', 'A0', 'Z3', 'P1', 'J', 'X', 'Y'."""
+    if isinstance(sym, N.Call) and _loss_call(sym):
+        return "J"
+    if not isinstance(sym, N.Sym):
+        raise EvalError("a derivative of an expression, not of a named quantity")
     if is_loss(sym):
         return "J"
     if sym.name in getattr(ctx.model, "direct_names", ()) and sym.layer is None and not sym.index:
@@ -193,6 +201,8 @@ def _sym(node: N.Sym, ctx: Context):
         return evaluate(alias, ctx)
     if node.name in SCALARS and node.layer is None and not node.index:
         return np.array(float(SCALARS[node.name](ctx)))
+    if node.name == "n" and not node.index and (node.layer is not None or node.sublayer is not None):
+        return np.array(float(width(ctx, layer_value(node.layer if node.layer is not None else node.sublayer, ctx))))
     if node.name == "N" and node.tag in ("out", "in"):
         widths = ctx.model.sizes.widths
         return np.array(float(widths[-1] if node.tag == "out" else widths[0]))
@@ -217,7 +227,7 @@ def _shorthand(node: N.Shorthand, ctx: Context):
 
 def _deriv(node: N.Deriv, ctx: Context):
     num, den = node.num, node.den
-    if isinstance(num, N.Call) and num.func in LOSS_NAMES:
+    if isinstance(num, N.Call) and _loss_call(num):
         num = N.Sym("J")
     if not isinstance(num, N.Sym) or not isinstance(den, N.Sym):
         raise EvalError("a derivative of something other than a named quantity")
@@ -277,6 +287,8 @@ def _transpose(node, ctx):
 
 def _neg(node, ctx):
     value = evaluate(node.arg, ctx)
+    if isinstance(value, ShapeOnly):
+        return value
     if isinstance(value, Jac):
         return Jac(-value.data, value.out_shape, value.in_shape)
     if isinstance(value, Lab):
@@ -350,11 +362,29 @@ def _call(node: N.Call, ctx: Context):
     if func in CALLS:
         name = CALLS[func]
         if name == "g":
-            name = ctx.model.g
+            name = _layer_activation(node, ctx)
         if node.prime > 1:
             raise EvalError("second derivatives")
         return elementwise(_activation_call(name, node.prime), arg)
     raise EvalError(f"unknown function {func}")
+
+
+def _layer_activation(node: N.Call, ctx: Context) -> str:
+    """g is the activation of the layer it is applied to: g^{[l]}, or g(Z^{[l]}); a generic layer's g is
+    one of the concrete substitutes, an output layer the document made sigmoid is sigmoid."""
+    layer = layer_value(node.layer, ctx) if node.layer is not None else None
+    arg = node.args[0] if node.args else None
+    if layer is None and isinstance(arg, N.Sym) and arg.layer is not None and BASE.get(arg.name) in ("Z", "A"):
+        try:
+            layer = layer_value(arg.layer, ctx)
+        except EvalError:
+            layer = None
+    dense = [x for x in ctx.model.layers if x.kind in ("dense", "conv")]
+    if layer is not None and 1 <= layer <= len(dense):
+        activation = dense[layer - 1].activation
+        if activation not in ("g", "softmax"):
+            return activation
+    return ctx.model.g
 
 
 def _loss_with_overrides(ctx):
@@ -363,7 +393,14 @@ def _loss_with_overrides(ctx):
 
 def _sum(node: N.Sum, ctx: Context):
     if node.style == "np" or node.axis is not None:
-        value = _plain(evaluate(node.body, ctx))
+        value = evaluate(node.body, ctx)
+        if isinstance(value, ShapeOnly):
+            shape = list(value.shape)
+            if node.axis is None:
+                return ShapeOnly(())
+            shape[node.axis] = 1
+            return ShapeOnly(tuple(shape) if node.keepdims else tuple(shape[:node.axis] + shape[node.axis + 1:]))
+        value = _plain(value)
         return np.sum(value, axis=node.axis, keepdims=node.keepdims)
     if node.index is not None:
         label = node.index.name
@@ -444,9 +481,20 @@ def _not_math(node, ctx):
     raise EvalError(f"{type(node).__name__} is not checkable mathematics")
 
 
+def width(ctx, layer):
+    widths = getattr(ctx.model.sizes, "widths", ())
+    if layer is None or not 0 <= layer < len(widths):
+        raise EvalError(f"no layer {layer} to take a width of")
+    return widths[layer]
+
+
 def _space(node: N.Space, ctx):
     dims = []
     for d in node.dims:
+        if isinstance(d, N.Pow) and isinstance(d.base, N.Sym) and d.base.name == "n":
+            d = N.Sym("n", layer=d.exp)  # n^{2} in a dimension is the width of layer 2
+        elif isinstance(d, N.Sym) and d.name == "n" and d.layer is None and d.index:
+            d = N.Sym("n", layer=d.index[0])
         dims.append(int(round(float(np.real(_plain(evaluate(d, ctx)))))))
     return ShapeOnly(tuple(dims))
 
@@ -583,9 +631,12 @@ def jac_product(a, b, op):
     """Chain-rule products: contract the inner quantity's axes. A scalar factor just scales."""
     if not isinstance(a, Jac):
         a_arr = np.asarray(a)
-        if a_arr.size == 1:
+        if isinstance(b, Jac) and a_arr.shape == tuple(b.out_shape):
+            a = Jac(a_arr, (), a_arr.shape)       # a gradient dJ/dX acting as the first row of the chain
+        elif a_arr.size == 1:
             return Jac(a_arr.reshape(()) * b.data, b.out_shape, b.in_shape)
-        a = Jac(a_arr, (), a_arr.shape)           # a gradient dJ/dX acting as a row of the chain
+        else:
+            a = Jac(a_arr, (), a_arr.shape)
     if not isinstance(b, Jac):
         b_arr = np.asarray(b)
         if b_arr.size == 1:
