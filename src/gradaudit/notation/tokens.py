@@ -53,7 +53,7 @@ SIMPLE = {
 SPACING = {",", ";", ":", "!", " ", "displaystyle", "nonumber", "notag", "limits", "nolimits"}
 SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"}
 WRAPPERS = {"equation", "equation*", "aligned", "align", "align*", "gathered", "gather", "gather*", "split",
-            "alignedat", "displaymath", "math", "array"}
+            "alignedat", "displaymath", "math"}
 MATRICES = {"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix"}
 PUNCT = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", "^": "CARET",
          "_": "UNDERSCORE", ",": "COMMA", "'": "PRIME", "+": "PLUS", "-": "MINUS", "/": "SLASH", "=": "REL",
@@ -365,8 +365,6 @@ class _Lexer:
     def environment(self, kind: str, end: int, pos: int) -> int:
         env, end = _read_group(self.s, end, "\\" + kind)
         env = env.strip()
-        if env == "array" and kind == "begin":
-            _, end = _read_group(self.s, end, "array column spec")
         if kind == "begin":
             if env == "cases":
                 role = "cases"
