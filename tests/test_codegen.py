@@ -176,3 +176,12 @@ def test_codegen_command_writes_a_module(tmp_path):
     assert "def grads(params, X, Y)" in out.read_text()
     assert main(["codegen", "d002-mlp-L-relu-softmax", "--sizes", "6,x", "-o", str(out)]) == 2
     assert main(["codegen", "activations", "-o", str(out)]) == 2
+
+
+def test_depth_alone_repeats_the_documents_hidden_width():
+    arch = architectures.get("d002-mlp-L-relu-softmax")
+    net = compile_network(arch.id, depth=5)
+    assert len(net.param_shapes) == 10
+    assert net.param_shapes["W1"][0] == arch.sizes[0][0] and net.param_shapes["W5"][1] == arch.sizes[0][-1]
+    with pytest.raises(GradauditError, match="depth 5 needs 6 sizes"):
+        compile_network(arch.id, depth=5, sizes=[3, 4])

@@ -288,11 +288,12 @@ def _resolve(arch, sizes, depth, image):
         first = sum(1 for x in arch.layers if x.kind == "conv") + 1
         key = (("H", int(img[0])), ("W", int(img[1]))) + tuple((f"n{first + i}", int(w)) for i, w in enumerate(dense))
         return None, key, int(filters), (int(img[0]), int(img[1])), dense
-    sizes = list(sizes) if sizes is not None else list(arch.sizes[0])
+    own = list(arch.sizes[0])
+    if sizes is None and arch.general and depth is not None:     # the document's widths, hidden width repeated
+        sizes = [own[0]] + [own[1 % (len(own) - 1)]] * (depth - 1) + [own[-1]] if depth >= 1 else own
+    sizes = list(sizes) if sizes is not None else own
     if arch.general:
         if depth is not None and depth != len(sizes) - 1:
-            if sizes is arch.sizes[0] or len(sizes) == 0:
-                raise GradauditError(f"give {depth + 1} sizes for depth {depth}")
             raise GradauditError(f"depth {depth} needs {depth + 1} sizes (input first), got {len(sizes)}: {sizes}")
         depth = len(sizes) - 1
     elif len(sizes) != arch.parameter_layers + 1:
