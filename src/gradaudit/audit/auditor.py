@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..corpus import Formula, Section
 from ..errors import NotationError
 from ..notation import ast as N
 from . import diagnose, layout
+from .resolve import normalize
 from .compare import Match, compare
 from .evaluate import alias_key, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, size_choices
@@ -87,9 +88,15 @@ class Environments:
                 for g in gs:
                     self.models.append((NumericModel(arch, depth, sizes, g=g, seed=seed), depth))
 
-    def contexts(self, layer_symbols: set):
-        """Every (context) a claim must hold in: per model, per value of a free layer index l."""
+    def contexts(self, layer_symbols: set, hidden: int = 0):
+        """Every context a claim must hold in: per model, per value of a free layer index l.
+
+        In a general L-layer network the output layer is written L, so a formula naming layer 2
+        but not L speaks of a hidden layer: it is checked at the depths where layer 2 is hidden.
+        """
         for model, depth in self.models:
+            if self.arch.general and hidden and "L" not in layer_symbols and depth <= hidden:
+                continue
             base = dict(L=depth)
             if "l" in layer_symbols:
                 for l in range(0, depth + 1):
@@ -288,7 +295,7 @@ class SectionAuditor:
         for statement in parsed.statements:
             if not isinstance(statement, N.Statement):
                 continue
-            steps = list(statement.steps)
+            steps = [normalize(x, self.section) if x is not None else None for x in statement.steps]
             rels = list(statement.rels)
             current = []
             for i, step in enumerate(steps):
@@ -303,6 +310,8 @@ class SectionAuditor:
             if statement.steps and statement.steps[0] is None and self.previous_reference is not None:
                 chains[-1].insert(0, self.previous_reference)
         chains = [c for c in chains if c]
+        if lhs_node is not None:
+            lhs_node = normalize(lhs_node, self.section)
         if lhs_node is not None and chains:
             chains[0].insert(0, lhs_node)
         elif formula.continues and self.previous_reference is not None and chains:
@@ -312,7 +321,11 @@ class SectionAuditor:
         return [c for c in chains if len(c) > 1]
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        contexts = list(self.envs.contexts(layer_symbols(*chain)))
+        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain)))
+        if not contexts:
+            raise EvalError("no depth of this network has the layers the formula names")
+        chain, readings = operator_readings(chain, contexts)
+        chain = update_rule(chain)
         reference, label_fix = self._reference(chain, contexts, deadline)
         results = []
         for k in range(1, len(chain)):
@@ -326,7 +339,10 @@ class SectionAuditor:
                 results.append(result)
                 continue
             ref = reference if reference is not None else chain[k - 1]
-            self._verdict(result, ref, step, contexts, deadline)
+            self._verdict(result, ref, step, contexts, deadline, total)
+            if result.verdict == "correct" and readings:
+                result.verdict = "notation"
+                result.reason = "; ".join(readings)
             results.append(result)
         return results
 
@@ -347,10 +363,11 @@ class SectionAuditor:
                                               f"({_latex(second)})", "")
         return first, None
 
-    def _verdict(self, result: Result, ref, step, contexts, deadline):
+    def _verdict(self, result: Result, ref, step, contexts, deadline, claims: int = 1):
         outcome = judge(ref, step, contexts, deadline)
+        budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))
         if outcome.match is None and _unknown_in(ref, contexts):
-            fix = diagnose.relabel(ref, step, contexts, deadline)
+            fix = diagnose.relabel(ref, step, contexts, budget)
             if fix is not None:
                 result.verdict = "error"
                 result.errors.append(fix)
@@ -358,7 +375,7 @@ class SectionAuditor:
                 return
         if outcome.match is None:
             if outcome.unknown:
-                found = diagnose.search(ref, step, contexts, deadline, self.strict)
+                found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
                 if found is not None:
                     self._apply(result, ref, found)
                     return
@@ -383,7 +400,7 @@ class SectionAuditor:
             result.errors.append(ErrorItem(repaired.kind, repaired.detail, _latex(repaired.node)))
             result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
             return
-        found = diagnose.search(ref, step, contexts, deadline, self.strict)
+        found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
         if found is not None:
             self._apply(result, ref, found)
             return
@@ -405,6 +422,59 @@ class SectionAuditor:
     def strict(self) -> bool:
         """Strict sections treat a misplaced transpose or order as an error; informal ones as notation."""
         return self.section.notation != "informal"
+
+
+def hidden_layers_named(chain) -> int:
+    """The largest concrete layer number a chain names (0 when none)."""
+    top = 0
+    for node in chain:
+        for sub in walk(node):
+            layer = getattr(sub, "layer", None) if isinstance(sub, (N.Sym, N.Call)) else None
+            if isinstance(layer, N.Num):
+                top = max(top, int(layer.value))
+    return top
+
+
+def operator_readings(chain, contexts):
+    """dA/dZ written before the expression it differentiates (dA/dZ [1/(1+e^{-Z})]) is the operator d/dZ.
+
+    The reading is taken only when the expression is the numerator's own value, so that it
+    cannot turn a product into something else; the claim is then `notation`.
+    """
+    out, readings = [], []
+    ctx = contexts[0]
+    for step in chain:
+        new = _as_operator(step, ctx)
+        if new is not step:
+            readings.append(f"{_latex(step.factors[0])} written before an expression is read as the operator "
+                            f"that differentiates it")
+        out.append(new)
+    return out, readings
+
+
+def _as_operator(step, ctx):
+    from .compare import close
+    if not (isinstance(step, N.Mul) and len(step.factors) == 2 and isinstance(step.factors[0], N.Deriv)):
+        return step
+    deriv, body = step.factors
+    try:
+        num_value = evaluate(deriv.num, ctx)
+        body_value = evaluate(body, ctx)
+    except Exception:
+        return step
+    if hasattr(num_value, "shape") and hasattr(body_value, "shape") and close(num_value, body_value):
+        return N.DerivOp(deriv.den, body, deriv.partial)
+    return step
+
+
+def update_rule(chain):
+    """W = W - alpha dJ/dW: the left side is the updated value."""
+    if len(chain) != 2 or not isinstance(chain[0], N.Sym) or chain[0].tag == "new":
+        return chain
+    names = {(s.name, s.layer) for s in walk(chain[1]) if isinstance(s, N.Sym)}
+    if (chain[0].name, chain[0].layer) in names and ("alpha", None) in names:
+        return [replace(chain[0], tag="new"), chain[1]]
+    return chain
 
 
 def _unknown_in(node, contexts) -> bool:

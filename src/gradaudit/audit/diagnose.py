@@ -122,6 +122,16 @@ def edit_name(root):
             yield kind, f"{_show(node)} should be {_show(new)}", put(root, path, new)
 
 
+def edit_input(root):
+    """X where a layer's input A^{[l-1]} belongs (and back)."""
+    layers = sorted({n.layer for _, n in subtrees(root) if isinstance(n, N.Sym) and n.layer is not None}, key=repr)
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sym) and node.name == "X" and not node.index:
+            for layer in layers:
+                new = N.Sym("A", layer=_shift(layer, -1), style=node.style or "[]")
+                yield "index", f"X should be {_show(new)}", put(root, path, new)
+
+
 def edit_transpose(root):
     for path, node in subtrees(root):
         if _inside_deriv(root, path):
@@ -177,7 +187,7 @@ def edit_precedence(root):
             yield "precedence", f"parentheses are missing: ({_show(grouped)}) multiplies the rest", put(root, path, new)
 
 
-EDITS = (edit_sign, edit_layer, edit_name, edit_transpose, edit_order, edit_factor, edit_sum, edit_precedence)
+EDITS = (edit_sign, edit_layer, edit_name, edit_input, edit_transpose, edit_order, edit_factor, edit_sum, edit_precedence)
 
 
 def candidates(root):
@@ -200,6 +210,11 @@ def chain_fix(ref, step, contexts, deadline) -> Found | None:
         keys = [(quantity_key(f.num, ctx), quantity_key(f.den, ctx)) for f in factors]
     except EvalError:
         return None
+    for f, (num_key, den_key) in zip(factors, keys):
+        if num_key != den_key and _independent(ctx, num_key, den_key):
+            return Found(N.Mul(tuple(x for x in factors if x is not f), "juxt") if len(factors) > 2 else factors[0],
+                         "step", f"{_show(f)} is zero: {_show(f.num)} does not depend on {_show(f.den)}, "
+                                 f"so the chain rule cannot pass through it")
     kept = [factors[0]]
     for k in range(1, len(factors)):
         if keys[k][0] != keys[k - 1][1]:
@@ -219,6 +234,15 @@ def chain_fix(ref, step, contexts, deadline) -> Found | None:
         return Found(node, "step", f"the chain-rule factors do not chain from {_show(factors[len(kept) - 1])} on "
                                    f"({wrong}): each denominator must be the next numerator")
     return None
+
+
+def _independent(ctx, out_key, in_key) -> bool:
+    import numpy as np
+    try:
+        jac = ctx.model.jacobian(out_key, in_key)
+    except Exception:
+        return False
+    return bool(np.all(jac == 0))
 
 
 def _path(model, start: str, end: str):
@@ -245,6 +269,14 @@ def _sym_for(key: str, style: str) -> N.Sym:
     if name == "P":
         return N.Sym("Y", layer=N.Num(Fraction(layer)), tag="pool", style=style)
     return N.Sym(name, layer=N.Num(Fraction(layer)), style=style)
+
+
+def bounded_search(ref, step, contexts, deadline, strict: bool) -> Found | None:
+    """The search within its own budget: running out of time means no diagnosis, not a failure."""
+    try:
+        return search(ref, step, contexts, deadline, strict)
+    except TimeoutError:
+        return None
 
 
 def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
@@ -286,7 +318,9 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
                 if kind is not None:
                     found.more = [(kind, detail)]
                 return found
-    # 4. two edits
+    # 4. two edits (small trees only: the pairs grow with the square)
+    if len(singles) > 80:
+        return None
     for kind, detail, node in singles:
         for kind2, detail2, node2 in candidates(node):
             if time.monotonic() > deadline:

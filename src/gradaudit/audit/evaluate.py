@@ -132,10 +132,15 @@ def quantity_key(sym: N.Sym, ctx: Context) -> str:
         return "J"
     if not isinstance(sym, N.Sym):
         raise EvalError("a derivative of an expression, not of a named quantity")
-    if is_loss(sym):
-        return "J"
     if sym.name in getattr(ctx.model, "direct_names", ()) and sym.layer is None and not sym.index:
         return sym.name
+    alias = lookup_alias(sym, ctx)
+    if isinstance(alias, N.Sym):
+        return quantity_key(replace(alias, index=sym.index) if sym.index and not alias.index else alias, ctx)
+    if alias is not None:
+        raise EvalError(f"{_show(sym)} stands for an expression, not a quantity")
+    if is_loss(sym):
+        return "J"
     if sym.hat and sym.name in ("y", "Y"):
         return f"A{ctx.depth}"
     name = BASE.get(sym.name)
@@ -153,9 +158,13 @@ def quantity_key(sym: N.Sym, ctx: Context) -> str:
             raise UnknownSymbol(_show(sym))
         return name
     if layer is None:
-        layer = ctx.default_layer if ctx.default_layer is not None else None
-        if layer is None:
-            raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer")
+        layer = ctx.default_layer
+    if layer is None:
+        # a name only one layer has (the kernel K of a one-convolution CNN) needs no index
+        owners = [k for k in ctx.model.values if k[:1] == name and k[1:].isdigit() and k != "A0"]
+        if len(owners) == 1:
+            return owners[0]
+        raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer")
     if name == "A" and layer == 0:
         return "A0"
     key = f"{name}{layer}"
@@ -192,15 +201,50 @@ def _num(node, ctx):
     return np.array(float(node.value))
 
 
-SCALARS = {"alpha": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m}
+def _cnn_size(kind):
+    def value(ctx):
+        layer = next((x for x in ctx.model.layers if x.kind == ("conv" if kind == "k" else "maxpool")), None)
+        if layer is None:
+            raise UnknownSymbol(kind)
+        return {"k": layer.kernel, "p": layer.size, "s": layer.stride}[kind]
+    return value
+
+
+SCALARS = {"alpha": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m,
+           "k": _cnn_size("k"), "p": _cnn_size("p"), "s": _cnn_size("s")}
+FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convolution's output
+
+
+def lookup_alias(sym: N.Sym, ctx: Context):
+    """The section's alias for a symbol; an alias of a bare name also covers it with a layer index."""
+    if not ctx.aliases:
+        return None
+    alias = ctx.aliases.get(alias_key(sym))
+    if alias is None and sym.index:
+        alias = ctx.aliases.get(alias_key(replace(sym, index=(), index_style="")))
+        if isinstance(alias, N.Sym):
+            return alias
+        alias = None
+    if alias is None and sym.layer is not None:
+        bare = ctx.aliases.get(alias_key(replace(sym, layer=None, style="")))
+        if isinstance(bare, N.Sym) and bare.layer is None:
+            alias = replace(bare, layer=sym.layer, style=sym.style)
+    return alias
 
 
 def _sym(node: N.Sym, ctx: Context):
-    alias = ctx.aliases.get(alias_key(node))
+    alias = lookup_alias(node, ctx)
     if alias is not None:
+        if node.index and isinstance(alias, N.Sym) and not alias.index:
+            alias = replace(alias, index=node.index)
         return evaluate(alias, ctx)
-    if node.name in SCALARS and node.layer is None and not node.index:
+    if node.name in SCALARS and node.layer is None and not node.index and node.name not in ctx.index_ranges:
+        if node.name in ("k", "p", "s") and not ctx.model.arch.is_cnn:
+            raise UnknownSymbol(node.name)
         return np.array(float(SCALARS[node.name](ctx)))
+    if node.name == "n" and len(node.index) == 1 and isinstance(node.index[0], N.Sym) \
+            and node.index[0].name in FEATURE_MAP and "Z1" in ctx.model.values:
+        return np.array(float(np.shape(ctx.model.values["Z1"])[FEATURE_MAP[node.index[0].name]]))
     if node.name == "n" and not node.index and (node.layer is not None or node.sublayer is not None):
         return np.array(float(width(ctx, layer_value(node.layer if node.layer is not None else node.sublayer, ctx))))
     if node.name == "N" and node.tag in ("out", "in"):
