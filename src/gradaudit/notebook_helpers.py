@@ -108,16 +108,71 @@ def show_architectures() -> View:
     return View("\n".join(md), "\n".join(f"{a.id:26} {a.convention:9} {a.loss:4} {a.title}" for a in reg.values()))
 
 
+def _printer():
+    """SymPy's LaTeX printer, taught the documents' notation for the core's nodes.
+
+    Names read W^{[1]}, dZ^{[3]}; an activation applied elementwise reads sigma(Z^{[1]}), g'(Z^{[2]})
+    instead of SymPy's Lambda form; a ones matrix shows its shape (it is a broadcast or a sum).
+    """
+    import sympy as sp
+    from sympy.printing.latex import LatexPrinter
+
+    from .symbolic import functions
+
+    names = {functions.sigmoid: r"\sigma", sp.tanh: r"\tanh", functions.relu: r"\operatorname{ReLU}",
+             functions.step: r"\operatorname{ReLU}'", sp.log: r"\log"}
+
+    class Printer(LatexPrinter):
+        def _print_MatrixSymbol(self, expr):
+            m = re.fullmatch(r"(d?[A-Za-z]+)(\d+)", expr.name)
+            return f"{m[1]}^{{[{m[2]}]}}" if m else super()._print_MatrixSymbol(expr)
+
+        def _print_Transpose(self, expr):   # A^{[2]T} as the documents write it, not a double superscript
+            m = re.fullmatch(r"(d?[A-Za-z]+)(\d+)", getattr(expr.arg, "name", "") or "")
+            return f"{m[1]}^{{[{m[2]}]T}}" if m else super()._print_Transpose(expr)
+
+        def _print_HadamardPower(self, expr):
+            return f"{{{self.parenthesize(expr.base, 1000)}}}^{{\\circ {self._print(expr.exp)}}}"
+
+        def _print_MatMul(self, expr):     # a Hadamard product or a sum inside a matrix product needs brackets
+            coeff, factors = expr.as_coeff_matrices()
+            body = " ".join(f"\\left({self._print(f)}\\right)" if isinstance(f, (sp.HadamardProduct, sp.MatAdd))
+                            else self._print(f) for f in factors)
+            if coeff == 1:
+                return body
+            return ("- " if coeff == -1 else self._print(coeff) + " ") + body
+
+        def _print_OneMatrix(self, expr):
+            rows, cols = (self._print(n) for n in expr.shape)
+            return rf"\mathbb{{1}}_{{{rows} \times {cols}}}"
+
+        def _print_ElementwiseApplyFunction(self, expr):
+            lam, arg = expr.function, self._print(expr.expr)
+            body = lam.expr
+            if isinstance(body, sp.Derivative) and len(body.args[0].args) == 1:
+                return f"{self._print(body.args[0].func)}'\\left({arg}\\right)"
+            if len(body.args) == 1 and body.args[0] == lam.variables[0]:
+                head = names.get(body.func, self._print(body.func) if body.func.__name__ != "Function" else None)
+                if head:
+                    return f"{head}\\left({arg}\\right)"
+            return super()._print_ElementwiseApplyFunction(expr)
+
+    return Printer()
+
+
 def gradient_lines(derivation) -> list[tuple[str, str]]:
-    """(what, LaTeX) for the forward pass, the loss and every backward step of a Derivation."""
+    """(name, LaTeX) for the forward pass, the loss and every backward step of a Derivation."""
     import sympy as sp
 
-    def name(n):   # the same printing as the names inside the expressions (dZ3 -> dZ_{3})
-        return sp.latex(sp.Symbol(n))
+    printer = _printer()
 
-    lines = [(name(n), sp.latex(e)) for n, e in derivation.forward]
-    lines.append(("J", sp.latex(derivation.loss)))
-    lines += [(name(n), sp.latex(e)) for n, e in derivation.backward]
+    def name(n):   # printed like the names inside the expressions
+        return printer.doprint(sp.MatrixSymbol(n, 1, 1))
+
+    lines = [(name(n), printer.doprint(e)) for n, e in derivation.forward]
+    averaged = derivation.arch.averaging == "mean"
+    lines.append(("m J" if derivation.per_example and averaged else "J", printer.doprint(derivation.loss)))
+    lines += [(name(n), printer.doprint(e)) for n, e in derivation.backward]
     return lines
 
 
