@@ -47,6 +47,11 @@ def _escape(text: str) -> str:
     return re.sub(r"([\\`*_$|\[\]])", r"\\\1", html.escape(str(text), quote=False))
 
 
+def _code(text: str) -> str:
+    """Diagnosis sentences mix prose and LaTeX: shown verbatim as code, not half-rendered."""
+    return "`` " + str(text).replace("`", "'") + " ``"
+
+
 def _badge(verdict: str) -> str:
     return f'<span style="color:{COLOURS.get(verdict, "#57606a")}">**{verdict}**</span>'
 
@@ -218,9 +223,9 @@ class FormulaAudit(View):
             out.append(f"- {step}{claim} {_badge(r.verdict)}")
             for e in r.errors:
                 fix = f" Fix: ${e.fix_latex}$" if e.fix_latex else ""
-                out.append(f"  - **{e.kind}**: {_escape(e.detail)}{fix}")
+                out.append(f"  - **{e.kind}**: {_code(e.detail)}{fix}")
             if r.reason and r.verdict in ("notation", "unsupported"):
-                out.append(f"  - why: {_escape(r.reason)}")
+                out.append(f"  - why: {_code(r.reason)}")
             if r.corrected_latex:
                 label = "precise form" if r.verdict == "notation" else "corrected"
                 out.append(f"  - {label}: $${r.corrected_latex}$$")

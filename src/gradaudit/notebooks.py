@@ -322,8 +322,9 @@ def derivation_to_training_notebook():
 
 The gradients gradaudit derives are not only a reference for audits: they become NumPy functions that train a
 network on real data. This notebook derives the L-layer ReLU network with a softmax output and cross-entropy
-(`{arch}`, the network of Table 5 of document 002), prints the generated code, checks its gradients
-against finite differences, and trains it on handwritten digits; then does the same for the document's CNN.""")
+(`{arch}`, the network of Table 5 of document 002), prints the generated code, writes it as a standalone
+module, checks its gradients against finite differences, and trains it on handwritten digits; then does the
+same for the document's CNN.""")
     book.code("setup", f"""
 import numpy as np
 import gradaudit
@@ -347,17 +348,34 @@ subexpressions; the loss computed from the logits with log-sum-exp). This is the
 net = gradaudit.compile(ARCH, sizes={t.sizes!r})
 print(net.describe())
 print(net.programs["grads"].source)""")
+    book.md("module", """
+## 3. A standalone module
+
+`gradaudit codegen ARCH -o FILE.py` writes the same functions as one Python file that needs only NumPy, each
+step commented with its formula. Write it, import it like any module, and compare it with `net`:""")
+    book.code("module", """
+import sys, tempfile
+from pathlib import Path
+from gradaudit.codegen.writer import write_module
+
+folder = Path(tempfile.mkdtemp())
+(folder / "digits_net.py").write_text(write_module(net))
+sys.path.insert(0, str(folder))
+import digits_net
+
+data = load_dataset("digits")
+X, Y = net.layout(data.X_train[:20], data.targets(data.y_train[:20], net.outputs))
+params = digits_net.init(seed=1)
+mine, theirs = digits_net.grads(params, X, Y), net.grads(params, X, Y)
+print({name: float(np.max(np.abs(mine[name] - theirs[name]))) for name in mine})""")
     book.md("check", """
-## 3. Check the generated gradients
+## 4. Check the generated gradients
 
 Central finite differences of the generated loss at a few entries of every parameter, on a small batch: the
 relative differences should be around 1e-6 or smaller (rounding in the differences, not in the gradients).""")
-    book.code("check", """
-data = load_dataset("digits")
-X, Y = net.layout(data.X_train[:20], data.targets(data.y_train[:20], net.outputs))
-gradient_check(net, net.init(seed=1), X, Y)""")
+    book.code("check", "gradient_check(net, params, X, Y)")
     book.md("train", f"""
-## 4. Train on real data
+## 5. Train on real data
 
 Mini-batch SGD with momentum on scikit-learn's 8x8 digits ({t.epochs} epochs).""")
     book.code("train", f"""
@@ -377,7 +395,7 @@ print(f"test accuracy {np.mean(predicted == data.y_test):.3f}")""")
     cnn = "d002-cnn-multi-softmax"
     c = TRAINING[cnn]
     book.md("cnn", f"""
-## 5. The same for a CNN
+## 6. The same for a CNN
 
 `{cnn}`: two convolution/ReLU/max-pool blocks, a dense ReLU layer and a softmax output (Table 6 of document 002),
 on the digits as 8x8 images. `filters` runs that many one-channel convolution chains side by side.""")
