@@ -1,0 +1,211 @@
+"""Ground truth: explicit matrices of symbols at small concrete sizes, the loss as one SymPy
+scalar, and sympy.diff entry by entry.
+
+Built from the architecture alone, independently of the rule table and the engine: layers are
+written out entry by entry (the convolution and pooling as document 002's index sums, eqs 35
+and 37), activations as their plain formulas (relu = Max(0, z), sigmoid = 1/(1 + e^-z)).
+The gradient with respect to an intermediate N (Z2, A1, P1, ...) is taken by replacing N with
+fresh symbols and re-running the forward pass from N on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from ..architectures import Architecture, get
+
+CSE = True
+# scalar evaluation: Piecewise (from Max) prints as a conditional expression, Heaviside as a step
+_SCALAR_MODULES = [{"Heaviside": lambda x, h0=0.5: 1.0 if x > 0 else (0.0 if x < 0 else h0)}, "math"]
+
+
+def _sym(name, rows, cols):
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}"))
+
+
+SCALAR_ACT = {
+    "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
+    "tanh": sp.tanh,
+    "relu": lambda z: sp.Max(0, z),
+    "identity": lambda z: z,
+}
+
+
+def _activate(name, Z, axis, functions):
+    if name == "softmax":
+        E = Z.applyfunc(sp.exp)
+        if axis == 0:
+            return sp.Matrix(Z.rows, Z.cols, lambda i, j: E[i, j] / sum(E[k, j] for k in range(Z.rows)))
+        return sp.Matrix(Z.rows, Z.cols, lambda i, j: E[i, j] / sum(E[i, k] for k in range(Z.cols)))
+    f = SCALAR_ACT.get(name) or functions[name]
+    return Z.applyfunc(f)
+
+
+def _dense(convention, W, A, b):
+    if convention == "column":
+        return W * A + b * sp.ones(1, A.cols)
+    if convention == "column-wT":
+        return W.T * A + b * sp.ones(1, A.cols)
+    if convention == "index":   # z_j = b_j + sum_i w_{i,j} a_i, one row per example
+        return sp.Matrix(A.rows, W.cols, lambda r, j: b[0, j] + sum(W[i, j] * A[r, i] for i in range(W.rows)))
+    return A * W + sp.ones(A.rows, 1) * b
+
+
+def _conv(X, K, b):   # eq. 35: z[i,j] = B + sum_{a,b} x[i+a, j+b] K[a,b]
+    k = K.rows
+    return sp.Matrix(X.rows - k + 1, X.cols - k + 1,
+                     lambda i, j: b[0, 0] + sum(X[i + a, j + c] * K[a, c] for a in range(k) for c in range(k)))
+
+
+def _pool(A, p, s):   # eq. 37
+    return sp.Matrix((A.rows - p) // s + 1, (A.cols - p) // s + 1,
+                     lambda i, j: sp.Max(*[A[i * s + a, j * s + c] for a in range(p) for c in range(p)]))
+
+
+def _loss(kind, A, Y, c):
+    if kind == "bce":
+        return -c * sum(Y[k] * sp.log(A[k]) + (1 - Y[k]) * sp.log(1 - A[k]) for k in range(len(A)))
+    if kind == "cce":
+        return -c * sum(Y[k] * sp.log(A[k]) for k in range(len(A)))
+    return c * sum((A[k] - Y[k]) ** 2 for k in range(len(A)))
+
+
+@dataclass
+class GroundTruth:
+    base: dict                    # name -> Matrix of symbols (X, Y, parameters)
+    forward: dict                 # name -> Matrix of expressions in the base symbols
+    grads: dict                   # 'dN' -> Matrix of derivatives (in base symbols and N's fresh symbols)
+    fresh: dict = field(default_factory=dict)   # intermediate name -> its fresh symbol Matrix
+
+    def evaluate(self, values: dict) -> dict:
+        """Numeric gradients at the given arrays (X, Y, parameters)."""
+        base_syms = [s for name in self.base for s in self.base[name]]
+        point = {s: float(v) for name, M in self.base.items() for s, v in zip(M, np.ravel(values[name]))}
+        fwd_names = list(self.forward)
+        fwd = sp.lambdify(base_syms, [self.forward[n].tolist() for n in fwd_names], modules=_SCALAR_MODULES, cse=CSE)
+        fwd_vals = {n: np.array(v, dtype=float) for n, v in zip(fwd_names, fwd(*[point[s] for s in base_syms]))}
+        for n, M in self.fresh.items():
+            point.update({s: float(v) for s, v in zip(M, np.ravel(fwd_vals[n]))})
+        syms = list(point)
+        names = list(self.grads)
+        fn = sp.lambdify(syms, [self.grads[n].tolist() for n in names], modules=_SCALAR_MODULES, cse=CSE)
+        out = fn(*[point[s] for s in syms])
+        return {n: np.array(v, dtype=float).reshape(self.grads[n].shape) for n, v in zip(names, out)}
+
+
+def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict | None = None,
+                 functions: dict | None = None, per_example: bool = False) -> GroundTruth:
+    """Element-level gradients of every parameter, input and intermediate (sizes must be concrete)."""
+    a = get(arch) if isinstance(arch, str) else arch
+    if a.convention == "scalar":
+        return _scalar(a, sizes or {}, functions or {})
+    functions = functions or {}
+    steps, base, out_width = _steps(a, depth, sizes or {}, functions)
+    m = (sizes or {}).get("m", 1)
+    s = a.scale
+    c = sp.Rational(1, out_width) if s == "1/N" else sp.Rational(s.numerator, s.denominator)
+    if a.averaging == "mean" and not per_example:
+        c = c / m
+    base["Y"] = _sym("Y", *steps[-1][2])
+    forward = {}
+    env = dict(base)
+    for name, fn, _ in steps:
+        env[name] = fn(env)
+        forward[name] = env[name]
+    J = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
+    grads, fresh, tails = {}, {}, {}
+    for k, (name, _, shape) in enumerate(steps):
+        F = _sym("f" + name, *shape)
+        fresh[name] = F
+        env = dict(base)
+        env[name] = F
+        for later, fn, _ in steps[k + 1:]:
+            env[later] = fn(env)
+        tails[name] = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
+        grads["d" + name] = F.applyfunc(lambda v: sp.diff(tails[name], v))
+    # A parameter of step k is differentiated in the loss as a function of step k-1's output (fresh
+    # symbols evaluated at the forward value): the same dJ/dp, at a fraction of the cost for deep layers.
+    for p in [n for n in base if n not in ("X", "Y")] + ["X"]:
+        k = next(i for i, (name, _, _) in enumerate(steps) if name[1:] == p[1:] and name[0] == "Z") if p != "X" else 0
+        Jp = tails[steps[k - 1][0]] if k > 0 else J
+        factor = sp.Rational(1, m) if per_example and a.averaging == "mean" and p != "X" else 1
+        grads["d" + p] = base[p].applyfunc(lambda v: factor * sp.diff(Jp, v))
+    return GroundTruth(base=base, forward=forward, grads=grads, fresh=fresh)
+
+
+def _steps(a, depth, sizes, functions):
+    """[(name, env -> Matrix, shape)] and the base symbol matrices, from the architecture."""
+    conv = a.convention
+    column = conv in ("column", "column-wT")
+    axis = 0 if column else 1
+    m = sizes.get("m", 1)
+    steps, base = [], {}
+    if a.is_cnn:
+        H, W = sizes.get("H", a.image[0]), sizes.get("W", a.image[1])
+        base["X"] = _sym("X", H, W)
+        shape, prev, l, flat, widths = (H, W), "X", 0, False, list(a.sizes[0])
+        for layer in a.layers:
+            if layer.kind == "conv":
+                l += 1
+                k = layer.kernel
+                base[f"K{l}"], base[f"b{l}"] = _sym(f"K{l}", k, k), _sym(f"b{l}", 1, 1)
+                shape = (shape[0] - k + 1, shape[1] - k + 1)
+                steps.append((f"Z{l}", lambda env, p=prev, l=l: _conv(env[p], env[f"K{l}"], env[f"b{l}"]), shape))
+                steps.append((f"A{l}", lambda env, l=l, act=layer.activation: _activate(act, env[f"Z{l}"], 1, functions), shape))
+                prev = f"A{l}"
+            elif layer.kind == "maxpool":
+                p, s = layer.size, layer.stride or layer.size
+                shape = ((shape[0] - p) // s + 1, (shape[1] - p) // s + 1)
+                steps.append((f"P{l}", lambda env, src=prev, p=p, s=s: _pool(env[src], p, s), shape))
+                prev = f"P{l}"
+            elif layer.kind == "flatten":
+                flat = True
+            else:
+                l += 1
+                n_in = shape[0] * shape[1] if flat else shape[1]
+                n_out = sizes.get(f"n{l}", widths.pop(0) if widths else 1)
+                base[f"W{l}"], base[f"b{l}"] = _sym(f"W{l}", n_in, n_out), _sym(f"b{l}", 1, n_out)
+                steps.append((f"Z{l}", lambda env, src=prev, l=l, fl=flat:
+                              (env[src].reshape(1, len(env[src])) if fl else env[src]) * env[f"W{l}"] + env[f"b{l}"], (1, n_out)))
+                flat = False
+                steps.append((f"A{l}", lambda env, l=l, act=layer.activation: _activate(act, env[f"Z{l}"], 1, functions), (1, n_out)))
+                shape, prev = (1, n_out), f"A{l}"
+        return steps, base, shape[1]
+    layers = a.layers_at(depth)
+    n = [sizes[f"n{l}"] for l in range(len(layers) + 1)]
+    base["X"] = _sym("X", n[0], m) if column else _sym("X", m, n[0])
+    prev = "X"
+    for l, layer in enumerate(layers, start=1):
+        wshape = (n[l], n[l - 1]) if conv == "column" else (n[l - 1], n[l])
+        bshape = (n[l], 1) if column else (1, n[l])
+        base[f"W{l}"], base[f"b{l}"] = _sym(f"W{l}", *wshape), _sym(f"b{l}", *bshape)
+        shape = (n[l], m) if column else (m, n[l])
+        steps.append((f"Z{l}", lambda env, p=prev, l=l: _dense(conv, env[f"W{l}"], env[p], env[f"b{l}"]), shape))
+        steps.append((f"A{l}", lambda env, l=l, act=layer.activation: _activate(act, env[f"Z{l}"], axis, functions), shape))
+        prev = f"A{l}"
+    return steps, base, n[-1]
+
+
+def _scalar(a, sizes, functions):
+    if a.graph:   # chain toy: J = j(A B + C) with a concrete j
+        A, B, C = sp.symbols("A B C")
+        j = functions.get("j", sp.sin)
+        fG, fW = sp.symbols("fG fW")
+        J = j(A * B + C)
+        grads = {"dA": sp.Matrix([[sp.diff(J, A)]]), "dB": sp.Matrix([[sp.diff(J, B)]]),
+                 "dG": sp.Matrix([[sp.diff(j(fG + C), fG)]]), "dW": sp.Matrix([[sp.diff(j(fW), fW)]])}
+        base = {"A": sp.Matrix([[A]]), "B": sp.Matrix([[B]]), "C": sp.Matrix([[C]])}
+        forward = {"G": sp.Matrix([[A * B]]), "W": sp.Matrix([[A * B + C]])}
+        return GroundTruth(base=base, forward=forward, grads=grads,
+                           fresh={"G": sp.Matrix([[fG]]), "W": sp.Matrix([[fW]])})
+    n = sizes.get("n", 4)
+    z, y = _sym("z", n, 1), _sym("y", n, 1)
+    grads = {f"d_{k}": z.applyfunc(lambda v, f=SCALAR_ACT[k]: sp.diff(f(v), v)) for k in ("sigmoid", "tanh", "relu")}
+    s = _activate("softmax", z, 0, {})
+    grads["jac_softmax"] = sp.Matrix(n, n, lambda i, j: sp.diff(s[i], z[j]))
+    J = _loss("cce", s, y, 1)
+    grads["dz_softmax_ce"] = z.applyfunc(lambda v: sp.diff(J, v))
+    return GroundTruth(base={"z": z, "y": y}, forward={"a_softmax": s}, grads=grads)
