@@ -11,6 +11,7 @@ the ratio. PyTorch is optional (the `bench` extra): without it the comparison is
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -34,7 +35,11 @@ def timed(fn, repeats):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=None, help="limit NumPy's BLAS (and so torch) to this many threads")
     args = parser.parse_args()
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads)
     net = compile_network("d002-cnn-sigmoid", sizes={"image": IMAGE, "filters": FILTERS, "dense": [CLASSES]})
     rng = np.random.default_rng(0)
     params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in net.init(seed=0).items()}
@@ -72,7 +77,8 @@ def main() -> None:
     assert worst < 1e-10, worst
     peer = timed(torch_step, args.repeats)
     print(f"PyTorch eager conv2d ({threads} threads) {peer * 1e3:8.3f} ms per step")
-    print(f"generated / torch: {generated / peer:.2f}x")
+    print(f"generated / torch: {generated / peer:.2f}x  (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

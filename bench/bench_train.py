@@ -12,6 +12,7 @@ the same run. PyTorch is optional (the `bench` extra): without it its row says s
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -160,7 +161,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="limit NumPy's BLAS (and so torch) to this many threads; default: NumPy's own setting")
     args = parser.parse_args()
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(args.threads)
     data = load("digits", seed=0)
     net = gradaudit.compile(ARCH, sizes=SIZES, dtype="float64")
     assert net.convention == "row", "the peers below are written in the row convention"
@@ -181,7 +187,8 @@ def main() -> None:
 
     print(f"network {SIZES}, ReLU/softmax/cross-entropy, digits train {data.X_train.shape[0]} / test "
           f"{data.X_test.shape[0]}, batch {BATCH}, {args.epochs} epochs, float64, lr {LR}, momentum {MOMENTUM}")
-    print(f"NumPy {np.__version__}, BLAS threads {threads}; {torch_note}")
+    print(f"NumPy {np.__version__}, BLAS threads {threads}; {torch_note}; load average before: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     times = {name: [] for name in peers}
     accs = {name: [] for name in peers}
     for r in range(args.repeats):            # interleaved, so drift in the machine hits every peer alike
@@ -202,6 +209,7 @@ def main() -> None:
         per_epoch = statistics.median(times[name]) / args.epochs
         achieved = flops / per_epoch / 1e9
         print(f"{name:30s} {flops / 1e9:.3f} GFLOP per epoch, {achieved:.2f} GFLOP/s = {achieved / rate:.1%} of matmul peak")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes skew every ratio)")
     if "PyTorch not" in torch_note:
         print(f"note: {torch_note}")
 

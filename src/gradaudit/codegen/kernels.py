@@ -82,44 +82,35 @@ def conv2d_grad_input(g, k):
     return conv2d(np.pad(g, pad), k[..., ::-1, ::-1])
 
 
-def _blocks(a, size, ho, wo):
-    """Non-overlapping size x size windows as a trailing axis: (..., ho, wo, size*size), a copy-free view where possible."""
-    lead = a.shape[:-2]
-    cropped = a[..., :ho * size, :wo * size].reshape(lead + (ho, size, wo, size))
-    return cropped.swapaxes(-3, -2).reshape(lead + (ho, wo, size * size))
-
-
-def _pooled_shape(a, size, stride):
-    return (a.shape[-2] - size) // stride + 1, (a.shape[-1] - size) // stride + 1
+def _offsets(a, size, stride):
+    """For each offset (r, c) inside a window, in row-major order: the slices that pick it from every window."""
+    ho, wo = (a.shape[-2] - size) // stride + 1, (a.shape[-1] - size) // stride + 1
+    for r in range(size):
+        for c in range(size):
+            yield (Ellipsis, slice(r, r + (ho - 1) * stride + 1, stride), slice(c, c + (wo - 1) * stride + 1, stride))
 
 
 def maxpool2d(a, size, stride):
-    """Maximum over size x size windows of the last two axes every `stride` pixels (a partial last window is dropped)."""
-    ho, wo = _pooled_shape(a, size, stride)
-    if stride == size:                      # the usual case: a reshape, no window copies
-        return _blocks(a, size, ho, wo).max(axis=-1)
-    return sliding_window_view(a, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :].max(axis=(-2, -1))
+    """Maximum over size x size windows of the last two axes every `stride` pixels (a partial last window is dropped).
+
+    One elementwise maximum per offset inside the window, over strided views: no window copies.
+    """
+    out = None
+    for where in _offsets(a, size, stride):
+        out = a[where].copy() if out is None else np.maximum(out, a[where], out=out)
+    return out
 
 
 def maxpool2d_grad(a, g, size, stride):
     """Route each pooled gradient to the first maximum of its window, 0 elsewhere (the mask M of eqs 49-50)."""
-    ho, wo = _pooled_shape(a, size, stride)
+    pooled = maxpool2d(a, size, stride)
     lead = np.broadcast_shapes(a.shape[:-2], g.shape[:-2])
     out = np.zeros(lead + a.shape[-2:], dtype=np.result_type(a, g))
-    if stride == size:
-        first = _blocks(a, size, ho, wo).argmax(axis=-1)
-        routed = (np.arange(size * size) == first[..., None]) * g[..., None]          # ... ho wo size*size
-        routed = routed.reshape(lead + (ho, wo, size, size)).swapaxes(-3, -2)
-        out[..., :ho * size, :wo * size] = routed.reshape(lead + (ho * size, wo * size))
-        return out
-    windows = sliding_window_view(a, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :]
-    first = windows.reshape(windows.shape[:-2] + (size * size,)).argmax(axis=-1)
-    for i in range(ho):                     # overlapping windows: add window by window
-        for j in range(wo):
-            r = i * stride + first[..., i, j] // size
-            c = j * stride + first[..., i, j] % size
-            for idx in np.ndindex(*lead):
-                out[idx + (r[idx], c[idx])] += g[idx + (i, j)]
+    taken = np.zeros(lead + pooled.shape[-2:], dtype=bool)
+    for where in _offsets(a, size, stride):
+        hit = (a[where] == pooled) & ~taken          # the first offset holding the maximum wins ties
+        out[where] += hit * g
+        taken |= hit
     return out
 
 
