@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import architectures, corpus
+from . import corpus
 from .errors import GradauditError
 
 AUDIT_TIMEOUT = 2.0     # seconds per formula in the notebooks; slower formulas show as unsupported
