@@ -44,7 +44,7 @@ NOT_ASSERTED = {
 
 SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "activation", "notation",
                 "superscript", "subscript", "aliases", "formula"}
-FORMULA_KEYS = {"id", "heading", "eq", "table", "line", "latex"}
+FORMULA_KEYS = {"id", "heading", "eq", "table", "line", "latex", "continues"}
 LOCATORS = ("eq", "table", "heading", "line")
 SETTINGS = {
     "shorthand": {"total", "per-example"},

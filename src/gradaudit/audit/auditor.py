@@ -23,7 +23,7 @@ from ..notation import ast as N
 from . import diagnose, layout
 from .resolve import normalize
 from .compare import Match, compare
-from .evaluate import alias_key, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .evaluate import alias_key, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, size_choices
 from .scalar_model import ScalarModel
 
@@ -99,7 +99,7 @@ class Environments:
                 continue
             base = dict(L=depth)
             if "l" in layer_symbols:
-                for l in range(0, depth + 1):
+                for l in range(1, depth + 1):
                     yield self._context(model, dict(base, l=l))
             else:
                 yield self._context(model, base)
@@ -141,6 +141,8 @@ def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) 
     for ctx in contexts:
         if time.monotonic() > deadline:
             raise TimeoutError
+        ctx.index_ranges = {}
+        infer_ranges((ref, step), ctx)
         try:
             ref_value = evaluate(ref, ctx)
         except UnknownSymbol as exc:
@@ -153,8 +155,6 @@ def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) 
         except TimeoutError:
             raise
         except Exception as exc:
-            if DEBUG:
-                raise
             reason = reason or f"cannot evaluate: {type(exc).__name__}: {exc}"
             continue
         if ops:
@@ -177,12 +177,10 @@ def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) 
         except TimeoutError:
             raise
         except Exception as exc:
-            if DEBUG:
-                raise
             reason = reason or f"cannot evaluate: {type(exc).__name__}: {exc}"
             continue
         applicable += 1
-        m = compare(ref_value, value)
+        m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
         if m is not Match.EQUAL:
             worst = m if worst in (Match.EQUAL, Match.LOCAL) else worst
         if m in (Match.DIFFER, Match.SHAPE):
@@ -219,6 +217,7 @@ class SectionAuditor:
         section.parsed_aliases = self._aliases()
         self._envs = None
         self.previous_reference = None
+        self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
 
     @property
     def envs(self) -> Environments:
@@ -303,21 +302,27 @@ class SectionAuditor:
                     continue
                 current.append(step)
                 rel = rels[i] if i < len(rels) else None
-                if rel in ("->",) and i + 1 < len(steps) and not isinstance(steps[i + 1], N.Space):
-                    chains.append(current)
+                if rel in ("->",) and i + 1 < len(steps) and not isinstance(steps[i + 1], N.Space) \
+                        and _is_label(steps[i + 1]) and i + 2 < len(steps):
+                    chains.append(current)   # "a = b -> c = d": a new equation starts at c
                     current = []
             chains.append(current)
-            if statement.steps and statement.steps[0] is None and self.previous_reference is not None:
+            opens = statement.steps and (statement.steps[0] is None or getattr(statement, "opens_with", ""))
+            if opens and self.previous_reference is not None and not formula.continues:
                 chains[-1].insert(0, self.previous_reference)
         chains = [c for c in chains if c]
         if lhs_node is not None:
             lhs_node = normalize(lhs_node, self.section)
         if lhs_node is not None and chains:
             chains[0].insert(0, lhs_node)
+        elif formula.continues and chains and self.references.get(formula.continues) is not None:
+            chains[0].insert(0, self.references[formula.continues])
         elif formula.continues and self.previous_reference is not None and chains:
             chains[0].insert(0, self.previous_reference)
         if chains and len(chains[-1]) > 1:
             self.previous_reference = chains[-1][0]
+        if chains and len(chains[0]) > 1:
+            self.references[formula.id] = chains[0][0]
         return [c for c in chains if len(c) > 1]
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
@@ -374,7 +379,7 @@ class SectionAuditor:
                 result.corrected_latex = f"{fix.fix_latex} = {_latex(step)}"
                 return
         if outcome.match is None:
-            if outcome.unknown:
+            if outcome.unknown or _evaluable(ref, contexts):
                 found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
                 if found is not None:
                     self._apply(result, ref, found)
@@ -475,6 +480,18 @@ def update_rule(chain):
     if (chain[0].name, chain[0].layer) in names and ("alpha", None) in names:
         return [replace(chain[0], tag="new"), chain[1]]
     return chain
+
+
+def _evaluable(node, contexts) -> bool:
+    for ctx in contexts:
+        try:
+            ctx.index_ranges = {}
+            infer_ranges((node,), ctx)
+            evaluate(node, ctx)
+            return True
+        except Exception:
+            continue
+    return False
 
 
 def _unknown_in(node, contexts) -> bool:

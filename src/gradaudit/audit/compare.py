@@ -37,7 +37,8 @@ def close(a, b) -> bool:
     return bool(np.allclose(a, b, rtol=RTOL, atol=RTOL * scale * 1e-3))
 
 
-def compare(ref, val) -> Match:
+def compare(ref, val, reshape_ok: bool = False) -> Match:
+    """reshape_ok: in a CNN the pooled map and the flattened vector the dense layer sees are one quantity."""
     if isinstance(ref, ShapeOnly) or isinstance(val, ShapeOnly):
         return Match.EQUAL if _shape(ref) == _shape(val) else Match.SHAPE
     if isinstance(ref, Lab) or isinstance(val, Lab):
@@ -56,6 +57,11 @@ def compare(ref, val) -> Match:
     a, b = np.asarray(ref), np.asarray(val)
     if a.size == 1 and b.size == 1:
         return Match.EQUAL if close(a, b) else Match.DIFFER
+    if reshape_ok and a.shape != b.shape and a.size == b.size and a.ndim == b.ndim == 2 and \
+            (1 in a.shape or 1 in b.shape):
+        # a pooled map and the flattened row the dense layer sees: the same numbers, reshaped
+        flat_a, flat_b = a.reshape(-1), b.reshape(-1)
+        return Match.LOCAL if close(flat_a, flat_b) else Match.DIFFER
     if a.shape != b.shape:
         return Match.SHAPE
     return Match.EQUAL if close(a, b) else Match.DIFFER
@@ -71,6 +77,11 @@ def _shape(v):
 
 def _compare_lab(ref, val) -> Match:
     if isinstance(ref, Lab) and isinstance(val, Lab):
+        if set(val.labels) < set(ref.labels) or set(ref.labels) < set(val.labels):
+            big, small = (ref, val) if len(ref.labels) > len(val.labels) else (val, ref)
+            from .evaluate import _broadcast_lab
+            spread = np.broadcast_to(_broadcast_lab(small, big.labels), big.data.shape)
+            return Match.EQUAL if close(big.data, spread) else Match.DIFFER
         if set(ref.labels) != set(val.labels):
             return Match.SHAPE
         b = val.aligned(ref.labels)
@@ -79,6 +90,9 @@ def _compare_lab(ref, val) -> Match:
         return Match.EQUAL if close(ref.data, b) else Match.DIFFER
     lab, other = (ref, val) if isinstance(ref, Lab) else (val, ref)
     other = np.asarray(other.as_array() if isinstance(other, Jac) and other.as_array() is not None else other)
+    if len(lab.labels) == 1 and other.ndim == 2 and 1 in other.shape and other.size == lab.data.size > 1:
+        # a_j against the vector A: index notation for the same components
+        return Match.EQUAL if close(lab.data, other.reshape(-1)) else Match.DIFFER
     if other.size == 1:
         return Match.EQUAL if close(lab.data, np.broadcast_to(other.reshape(()), lab.data.shape)) else Match.DIFFER
     return Match.SHAPE
@@ -115,6 +129,11 @@ def _placements(G, E, shape):
         E = E.reshape(E.shape + (1,) * (2 - E.ndim)) if E.ndim < 2 else None
         if E is None:
             return
+    from .model import conv2d
+    if G.ndim == 2 and E.ndim == 2 and E.shape[0] > G.shape[0] and E.shape[1] > G.shape[1]:
+        yield conv2d(E, G)                      # dZ/dK = X: the kernel gradient correlates X with G
+    if G.ndim == 2 and E.ndim == 2 and E.shape[0] < G.shape[0] and E.shape[1] < G.shape[1] and E.shape[0] > 1:
+        yield full_convolution(G, E)           # dZ/dX = K: the input gradient is G convolved with K
     pairs = [(G, E.T), (E.T, G), (G, E), (E, G), (G.T, E), (E, G.T), (E.T, G.T), (G.T, E.T)]
     for left, right in pairs:
         if left.ndim == 2 and right.ndim == 2 and left.shape[1] == right.shape[0]:
@@ -124,3 +143,11 @@ def _placements(G, E, shape):
         yield prod
         for axis in (0, 1):
             yield prod.sum(axis=axis, keepdims=True)
+
+
+def full_convolution(g, k):
+    """The input gradient of a valid cross-correlation: g padded and correlated with the flipped kernel."""
+    from .model import conv2d
+    kh, kw = k.shape
+    padded = np.pad(g, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return conv2d(padded, k[::-1, ::-1])

@@ -177,6 +177,32 @@ def edit_sum(root):
                 put(root, path, node.body)
 
 
+def edit_sum_index(root):
+    """A sum over the wrong index (\\sum_l w_{i,j} x_l for \\sum_i w_{i,j} x_i)."""
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sum) and isinstance(node.index, N.Sym):
+            labels = {i.name for _, s in subtrees(node.body) if isinstance(s, N.Sym)
+                      for i in s.index if isinstance(i, N.Sym)}
+            for label in sorted(labels - {node.index.name}):
+                new = replace(node, index=replace(node.index, name=label))
+                yield "sum", f"the sum runs over {node.index.name} but its terms are indexed by {label}", \
+                    put(root, path, new)
+                renamed = replace(node, body=_rename_index(node.body, label, node.index.name))
+                yield "sum", f"the terms of the sum over {node.index.name} are indexed by {label}", \
+                    put(root, path, renamed)
+
+
+def _rename_index(body, old, new):
+    from .resolve import transform
+
+    def fn(n):
+        if isinstance(n, N.Sym) and n.index:
+            return replace(n, index=tuple(replace(i, name=new) if isinstance(i, N.Sym) and i.name == old else i
+                                          for i in n.index))
+        return n
+    return transform(body, fn)
+
+
 def edit_precedence(root):
     for path, node in subtrees(root):
         if isinstance(node, N.Add) and len(node.terms) >= 2 and isinstance(node.terms[-1], N.Mul) \
@@ -187,7 +213,8 @@ def edit_precedence(root):
             yield "precedence", f"parentheses are missing: ({_show(grouped)}) multiplies the rest", put(root, path, new)
 
 
-EDITS = (edit_sign, edit_layer, edit_name, edit_input, edit_transpose, edit_order, edit_factor, edit_sum, edit_precedence)
+EDITS = (edit_sign, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose, edit_order, edit_factor,
+         edit_precedence)
 
 
 def candidates(root):

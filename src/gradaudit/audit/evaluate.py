@@ -197,6 +197,38 @@ def evaluate(node, ctx: Context):
     return handler(node, ctx)
 
 
+def infer_ranges(nodes, ctx: Context) -> None:
+    """Index conventions of a claim: 0-based if any index or limit is 0, else 1-based; a label used
+    bare as an index ranges over that axis of the quantity it indexes."""
+    zero = False
+    for node in nodes:
+        for sub in walk(node):
+            if isinstance(sub, N.Sym) and any(isinstance(i, N.Num) and i.value == 0 for i in sub.index):
+                zero = True
+            if isinstance(sub, N.Sum) and isinstance(sub.lower, N.Num) and sub.lower.value == 0:
+                zero = True
+    ctx.index_base = 0 if zero else 1
+    ranges = {}
+    for node in nodes:
+        for sub in walk(node):
+            if not (isinstance(sub, N.Sym) and sub.index):
+                continue
+            try:
+                key = quantity_key(replace(sub, index=()), ctx)
+                data = _index_arrays(sub, key, ctx.model.values[key], ctx)
+            except Exception:  # a name that does not resolve gives no range
+                continue
+            if key[0] == "W" and ctx.model.convention == "column":
+                data = data.T
+            if len(sub.index) != np.ndim(data):
+                continue
+            for axis, idx in enumerate(sub.index):
+                if isinstance(idx, N.Sym) and not idx.index and idx.layer is None:
+                    ranges.setdefault(idx.name, (ctx.index_base, ctx.index_base + np.shape(data)[axis] - 1))
+    for label, rng in ranges.items():
+        ctx.index_ranges.setdefault(label, rng)
+
+
 def _num(node, ctx):
     return np.array(float(node.value))
 
@@ -233,6 +265,8 @@ def lookup_alias(sym: N.Sym, ctx: Context):
 
 
 def _sym(node: N.Sym, ctx: Context):
+    if node.name in ctx.bindings and node.layer is None and not node.index and node.name not in ctx.index_ranges:
+        return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     alias = lookup_alias(node, ctx)
     if alias is not None:
         if node.index and isinstance(alias, N.Sym) and not alias.index:
@@ -389,6 +423,12 @@ def _call(node: N.Call, ctx: Context):
     if func in ("max", "Max") and len(node.args) == 2:
         a, b = (evaluate(x, ctx) for x in node.args)
         return elementwise(lambda u, v: np.where(np.real(u) >= np.real(v), u, v), a, b)
+    if func in ("corr", "fullconv") and len(node.args) == 2:
+        from .compare import full_convolution
+        a, b = (_plain(evaluate(x, ctx)) for x in node.args)
+        if a.ndim != 2 or b.ndim != 2 or (func == "corr" and (a.shape[0] < b.shape[0] or a.shape[1] < b.shape[1])):
+            raise DimensionError(f"{func} of shapes {a.shape} and {b.shape}")
+        return conv2d(a, b) if func == "corr" else full_convolution(a, b)
     if len(node.args) != 1:
         raise EvalError(f"{func} with {len(node.args)} arguments")
     arg = evaluate(node.args[0], ctx)
@@ -450,8 +490,8 @@ def _sum(node: N.Sum, ctx: Context):
         label = node.index.name
         saved = ctx.index_ranges.get(label)
         if node.lower is not None and node.upper is not None:
-            lo = int(_plain(evaluate(node.lower, ctx)).real) if not _is_dots(node.lower) else 0
-            hi = int(_plain(evaluate(node.upper, ctx)).real)
+            lo = int(_plain(_bound(node.lower, ctx)).real)
+            hi = int(_plain(_bound(node.upper, ctx)).real)
             ctx.index_ranges[label] = (lo, hi)
         try:
             value = evaluate(node.body, ctx)
@@ -460,13 +500,19 @@ def _sum(node: N.Sum, ctx: Context):
                 ctx.index_ranges.pop(label, None)
             else:
                 ctx.index_ranges[label] = saved
-        if isinstance(value, Lab):
-            if label not in value.labels:
-                raise EvalError(f"the sum over {label} has no term indexed by {label}")
+        if isinstance(value, Lab) and label in value.labels:
             axis = value.labels.index(label)
             return Lab(np.sum(value.data, axis=axis), value.labels[:axis] + value.labels[axis + 1:]) \
                 if len(value.labels) > 1 else np.sum(value.data, axis=axis)
-        raise EvalError(f"the sum over {label} has no term indexed by {label}")
+        # a term that does not depend on the summation index is counted once per value of it
+        if node.lower is None or node.upper is None:
+            raise EvalError(f"the sum over {label} has no term indexed by {label} and no limits")
+        count = hi - lo + 1
+        if isinstance(value, Lab):
+            return Lab(value.data * count, value.labels)
+        if isinstance(value, Jac):
+            return Jac(value.data * count, value.out_shape, value.in_shape)
+        return np.asarray(value) * count
     if node.style == "text":
         value = _plain(evaluate(node.body, ctx))
         axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
@@ -475,11 +521,42 @@ def _sum(node: N.Sum, ctx: Context):
     return np.sum(_plain(value))
 
 
+def _bound(node, ctx):
+    """A sum's limit: C there is the number of classes (the output width), not the cost."""
+    if isinstance(node, N.Sym) and node.name == "C" and node.layer is None and not node.index:
+        return np.array(float(output_width(ctx)))
+    return evaluate(node, ctx)
+
+
+def output_width(ctx) -> int:
+    widths = getattr(ctx.model.sizes, "widths", ())
+    if ctx.model.arch.is_cnn or not widths:
+        return int(np.size(ctx.model.values["Y"]))
+    return widths[-1]
+
+
 def _is_dots(node):
     return isinstance(node, N.Dots)
 
 
 def _cases(node: N.Cases, ctx: Context):
+    """Piecewise values; a condition on layer numbers (l = L) picks its branch before anything else runs."""
+    for value, cond in node.branches:
+        if cond is None:
+            continue
+        try:
+            test = _condition(cond, ctx)
+        except EvalError:
+            break
+        if np.ndim(test) == 0 and not isinstance(test, Lab):
+            if bool(test):
+                return evaluate(value, ctx)
+            continue
+        break
+    else:
+        default = [v for v, c in node.branches if c is None]
+        if default:
+            return evaluate(default[0], ctx)
     result = None
     default = None
     conds, values = [], []
@@ -650,10 +727,17 @@ def product(a, b, op, ctx: Context):
     if isinstance(a, Jac) or isinstance(b, Jac):
         return jac_product(a, b, op)
     a, b = np.asarray(a), np.asarray(b)
+    cnn = ctx.model.arch.is_cnn
+    if cnn and a.ndim == 2 and b.ndim == 2 and a.shape[0] > 1 and a.shape[1] != b.shape[0] \
+            and a.size == b.shape[0] and not _is_kernel(b, ctx):
+        a = a.reshape(1, -1)  # the pooled map enters the dense layer flattened (the document's flatten layer)
     if op in ("star", "odot", "elementwise"):
-        if op == "star" and ctx.model.arch.is_cnn and a.ndim == 2 and b.ndim == 2 and b.shape != a.shape \
-                and not (is_scalar(a) or is_scalar(b)) and _is_kernel(b, ctx):
-            return conv2d(a, b)
+        if op == "star" and cnn and a.ndim == 2 and b.ndim == 2 and b.shape != a.shape \
+                and not (is_scalar(a) or is_scalar(b)):
+            if _is_kernel(b, ctx):
+                return conv2d(a, b)   # X * K: the convolution the CNN tables write with *
+            if a.shape[1] == b.shape[0]:
+                return a @ b          # A * W: the tables write the dense layer with * too
         return elementwise(np.multiply, a, b)
     if is_scalar(a) or is_scalar(b):
         return (a.reshape(()) if a.size == 1 else a) * (b.reshape(()) if b.size == 1 else b)

@@ -100,8 +100,10 @@ def _summed_over_examples(ref, step, contexts, deadline):
     from .auditor import judge
     ctx = contexts[0]
     axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+    if ctx.model.arch.is_cnn:
+        axis = None   # one shared bias per feature map: the sum over every position
     for body in (step, _with_ops(step, {id(p): True for p in _products(step)})):
-        candidate = N.Sum(body, axis=axis, keepdims=True, style="np")
+        candidate = N.Sum(body, axis=axis, keepdims=axis is not None, style="np")
         outcome = judge(ref, candidate, contexts[:1], deadline)
         if outcome.match is Match.EQUAL:
             return Repair(candidate, "notation", "the bias gradient is the sum over the examples", True)
@@ -128,6 +130,8 @@ def _factors(node):
 
 def _value(node, ctx):
     v = evaluate(node, ctx)
+    if not isinstance(v, (Jac, np.ndarray)) and not np.isscalar(v):
+        raise EvalError("not a matrix factor")
     if isinstance(v, Jac):
         v = v.as_array()
         if v is None:
@@ -136,7 +140,14 @@ def _value(node, ctx):
 
 
 def _placements(g_node, g, f_node, f):
+    from .compare import full_convolution
+    from .model import conv2d
     T = N.Transpose
+    if g.ndim == 2 and f.ndim == 2 and g.size > 1 and f.size > 1:
+        if f.shape[0] > g.shape[0] and f.shape[1] > g.shape[1]:
+            yield N.Call("corr", (f_node, g_node)), conv2d(f, g), 0        # dJ/dK from X and dJ/dZ
+        if 1 < f.shape[0] < g.shape[0] and 1 < f.shape[1] < g.shape[1]:
+            yield N.Call("fullconv", (g_node, f_node)), full_convolution(g, f), 0   # dJ/dX from dJ/dZ and K
     if g.size == 1 or f.size == 1:
         yield N.Mul((g_node, f_node), "juxt"), (g.reshape(()) if g.size == 1 else g) * (f.reshape(()) if f.size == 1 else f), 0
         return
@@ -149,6 +160,11 @@ def _placements(g_node, g, f_node, f):
             (T(f_node), f.T, g_node, g, 1), (T(g_node), g.T, f_node, f, 1), (f_node, f, T(g_node), g.T, 1)):
         if left.ndim == 2 and right.ndim == 2 and left.shape[1] == right.shape[0]:
             yield N.Mul((left_node, right_node), "juxt"), left @ right, cost
+
+
+def _walk(node):
+    from .evaluate import walk
+    return walk(node)
 
 
 def _fold_reading(ref, step, contexts, deadline):
@@ -180,13 +196,19 @@ def _fold_reading(ref, step, contexts, deadline):
         if not frontier:
             return None
     for node, value, cost in frontier:
-        for final_node, final in ((node, value), (N.Transpose(node), value.T)):
+        finals = [(node, value), (N.Transpose(node), value.T)]
+        if value.size == target.size and value.shape != target.shape and 1 in value.shape:
+            finals.append((node, value.reshape(target.shape)))   # a flattened row back to the pooled map
+        for final_node, final in finals:
             v = -final if sign < 0 else final
             if v.shape == target.shape and close(v, target):
                 out = N.Neg(final_node) if sign < 0 else final_node
                 moved = cost > 0 or final_node is not node
+                convolved = any(isinstance(n, N.Call) and n.func in ("corr", "fullconv") for n in _walk(out))
                 detail = ("the chain-rule product needs transposes and a different order: "
                           "each factor applied the way its shape allows") if moved else \
+                    ("the product with the convolution's input or kernel is a correlation (dK) or a full "
+                     "convolution (dX)") if convolved else \
                     "the chain-rule product is right read with elementwise products"
                 return Repair(out, "transpose" if moved else "notation", detail, not moved)
     return None

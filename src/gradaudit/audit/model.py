@@ -285,7 +285,8 @@ def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
             choices.append(Sizes(tuple(doc), 1))
             continue
         n = depth + 1
-        widths = [w for w in pool if w != out_width and w != m][: n - 1] + [out_width]
+        out = out_width if out_width == 1 else pool[-1] if not choices else out_width
+        widths = [w for w in pool if w != out and w != m][: n - 1] + [out]
         choices.append(Sizes(tuple(widths), m))
     if not arch.is_cnn and len(doc) == depth + 1:
         choices.insert(0, Sizes(tuple(doc), ms[0]))
