@@ -113,90 +113,27 @@ def show_architectures() -> View:
     return View("\n".join(md), "\n".join(f"{a.id:26} {a.convention:9} {a.loss:4} {a.title}" for a in reg.values()))
 
 
-def _printer():
-    """SymPy's LaTeX printer, taught the documents' notation for the core's nodes.
+def show_gradients(arch: str, depth: int | None = None) -> View:
+    """The core's derived gradients, exactly as `gradaudit derive ARCH --format latex` prints them.
 
-    Names read W^{[1]}, dZ^{[3]}; an activation applied elementwise reads sigma(Z^{[1]}), g'(Z^{[2]})
-    instead of SymPy's Lambda form; a ones matrix shows its shape (it is a broadcast or a sum).
+    A general-depth architecture without `depth` shows the layer-l and output-layer (L) formulas.
     """
-    import sympy as sp
-    from sympy.printing.latex import LatexPrinter
+    from .commands.derive import sections
+    from .symbolic.printing import DocLatexPrinter, lhs, rhs
 
-    from .symbolic import functions
-
-    names = {functions.sigmoid: r"\sigma", sp.tanh: r"\tanh", functions.relu: r"\operatorname{ReLU}",
-             functions.step: r"\operatorname{ReLU}'", sp.log: r"\log"}
-
-    class Printer(LatexPrinter):
-        def _print_MatrixSymbol(self, expr):
-            m = re.fullmatch(r"(d?[A-Za-z]+)(\d+)", expr.name)
-            return f"{m[1]}^{{[{m[2]}]}}" if m else super()._print_MatrixSymbol(expr)
-
-        def _print_Transpose(self, expr):   # A^{[2]T} as the documents write it, not a double superscript
-            m = re.fullmatch(r"(d?[A-Za-z]+)(\d+)", getattr(expr.arg, "name", "") or "")
-            return f"{m[1]}^{{[{m[2]}]T}}" if m else super()._print_Transpose(expr)
-
-        def _print_HadamardPower(self, expr):
-            return f"{{{self.parenthesize(expr.base, 1000)}}}^{{\\circ {self._print(expr.exp)}}}"
-
-        def _print_MatMul(self, expr):     # a Hadamard product or a sum inside a matrix product needs brackets
-            coeff, factors = expr.as_coeff_matrices()
-            body = " ".join(f"\\left({self._print(f)}\\right)" if isinstance(f, (sp.HadamardProduct, sp.MatAdd))
-                            else self._print(f) for f in factors)
-            if coeff == 1:
-                return body
-            return ("- " if coeff == -1 else self._print(coeff) + " ") + body
-
-        def _print_OneMatrix(self, expr):
-            rows, cols = (self._print(n) for n in expr.shape)
-            return rf"\mathbb{{1}}_{{{rows} \times {cols}}}"
-
-        def _print_ElementwiseApplyFunction(self, expr):
-            lam, arg = expr.function, self._print(expr.expr)
-            body = lam.expr
-            if isinstance(body, sp.Derivative) and len(body.args[0].args) == 1:
-                return f"{self._print(body.args[0].func)}'\\left({arg}\\right)"
-            if len(body.args) == 1 and body.args[0] == lam.variables[0]:
-                head = names.get(body.func, self._print(body.func) if body.func.__name__ != "Function" else None)
-                if head:
-                    return f"{head}\\left({arg}\\right)"
-            return super()._print_ElementwiseApplyFunction(expr)
-
-    return Printer()
-
-
-def gradient_lines(derivation) -> list[tuple[str, str]]:
-    """(name, LaTeX) for the forward pass, the loss and every backward step of a Derivation."""
-    import sympy as sp
-
-    printer = _printer()
-
-    def name(n):   # printed like the names inside the expressions
-        return printer.doprint(sp.MatrixSymbol(n, 1, 1))
-
-    lines = [(name(n), printer.doprint(e)) for n, e in derivation.forward]
-    averaged = derivation.arch.averaging == "mean"
-    lines.append(("m J" if derivation.per_example and averaged else "J", printer.doprint(derivation.loss)))
-    lines += [(name(n), printer.doprint(e)) for n, e in derivation.backward]
-    return lines
-
-
-def show_gradients(arch, depth: int | None = None, per_example: bool = False) -> View:
-    """The core's derived forward pass, loss and gradients (gradaudit.symbolic.derive), as LaTeX."""
-    from .symbolic import derive
-    a = architectures.get(arch) if isinstance(arch, str) else arch
-    if a.general and depth is None:
-        depth = 3
-    d = derive(a, depth=depth if a.general else None, per_example=per_example)
-    lines = gradient_lines(d)
-    head = f"{a.id}" + (f" at depth L = {depth}" if a.general else "")
-    meaning = ("dX is m times dJ/dX (the per-example derivatives stacked), dW and db carry the 1/m" if per_example
-               else "dX means dJ/dX")
-    notes = [meaning] + list(d.assumptions)
-    md = [f"**{_escape(head)}** ({_escape('; '.join(notes))})", "", "$$", r"\begin{aligned}"]
-    md += [rf"{lhs} &= {rhs} \\" for lhs, rhs in lines]
-    md += [r"\end{aligned}", "$$"]
-    text = [f"{head} ({'; '.join(notes)})"] + [f"  {lhs} = {rhs}" for lhs, rhs in lines]
+    a = architectures.get(arch)
+    md, text = [f"**{a.id}: derived gradients**"], [f"{a.id}: derived gradients"]
+    for title, d, labels, names in sections(a.id, depth):
+        p = DocLatexPrinter(d.convention, labels)
+        notes = [f"{d.convention} convention"]
+        if d.per_example:
+            notes.append("dZ, dA are per example, stacked over the m examples; dW and db carry the 1/m")
+        notes += [f"assumes {x}" for x in d.assumptions]
+        lines = [(lhs(p, n, getattr(d.expr(n), "shape", (1, 1))), rhs(p, n, d.expr(n))) for n in names]
+        md += ["", f"*{_escape(title)}* ({_escape('; '.join(notes))})", "", "$$", r"\begin{aligned}"]
+        md += [rf"{left} &= {right} \\" for left, right in lines]
+        md += [r"\end{aligned}", "$$"]
+        text += [f"{title} ({'; '.join(notes)})"] + [f"  {left} = {right}" for left, right in lines]
     return View("\n".join(md), "\n".join(text))
 
 

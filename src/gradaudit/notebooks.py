@@ -159,18 +159,14 @@ def _section_cells(book: Book, number: int, section: corpus.Section, trained: se
 
 Architecture `{arch.id}`; notation options of this section: {options}.""")
     book.code(f"{sid}-arch", f'show_architecture("{arch.id}")')
-    if arch.general:
-        depth_note = " at depth L = 3 (the closed forms hold for any L: change `depth` and re-run)"
-        depth_arg = ", depth=3"
-    else:
-        depth_note, depth_arg = "", ""
-    per_example = section.shorthand == "per-example"
+    general = (" For this L-layer network it shows the formulas of a general hidden layer l and of the output layer L;"
+               " `show_gradients(..., depth=3)` shows every layer of a concrete depth.") if arch.general else ""
     book.md(f"{sid}-derived", f"""
 ### What the core derives
 
-The forward pass, the loss and every gradient, derived by `gradaudit.symbolic.derive`{depth_note}.
-`dX` names the gradient of the loss with respect to `X`{", stacked per example as this section's shorthand defines it (the parameter gradients carry the 1/m)" if per_example else ""}.""")
-    book.code(f"{sid}-gradients", f'show_gradients("{arch.id}"{depth_arg}{", per_example=True" if per_example else ""})')
+Every gradient, derived by `gradaudit.symbolic.derive` and printed in the document's convention, as
+`gradaudit derive {arch.id}` prints it.{general}""")
+    book.code(f"{sid}-gradients", f'show_gradients("{arch.id}")')
     book.md(f"{sid}-formulas", f"""
 ### The document's formulas
 
