@@ -107,6 +107,17 @@ def test_bad_inputs_are_named():
     bad[0, 0] = np.nan
     with pytest.raises(GradauditError, match="NaN"):
         net.loss(params, bad, Y)
+    nan_w = {k: v.copy() for k, v in params.items()}
+    nan_w["W1"][2, 1] = np.nan
+    for call in (net.grads, net.loss):
+        with pytest.raises(GradauditError, match="parameter W1 contains NaN"):
+            call(nan_w, X, Y)
+    with pytest.raises(GradauditError, match="parameter W1 contains NaN"):
+        net.predict(nan_w, X)
+    bad_y = Y.copy()
+    bad_y[1, 1] = np.inf
+    with pytest.raises(GradauditError, match="Y contains NaN"):
+        net.grads(params, X, bad_y)
     with pytest.raises(GradauditError, match="missing \\['b3'\\]"):
         net.grads({k: v for k, v in params.items() if k != "b3"}, X, Y)
     with pytest.raises(GradauditError, match="W2 has shape"):

@@ -113,7 +113,7 @@ class Network:
         values = {d.dims[k]: v for k, v in self.dims.items() if k in d.dims and isinstance(d.dims[k], sp.Symbol)}
         return int(sp.sympify(d.inputs["Y"].shape[0 if self._column else 1]).xreplace(values))
 
-    @property
+    @cached_property
     def _column(self) -> bool:
         return self.convention == "column" and not self.arch.is_cnn
 
@@ -143,19 +143,21 @@ class Network:
         return params
 
     def loss(self, params: dict, X, Y) -> float:
-        values = self._call("loss", params, X, Y)
-        return float(np.sum(values))
+        value = float(np.sum(self._call("loss", params, X, Y)))
+        return self._checked(value, value, params, X, Y)
 
     def grads(self, params: dict, X, Y) -> dict:
         out = self._call("grads", params, X, Y)
         out = out if isinstance(out, (list, tuple)) else [out]
-        return {name: np.asarray(g, dtype=self.dtype).reshape(self.param_shapes[name])
-                for name, g in zip(self.param_shapes, out)}
+        self._checked(out, out[-1], params, X, Y)      # the output layer's bias gradient: every NaN reaches it
+        return {name: g if type(g) is np.ndarray and g.shape == shape and g.dtype == self.dtype
+                else np.asarray(g, dtype=self.dtype).reshape(shape)
+                for (name, shape), g in zip(self.param_shapes.items(), out)}
 
     def predict(self, params: dict, X) -> np.ndarray:
         """The output activations (probabilities), laid out like Y."""
-        out = self._call("predict", params, X, None)
-        return self._from_internal(out)
+        out = self._from_internal(self._call("predict", params, X, None))
+        return self._checked(out, out, params, X, None)
 
     def classify(self, params: dict, X) -> np.ndarray:
         """Integer labels: argmax over the classes, or output > 1/2 for one sigmoid unit."""
@@ -196,6 +198,30 @@ class Network:
         return self.activation if act == "g" else act
 
     def _check_params(self, params):
+        """The parameter arrays in order, or an error naming what is wrong.
+
+        The usual call (the right keys, arrays of the right shape and dtype) costs no pass over
+        the data: finiteness is checked on the result instead (`_checked`), since a NaN in any
+        parameter reaches the output layer, and only a non-finite result makes us look
+        array by array to name the culprit.
+        """
+        if not isinstance(params, dict) or params.keys() != self.param_shapes.keys():
+            return self._explain_params(params)
+        values = [params[k] for k in self.param_shapes]
+        for v, shape in zip(values, self.param_shapes.values()):
+            if type(v) is not np.ndarray or v.shape != shape or v.dtype != self.dtype:
+                return self._explain_params(params)
+        return values
+
+    def _checked(self, result, probe, params, X, Y):
+        """result, if `probe` (a small piece of it) is finite; else the reason it is not."""
+        if np.isfinite(np.sum(probe)):
+            return result
+        self._explain_params(params)
+        self._check_data(X, Y, full=True)
+        raise GradauditError("the result is not finite although every input is: a value overflowed")
+
+    def _explain_params(self, params):
         if not isinstance(params, dict):
             raise GradauditError(f"params must be a dict of arrays named {', '.join(self.param_shapes)}")
         missing = [k for k in self.param_shapes if k not in params]
@@ -213,31 +239,45 @@ class Network:
             values.append(v.astype(self.dtype, copy=False))
         return values
 
-    def _check_data(self, X, Y):
-        X = np.asarray(X, dtype=self.dtype)
-        if self.arch.is_cnn:
-            expected = f"(examples, {self.image[0]}, {self.image[1]})"
-            ok = X.ndim == 3 and X.shape[1:] == self.image
+    def _check_data(self, X, Y, full=False):
+        X = X if type(X) is np.ndarray and X.dtype == self.dtype else np.asarray(X, dtype=self.dtype)
+        if self._x_tail is not None:
+            bad = X.shape[1:] != self._x_tail
         else:
-            n0 = int(self.dims["n0"])
-            expected = f"({n0}, examples)" if self._column else f"(examples, {n0})"
-            ok = X.ndim == 2 and X.shape[0 if self._column else 1] == n0
-        if not ok:
-            raise GradauditError(f"X has shape {X.shape}; {self.arch.id} ({self.convention} layout) expects {expected}")
-        if not _finite(X):
-            raise GradauditError("X contains NaN or infinity")
-        m = self.examples(X) if not self.arch.is_cnn else X.shape[0]
+            bad = X.ndim != 2 or X.shape[0] != self._x_head
+        if bad:
+            raise GradauditError(f"X has shape {X.shape}; {self.arch.id} ({self.convention} layout) expects {self._x_layout}")
+        m = X.shape[1] if self._column else X.shape[0]
         if m < 1:
             raise GradauditError("X has no examples")
         if Y is not None:
-            Y = np.asarray(Y, dtype=self.dtype)
-            n = self.outputs
-            shape = (n, m) if self._column else (m, n)
+            Y = Y if type(Y) is np.ndarray and Y.dtype == self.dtype else np.asarray(Y, dtype=self.dtype)
+            shape = (self.outputs, m) if self._column else (m, self.outputs)
             if Y.shape != shape:
                 raise GradauditError(f"Y has shape {Y.shape}, expected {shape} ({self.convention} layout, {m} examples)")
-            if not _finite(Y):
+        if full or not np.isfinite(X.sum() + (0.0 if Y is None else Y.sum())):
+            if not _finite(X):
+                raise GradauditError("X contains NaN or infinity")
+            if Y is not None and not _finite(Y):
                 raise GradauditError("Y contains NaN or infinity")
         return X, Y, m
+
+    @cached_property
+    def _x_tail(self):
+        """X.shape[1:] for every X this network takes, or None for the column layout (features first)."""
+        if self.arch.is_cnn:
+            return tuple(self.image)
+        return None if self._column else (int(self.dims["n0"]),)
+
+    @cached_property
+    def _x_head(self):
+        return int(self.dims["n0"])
+
+    @cached_property
+    def _x_layout(self):
+        if self.arch.is_cnn:
+            return f"(examples, {self.image[0]}, {self.image[1]})"
+        return f"({self._x_head}, examples)" if self._column else f"(examples, {self._x_head})"
 
     def _to_internal(self, A):
         if not self.batched:
@@ -257,7 +297,7 @@ class Network:
         X, Y, m = self._check_data(X, Y)
         dims = [m if v is None else v for v in self._dim_values]
         args = [self._to_internal(X)] + ([] if which == "predict" else [self._to_internal(Y)]) + values + dims
-        with np.errstate(over="ignore", under="ignore"):
+        with np.errstate(over="ignore", under="ignore"):   # exp of a large negative logit underflows to 0: expected
             return self.programs[which].function(*args)
 
 
