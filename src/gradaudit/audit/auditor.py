@@ -24,7 +24,7 @@ from . import diagnose, layout
 from .resolve import normalize
 from .compare import Match, compare
 from .evaluate import alias_key, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
-from .model import G_CHOICES, NumericModel, size_choices
+from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
 DEBUG = bool(os.environ.get("GRADAUDIT_DEBUG"))
@@ -81,20 +81,25 @@ class Environments:
             activation = section.activation or "sigmoid"
             for seed in (0, 1):
                 self.models.append((ScalarModel(arch, activation=activation, seed=seed), 1))
+            self.single = self.models
             return
         depths = GENERAL_DEPTHS if arch.general else (arch.parameter_layers,)
+        self.single = []   # one-example models: index notation (a_j, w_{i,j}) speaks of one example
         for depth in depths:
             for seed, sizes in enumerate(size_choices(arch, depth)):
                 for g in gs:
-                    self.models.append((NumericModel(arch, depth, sizes, g=g, seed=seed), depth))
+                    model = NumericModel(arch, depth, sizes, g=g, seed=seed)
+                    self.models.append((model, depth))
+                    one = model if sizes.m == 1 else NumericModel(arch, depth, Sizes(sizes.widths, 1), g=g, seed=seed)
+                    self.single.append((one, depth))
 
-    def contexts(self, layer_symbols: set, hidden: int = 0):
+    def contexts(self, layer_symbols: set, hidden: int = 0, indexed: bool = False):
         """Every context a claim must hold in: per model, per value of a free layer index l.
 
         In a general L-layer network the output layer is written L, so a formula naming layer 2
         but not L speaks of a hidden layer: it is checked at the depths where layer 2 is hidden.
         """
-        for model, depth in self.models:
+        for model, depth in (self.single if indexed else self.models):
             if self.arch.general and hidden and "L" not in layer_symbols and depth <= hidden:
                 continue
             base = dict(L=depth)
@@ -326,7 +331,8 @@ class SectionAuditor:
         return [c for c in chains if len(c) > 1]
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain)))
+        indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
         chain, readings = operator_readings(chain, contexts)
@@ -379,7 +385,8 @@ class SectionAuditor:
                 result.corrected_latex = f"{fix.fix_latex} = {_latex(step)}"
                 return
         if outcome.match is None:
-            if outcome.unknown or _evaluable(ref, contexts):
+            searchable = not any(isinstance(n, OPAQUE) for n in walk(step)) and _fails_on_dimensions(step, contexts)
+            if searchable and (outcome.unknown or _evaluable(ref, contexts)):
                 found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
                 if found is not None:
                     self._apply(result, ref, found)
@@ -480,6 +487,26 @@ def update_rule(chain):
     if (chain[0].name, chain[0].layer) in names and ("alpha", None) in names:
         return [replace(chain[0], tag="new"), chain[1]]
     return chain
+
+
+# nodes no edit can make checkable: elided terms (\dots), matrices written with them, prose
+OPAQUE = (N.Dots, N.Matrix, N.Max, N.Text)
+
+
+def _fails_on_dimensions(step, contexts) -> bool:
+    """Edits may repair a step that evaluates to a wrong value or to non-conforming shapes, never one the
+    evaluator cannot read (dropping the unreadable part would 'fix' anything)."""
+    for ctx in contexts[:3]:
+        try:
+            ctx.index_ranges = {}
+            infer_ranges((step,), ctx)
+            evaluate(step, ctx)
+            return True
+        except (DimensionError, UnknownSymbol):
+            return True
+        except Exception:
+            continue
+    return False
 
 
 def _evaluable(node, contexts) -> bool:

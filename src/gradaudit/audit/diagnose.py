@@ -132,6 +132,14 @@ def edit_input(root):
                 yield "index", f"X should be {_show(new)}", put(root, path, new)
 
 
+def edit_shape(root):
+    """A written size that is not the quantity's size: drop it (the report names the right one)."""
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sym) and node.shape is not None:
+            yield "dimension", f"the size written on {_show(replace(node, shape=None))} is wrong", \
+                put(root, path, replace(node, shape=None))
+
+
 def edit_transpose(root):
     for path, node in subtrees(root):
         if _inside_deriv(root, path):
@@ -213,7 +221,7 @@ def edit_precedence(root):
             yield "precedence", f"parentheses are missing: ({_show(grouped)}) multiplies the rest", put(root, path, new)
 
 
-EDITS = (edit_sign, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose, edit_order, edit_factor,
+EDITS = (edit_shape, edit_sign, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose, edit_order, edit_factor,
          edit_precedence)
 
 

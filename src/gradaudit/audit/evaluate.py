@@ -288,9 +288,22 @@ def _sym(node: N.Sym, ctx: Context):
         return _indexed(node, ctx)
     key = quantity_key(node, ctx)
     value = ctx.overrides.get(key, ctx.model.values[key])
+    if node.shape is not None:
+        check_shape(node, value, ctx)
     if node.tag == "new":
         value = value - ALPHA * ctx.model.grad(key)
     return value
+
+
+def check_shape(node: N.Sym, value, ctx: Context) -> None:
+    """A written size (b_{n^{[3]} \\times m}) must be the quantity's size."""
+    try:
+        dims = tuple(int(round(float(np.real(_plain(evaluate(d, ctx)))))) for d in node.shape)
+    except EvalError:
+        return
+    if dims != tuple(np.shape(value)):
+        raise DimensionError(f"{_show(replace(node, shape=None))} is {' x '.join(map(str, np.shape(value)))}, "
+                             f"not {' x '.join(map(str, dims))} as written")
 
 
 def _shorthand(node: N.Shorthand, ctx: Context):
@@ -506,7 +519,7 @@ def _sum(node: N.Sum, ctx: Context):
                 if len(value.labels) > 1 else np.sum(value.data, axis=axis)
         # a term that does not depend on the summation index is counted once per value of it
         if node.lower is None or node.upper is None:
-            raise EvalError(f"the sum over {label} has no term indexed by {label} and no limits")
+            raise DimensionError(f"the sum over {label} has no term indexed by {label} and no limits")
         count = hi - lo + 1
         if isinstance(value, Lab):
             return Lab(value.data * count, value.labels)
@@ -792,11 +805,11 @@ def _index_arrays(sym: N.Sym, key: str, value: np.ndarray, ctx: Context):
     """Labels and integer index arrays for sym's element indices over their ranges."""
     data = np.asarray(value)
     conv = ctx.model.convention
-    if key[0] in ("A", "Z", "Y", "X", "b") and data.ndim == 2 and not ctx.model.arch.is_cnn:
-        # a vector of units: one example; index the unit axis
-        if conv in ("column", "column-wT"):
+    if key[0] in ("A", "Z", "Y", "X", "b") and data.ndim == 2:
+        # a vector of units of one example: index the unit axis
+        if conv in ("column", "column-wT") and data.shape[1] == 1 and not ctx.model.arch.is_cnn:
             data = data[:, 0]
-        else:
+        elif data.shape[0] == 1 and (conv not in ("column", "column-wT") or ctx.model.arch.is_cnn):
             data = data[0, :]
     return data
 
