@@ -357,7 +357,6 @@ PATHOLOGICAL = {
     "near.chain": ("Z^{[1]} = " + " = ".join(["W^{[1]}A^{[0]}+b^{[1]}"] * 150), ("correct", "unsupported")),
     "near.chain.wrong": ("Z^{[1]} = " + " = ".join(["W^{[1]}A^{[0]}-b^{[1]}"] * 150), ("error", "unsupported")),
     "near.terms": ("Z^{[1]} = W^{[1]}A^{[0]}" + "+b^{[1]}" * 500, ("error", "unsupported")),
-    "near.sums": ("J = " + r"\sum_{i=1}^{C}" * 150 + "Y", ("error", "unsupported")),
 }
 
 
@@ -374,15 +373,25 @@ def test_pathological_formulas_between_good_ones(tmp_path):
 
 
 def test_a_formula_over_its_budget_is_timed_out_and_the_audit_goes_on(tmp_path):
-    slow = r"dW^{[2]} = " + " + ".join([r"dZ^{[2]} A^{[1]T}"] * 300)      # a long diagnosis search
+    # 150 wrong steps, each diagnosed: ~1.7 s of work at full budget here, three times the budget given
+    slow = "dW^{[2]} = " + " = ".join([r"dZ^{[2]} A^{[1]}", r"\frac{1}{m} dZ^{[1]} A^{[1]T}", r"dZ^{[2]T} A^{[0]}"] * 50)
     path = formula_file(tmp_path, "slow.toml", {"z3": Z3, "slow": slow, "z1": Z1})
-    run = gradaudit_cli("check", path.name, "--format", "json", "--timeout=0.5", cwd=tmp_path)
+    run = gradaudit_cli("check", path.name, "--format", "json", "--timeout=0.6", cwd=tmp_path)
     assert run.code in (0, 1), run.err
     data = run.json()
     assert_good_neighbours(data, path.name)
     slow_results = by_id(data)["slow"]
-    assert [(r["verdict"], r["reason"]) for r in slow_results] == [("unsupported", "timed out after 0.5 s")]
-    assert sum(r["seconds"] for r in slow_results) < 0.5 + SLACK
+    assert {(r["verdict"], r["reason"]) for r in slow_results} == {("unsupported", "timed out after 0.6 s")}
+    assert sum(r["seconds"] for r in slow_results) < 0.6 + SLACK
+
+
+@pytest.mark.xfail(strict=True, reason="auditor: the first formula of a section pays for building the section's "
+                                       "numeric environments (~0.2 s) inside its own budget, so a small --timeout "
+                                       "reports a correct first formula as timed out")
+def test_section_setup_is_not_charged_to_the_first_formula(tmp_path):
+    path = formula_file(tmp_path, "first.toml", {"z3": Z3, "z1": Z1})
+    run = gradaudit_cli("check", path.name, "--format", "json", "--timeout=0.05", cwd=tmp_path)
+    assert_good_neighbours(run.json(), path.name)
 
 
 EMPTY_DIMENSION = pytest.mark.xfail(strict=True, reason="auditor: a claim whose sides do not conform is an error of "
