@@ -97,8 +97,11 @@ class GroundTruth:
 
 
 def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict | None = None,
-                 functions: dict | None = None, per_example: bool = False) -> GroundTruth:
-    """Element-level gradients of every parameter, input and intermediate (sizes must be concrete)."""
+                 functions: dict | None = None, per_example: bool = False, names=None) -> GroundTruth:
+    """Element-level gradients of every parameter, input and intermediate (sizes must be concrete).
+
+    names: only these gradients ('dZ2', 'dK2', ...), for networks too deep to differentiate whole.
+    """
     a = get(arch) if isinstance(arch, str) else arch
     if a.convention == "scalar":
         return _scalar(a, sizes or {}, functions or {})
@@ -125,11 +128,15 @@ def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict
         for later, fn, _ in steps[k + 1:]:
             env[later] = fn(env)
         tails[name] = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
+        if names is not None and "d" + name not in names:
+            continue
         grads["d" + name] = F.applyfunc(lambda v: sp.diff(tails[name], v))
     # A parameter of step k is differentiated in the loss as a function of step k-1's output (fresh
     # symbols evaluated at the forward value): the same dJ/dp, at a fraction of the cost for deep layers.
     for p in [n for n in base if n not in ("X", "Y")] + ["X"]:
         k = next(i for i, (name, _, _) in enumerate(steps) if name[1:] == p[1:] and name[0] == "Z") if p != "X" else 0
+        if names is not None and "d" + p not in names:
+            continue
         Jp = tails[steps[k - 1][0]] if k > 0 else J
         factor = sp.Rational(1, m) if per_example and a.averaging == "mean" and p != "X" else 1
         grads["d" + p] = base[p].applyfunc(lambda v: factor * sp.diff(Jp, v))
