@@ -37,9 +37,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--threads", type=int, default=None, help="limit NumPy's BLAS (and so torch) to this many threads")
     args = parser.parse_args()
+    try:
+        import torch  # noqa: F401 - loaded before the thread limit so the limit reaches its pool
+    except ImportError:
+        pass
     if args.threads:
         from threadpoolctl import threadpool_limits
-        threadpool_limits(args.threads)
+        globals()["_limits"] = threadpool_limits(args.threads)   # kept alive: the limit lasts the run
     net = compile_network("d002-cnn-sigmoid", sizes={"image": IMAGE, "filters": FILTERS, "dense": [CLASSES]})
     rng = np.random.default_rng(0)
     params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in net.init(seed=0).items()}
@@ -51,11 +55,12 @@ def main() -> None:
     print(f"generated (gradaudit)        {generated * 1e3:8.3f} ms per step")
     try:
         import torch
-        from threadpoolctl import threadpool_info
     except ImportError:
         print("note: PyTorch not installed (pip install torch==2.13.0): the torch comparison is skipped")
         return
-    threads = max([p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"] or [1])
+    from threadpoolctl import threadpool_info
+    threads = max([p["num_threads"] for p in threadpool_info()
+                   if p.get("user_api") == "blas" and "numpy" in p["filepath"]] or [1])
     torch.set_num_threads(threads)
     F = torch.nn.functional
     t = {k: torch.from_numpy(v.copy()).requires_grad_() for k, v in params.items()}

@@ -27,9 +27,9 @@ BATCH, LR, MOMENTUM = 64, 0.05, 0.9
 
 
 def blas_threads() -> int:
-    """How many threads NumPy's BLAS uses (threadpoolctl ships with scikit-learn)."""
+    """How many threads NumPy's own BLAS uses (threadpoolctl ships with scikit-learn)."""
     from threadpoolctl import threadpool_info
-    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas" and "numpy" in p["filepath"]]
     return max(counts) if counts else 1
 
 
@@ -164,10 +164,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None,
                         help="limit NumPy's BLAS (and so torch) to this many threads; default: NumPy's own setting")
     args = parser.parse_args()
-    if args.threads:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(args.threads)
     data = load("digits", seed=0)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if args.threads:        # after every library is loaded, so the limit reaches each one's thread pool
+        from threadpoolctl import threadpool_limits
+        globals()["_limits"] = threadpool_limits(args.threads)   # kept alive: the limit lasts the run
     net = gradaudit.compile(ARCH, sizes=SIZES, dtype="float64")
     assert net.convention == "row", "the peers below are written in the row convention"
     threads = blas_threads()
@@ -176,12 +180,11 @@ def main() -> None:
         "generated (gradaudit)": lambda s: run_numpy(net.grads, lambda p, X: net.classify(p, X), data, args.epochs, s),
         "hand-written NumPy": lambda s: run_numpy(handwritten_grads, handwritten_predict, data, args.epochs, s),
     }
-    try:
-        import torch
+    if torch is not None:
         torch.set_num_threads(threads)
         peers["PyTorch eager (CPU)"] = lambda s: run_torch(torch, data, args.epochs, s)
         torch_note = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
-    except ImportError:
+    else:
         torch_note = "PyTorch not installed (pip install torch==2.13.0): its row is skipped"
     peers["scikit-learn MLPClassifier"] = lambda s: run_sklearn(data, args.epochs, s)
 

@@ -196,3 +196,8 @@ def test_depth_alone_repeats_the_documents_hidden_width():
     assert net.param_shapes["W1"][0] == arch.sizes[0][0] and net.param_shapes["W5"][1] == arch.sizes[0][-1]
     with pytest.raises(GradauditError, match="depth 5 needs 6 sizes"):
         compile_network(arch.id, depth=5, sizes=[3, 4])
+
+
+def test_compile_takes_the_generic_activation():
+    net = gradaudit.compile("d001-mlp-L-g", sizes=[4, 3, 1], activation="sigmoid")
+    assert net.activation == "sigmoid" and "sigmoid(Z1)" in net.programs["grads"].source

@@ -11,10 +11,10 @@ __version__ = "0.1.0"
 from .errors import GradauditError  # noqa: E402
 
 
-def compile(arch: str, sizes=None, depth=None, dtype="float64"):  # noqa: A001 - the documented name
-    """Compile an architecture into NumPy functions; see gradaudit.codegen.compile_network."""
+def compile(arch: str, sizes=None, depth=None, dtype="float64", activation=None, image=None):  # noqa: A001
+    """Compile an architecture into NumPy functions; see gradaudit.codegen.network.compile_network."""
     from .codegen.network import compile_network
-    return compile_network(arch, sizes=sizes, depth=depth, dtype=dtype)
+    return compile_network(arch, sizes=sizes, depth=depth, dtype=dtype, activation=activation, image=image)
 
 
 def audit_file(path, **options):
