@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import time
+
+import numpy as np
 from dataclasses import dataclass, field, replace
 
 from ..corpus import Formula, Section
@@ -138,6 +140,11 @@ class Outcome:
 
 def judge(ref: N.Node, step: N.Node, contexts: list, deadline: float, ops=None) -> Outcome:
     """How `step` compares with `ref` across the contexts where both can be evaluated."""
+    with np.errstate(all="ignore"):   # log of a negative, 0/0: a formula's value, not our warning
+        return _judge(ref, step, contexts, deadline, ops)
+
+
+def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     worst = Match.EQUAL
     applicable = 0
     reason = ""
@@ -351,6 +358,7 @@ class SectionAuditor:
                 continue
             ref = reference if reference is not None else chain[k - 1]
             self._verdict(result, ref, step, contexts, deadline, total)
+            self._verify_correction(result, contexts, deadline)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
@@ -421,9 +429,33 @@ class SectionAuditor:
         detail = outcome.reason if outcome.match is Match.SHAPE else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
 
+    def _verify_correction(self, result: Result, contexts, deadline):
+        """A corrected formula is shown only if its LaTeX parses back to a claim that holds."""
+        if not result.corrected_latex:
+            return
+        try:
+            parsed = self.parse(result.corrected_latex)
+            statement = next(s for s in parsed.statements if isinstance(s, N.Statement))
+            left, right = (normalize(x, self.section) for x in statement.steps[:2])
+            budget = max(deadline, time.monotonic() + 1.0)
+            outcome = judge(left, right, contexts, budget)
+            ok = outcome.match in (Match.EQUAL, Match.LOCAL) or (
+                not self.strict and outcome.match is not None and layout.repair(left, right, contexts, budget) is not None)
+        except Exception:  # unreadable or unevaluable: not a verified correction
+            ok = False
+        if not ok:
+            result.corrected_latex = ""
+            for e in result.errors:
+                e.fix_latex = ""
+            result.reason = (result.reason + "; " if result.reason else "") + \
+                "the correction found could not be verified from its LaTeX, so it is not shown"
+
     def _apply(self, result, ref, found):
         result.verdict = "error"
         fixed_ref = found.ref if found.ref is not None else ref
+        if found.node is None:   # a diagnosis without a correction (a chain factor that is zero)
+            result.errors.append(ErrorItem(found.kind, found.detail, ""))
+            return
         result.errors.append(ErrorItem(found.kind, found.detail,
                                        _latex(found.ref) if found.kind == "label" else _latex(found.node)))
         for kind, detail in found.more:

@@ -245,11 +245,19 @@ def chain_fix(ref, step, contexts, deadline) -> Found | None:
         keys = [(quantity_key(f.num, ctx), quantity_key(f.den, ctx)) for f in factors]
     except EvalError:
         return None
+    rebuilt = _rebuild(ref, factors, keys, contexts, deadline)
+    if rebuilt is not None:
+        return rebuilt
     for f, (num_key, den_key) in zip(factors, keys):
         if num_key != den_key and _independent(ctx, num_key, den_key):
-            return Found(N.Mul(tuple(x for x in factors if x is not f), "juxt") if len(factors) > 2 else factors[0],
-                         "step", f"{_show(f)} is zero: {_show(f.num)} does not depend on {_show(f.den)}, "
-                                 f"so the chain rule cannot pass through it")
+            return Found(None, "step", f"{_show(f)} is zero: {_show(f.num)} does not depend on {_show(f.den)}, "
+                                       f"so the chain rule cannot pass through it")
+    return None
+
+
+def _rebuild(ref, factors, keys, contexts, deadline):
+    from .auditor import judge
+    ctx = contexts[0]
     kept = [factors[0]]
     for k in range(1, len(factors)):
         if keys[k][0] != keys[k - 1][1]:

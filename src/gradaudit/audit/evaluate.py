@@ -747,8 +747,8 @@ def product(a, b, op, ctx: Context):
     if op in ("star", "odot", "elementwise"):
         if op == "star" and cnn and a.ndim == 2 and b.ndim == 2 and b.shape != a.shape \
                 and not (is_scalar(a) or is_scalar(b)):
-            if _is_kernel(b, ctx):
-                return conv2d(a, b)   # X * K: the convolution the CNN tables write with *
+            if _is_kernel(b, ctx) or (a.shape[0] > b.shape[0] and a.shape[1] > b.shape[1] and b.shape[0] > 1):
+                return conv2d(a, b)   # X * K (and X * dJ/dZ): the valid correlation the CNN tables write with *
             if a.shape[1] == b.shape[0]:
                 return a @ b          # A * W: the tables write the dense layer with * too
         return elementwise(np.multiply, a, b)

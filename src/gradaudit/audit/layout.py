@@ -145,7 +145,7 @@ def _placements(g_node, g, f_node, f):
     T = N.Transpose
     if g.ndim == 2 and f.ndim == 2 and g.size > 1 and f.size > 1:
         if f.shape[0] > g.shape[0] and f.shape[1] > g.shape[1]:
-            yield N.Call("corr", (f_node, g_node)), conv2d(f, g), 0        # dJ/dK from X and dJ/dZ
+            yield N.Mul((f_node, g_node), "star"), conv2d(f, g), 0        # dJ/dK = X * dJ/dZ (valid correlation)
         if 1 < f.shape[0] < g.shape[0] and 1 < f.shape[1] < g.shape[1]:
             yield N.Call("fullconv", (g_node, f_node)), full_convolution(g, f), 0   # dJ/dX from dJ/dZ and K
     if g.size == 1 or f.size == 1:
@@ -204,7 +204,8 @@ def _fold_reading(ref, step, contexts, deadline):
             if v.shape == target.shape and close(v, target):
                 out = N.Neg(final_node) if sign < 0 else final_node
                 moved = cost > 0 or final_node is not node
-                convolved = any(isinstance(n, N.Call) and n.func in ("corr", "fullconv") for n in _walk(out))
+                convolved = any(isinstance(n, N.Call) and n.func == "fullconv" or isinstance(n, N.Mul) and n.op == "star"
+                                for n in _walk(out))
                 detail = ("the chain-rule product needs transposes and a different order: "
                           "each factor applied the way its shape allows") if moved else \
                     ("the product with the convolution's input or kernel is a correlation (dK) or a full "
