@@ -452,6 +452,9 @@ class SectionAuditor:
 
     def _apply(self, result, ref, found):
         result.verdict = "error"
+        if _is_label(result_step := found.node) and found.kind in ("index", "step", "definition") and found.ref is None \
+                and isinstance(result_step, (N.Shorthand, N.Deriv)):
+            found.kind = "label"   # one name equated to another: the name is what is wrong
         fixed_ref = found.ref if found.ref is not None else ref
         if found.node is None:   # a diagnosis without a correction (a chain factor that is zero)
             result.errors.append(ErrorItem(found.kind, found.detail, ""))

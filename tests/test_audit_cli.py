@@ -1,0 +1,152 @@
+"""The verifier as a user runs it: Markdown notes, exit codes, JSON and GitHub formats, explain,
+and one deliberately wrong formula for each kind of diagnosis."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gradaudit
+from gradaudit import architectures
+from gradaudit.audit.model import NumericModel, Sizes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "gradaudit", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=300)
+
+
+NOTES = textwrap.dedent(r"""
+    ---
+    architecture: d001-mlp-L-g
+    shorthand: per-example
+    ---
+    # My backprop notes
+
+    The output layer:
+
+    $$dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T}$$
+
+    A hidden layer:
+
+    $$dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} * g'(Z^{[l]})$$
+
+    Two I got wrong:
+
+    $$db^{[L]} = np.sum(dZ^{[L]}, axis=1, keepdims=True)$$
+
+    $$dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l]T}$$
+    """)
+
+
+def test_markdown_notes_two_right_two_wrong(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES)
+    proc = run_cli("check", str(notes), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    verdicts = [(r["id"], r["verdict"], [e["kind"] for e in r["errors"]]) for r in report["results"]]
+    assert verdicts[0][1] == "correct" and verdicts[1][1] == "correct", verdicts
+    assert verdicts[2] == ("f3", "error", ["factor"]), verdicts
+    assert verdicts[3] == ("f4", "error", ["index"]), verdicts
+    fixes = [r["corrected_latex"] for r in report["results"][2:]]
+    assert "\\frac{1}{m}" in fixes[0] and "A^{[l-1]T}" in fixes[1].replace(" ", "")
+    assert report["summary"]["formulas"] == 4
+    line_of_f4 = NOTES.splitlines().index(r"$$dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l]T}$$") + 1
+    assert report["results"][3]["line"] == line_of_f4
+
+
+def test_text_and_github_formats_and_exit_zero(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES)
+    text = run_cli("check", str(notes))
+    assert text.returncode == 1
+    assert "ERROR" in text.stdout and "corrected:" in text.stdout and "4 formulas" in text.stdout
+    gh = run_cli("check", str(notes), "--format", "github", "--exit-zero")
+    assert gh.returncode == 0
+    lines = [line for line in gh.stdout.splitlines() if line.startswith("::error")]
+    assert len(lines) == 2 and all(f"file={notes}" in line for line in lines)
+
+
+def test_all_right_exits_zero(tmp_path):
+    notes = tmp_path / "ok.md"
+    notes.write_text("---\narchitecture: d002-mlp2-tanh-sigmoid\n---\n"
+                     "$$\\frac{\\partial J}{\\partial W^{[2]}} = A^{[1]T} \\frac{\\partial J}{\\partial Z^{[2]}}$$\n")
+    proc = run_cli("check", str(notes))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_explain_shows_sizes_values_and_the_edit():
+    proc = run_cli("explain", "derivations/001_deep_network_vectorised.toml:bp.dZL")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "sizes tried" in out and "sign" in out and "corrected" in out and "shape" in out
+
+
+# One deliberately wrong formula per kind: (architecture, options, wrong formula, expected kind).
+WRONG = [
+    ("d001-mlp-L-g", "per-example", r"dZ^{[L]} = Y - A^{[L]}", "sign"),
+    ("d001-mlp-L-g", "per-example", r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[2]T}", "index"),
+    ("d001-mlp-L-g", "per-example", r"dW^{[L]} = dZ^{[L]} A^{[L-1]T}", "factor"),
+    ("d002-mlp2-tanh-sigmoid", "total", r"\frac{\partial J}{\partial W^{[1]}} = \frac{\partial J}{\partial Z^{[1]}} X^T", "transpose"),
+    ("d003-mlp2-sigmoid-mse", "total", r"\frac{\partial C}{\partial b^{(2)}} = \sum_{i=1}^{N_{out}} \frac{\partial C}{\partial Z^{(2)}}", "sum"),
+    ("d000-mlp3-tanh", "total", r"\frac{dC}{dW^{[1]}} = \frac{\partial C}{\partial Z^{[3]}} \frac{\partial Z^{[3]}}{\partial A^{[2]}} \frac{\partial A^{[2]}}{\partial Z^{[2]}} \frac{\partial Z^{[1]}}{\partial A^{[1]}} \frac{\partial Z^{[1]}}{\partial W^{[1]}}", "step"),
+    ("d001-mlp3-g", "total", r"\frac{\partial J}{\partial W^{[3]}} = db^{[3]}", "label"),
+    ("d001-mlp3-g", "total", r"A^{[2]} = g(A^{[2]})", "definition"),
+    ("d002-single-sigmoid", "total", r"\frac{\partial J}{\partial b} = -\frac{Y}{A} + \frac{1-Y}{1-A} A(1-A)", "precedence"),
+    ("d001-mlp3-g", "total", r"Z_{n^{[2]} \times m}^{[2]} = W^{[2]} A^{[1]} + b_{n^{[2]} \times m}^{[2]}", "dimension"),
+]
+
+
+@pytest.mark.parametrize("arch,shorthand,formula,kind", WRONG, ids=[w[3] for w in WRONG])
+def test_each_kind_of_mistake_is_named(tmp_path, arch, shorthand, formula, kind):
+    extra = "default_layer: 1\n" if arch == "d002-single-sigmoid" else ""
+    notes = tmp_path / f"{kind}.md"
+    notes.write_text(f"---\narchitecture: {arch}\nshorthand: {shorthand}\n{extra}---\n$${formula}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    results = audit_paths([notes]).results
+    assert results and results[0].verdict == "error", [(r.verdict, r.reason) for r in results]
+    kinds = {e.kind for r in results for e in r.errors}
+    assert kind in kinds, [(e.kind, e.detail) for r in results for e in r.errors]
+
+
+def test_right_formulas_are_not_errors(tmp_path):
+    """The corrected forms of the mistakes above audit as right."""
+    right = [
+        ("d001-mlp-L-g", "per-example", r"dZ^{[L]} = A^{[L]} - Y"),
+        ("d001-mlp-L-g", "per-example", r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}"),
+        ("d002-mlp2-tanh-sigmoid", "total", r"\frac{\partial J}{\partial W^{[1]}} = X^T \frac{\partial J}{\partial Z^{[1]}}"),
+        ("d003-mlp2-sigmoid-mse", "total", r"\frac{\partial C}{\partial b^{(2)}} = \frac{\partial C}{\partial Z^{(2)}}"),
+        ("d001-mlp3-g", "total", r"A^{[2]} = g(Z^{[2]})"),
+    ]
+    from gradaudit.audit.runner import audit_paths
+    for n, (arch, shorthand, formula) in enumerate(right):
+        notes = tmp_path / f"right{n}.md"
+        notes.write_text(f"---\narchitecture: {arch}\nshorthand: {shorthand}\n---\n$${formula}$$\n")
+        results = audit_paths([notes]).results
+        assert [r.verdict for r in results] == ["correct"], (formula, [(r.verdict, r.reason) for r in results])
+
+
+@pytest.mark.parametrize("arch_id,act", [("d001-mlp3-g", "tanh"), ("d002-mlp-L-relu-softmax", None),
+                                          ("d003-mlp2-sigmoid-mse", None), ("d002-mlp2-tanh-sigmoid", None)])
+def test_auditor_truth_equals_generated_closed_forms(arch_id, act):
+    """The auditor's complex-step Jacobians and the core's closed forms (through codegen) agree."""
+    arch = architectures.get(arch_id)
+    depth = 3 if arch.general else None
+    sizes = [4, 3, 5, 2] if (arch.general or arch.parameter_layers == 3) else [4, 3, 2]
+    net = gradaudit.compile(arch_id, sizes=sizes, depth=depth, activation=act)
+    m = 1 if arch.averaging == "single" else 6
+    model = NumericModel(arch, depth or arch.parameter_layers, Sizes(tuple(sizes), m), g=act or "tanh")
+    params = {k: np.real(model.values[k]) for k in net.init(seed=0)}
+    X, Y = np.real(model.values["X"]), np.real(model.values["Y"])
+    grads = net.grads(params, X, Y)
+    for key, g in grads.items():
+        np.testing.assert_allclose(g, model.grad(key), rtol=1e-9, atol=1e-12)
+    assert abs(net.loss(params, X, Y) - float(np.real(model.values["J"]))) < 1e-10
