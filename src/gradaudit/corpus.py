@@ -133,7 +133,7 @@ def load_toml(path: Path) -> Document:
         aliases = sec.get("aliases", {})
         if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
             raise GradauditError("aliases must map names to LaTeX strings", file=str(path), line=sline)
-        section = Section(id=str(sec.get("id", number + 1)), architecture=arch, heading=str(sec.get("heading", "")),
+        section = Section(id=_check_id(sec.get("id", number + 1), "section", path, sline), architecture=arch, heading=str(sec.get("heading", "")),
                           default_layer=str(sec["default_layer"]) if "default_layer" in sec else None,
                           aliases=dict(aliases), **options)
         for f in sec.get("formula", []):
@@ -146,7 +146,7 @@ def load_toml(path: Path) -> Document:
             unknown = set(f) - FORMULA_KEYS
             if unknown:
                 raise GradauditError(f"unknown formula key(s): {', '.join(sorted(unknown))}", file=str(path), line=fline)
-            fid = str(f.get("id", f"{section.id}.{len(section.formulas) + 1}"))
+            fid = _check_id(f.get("id", f"{section.id}.{len(section.formulas) + 1}"), "formula", path, fline)
             if fid in seen_ids:
                 raise GradauditError(f"duplicate formula id {fid!r}", file=str(path), line=fline)
             seen_ids.add(fid)
@@ -162,6 +162,15 @@ def _check_default_layer(value, path: Path, line) -> None:
     if not DEFAULT_LAYER.fullmatch(str(value)):
         raise GradauditError(f"default_layer must be L or a layer number, got {str(value)[:40]!r}", file=str(path),
                              line=line)
+
+
+def _check_id(value, what: str, path: Path, line) -> str:
+    """An id is printed into reports (and GitHub annotations): one short printable line, nothing to inject."""
+    text = str(value)
+    if not text or len(text) > 100 or not text.isprintable():
+        raise GradauditError(f"{what} id must be one printable line of at most 100 characters, got {text[:40]!r}",
+                             file=str(path), line=line)
+    return text
 
 
 def _check_count(count: int, path: Path, line) -> None:
@@ -186,7 +195,7 @@ def _locator(f: dict) -> str:
 
 # ---- Markdown notes and notebooks -----------------------------------------------------------------------
 
-FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+FRONT = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---\s*\n", re.S)
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 
 
@@ -196,7 +205,8 @@ def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
         raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
                              file=str(path), line=1)
     options, lines = {}, {}
-    for number, line in enumerate(m.group(1).splitlines(), start=2):
+    first = text.count("\n", 0, m.start(1)) + 1
+    for number, line in enumerate(m.group(1).splitlines(), start=first):
         if not line.strip() or line.strip().startswith("#"):
             continue
         if ":" not in line:
@@ -293,4 +303,4 @@ def _has_front_matter(path: Path) -> bool:
         return False
     if path.suffix.lower() == ".ipynb":
         return "architecture:" in head
-    return head.startswith("---")
+    return head.lstrip().startswith("---")
