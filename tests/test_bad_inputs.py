@@ -104,6 +104,13 @@ def assert_good_neighbours(data: dict, file: str, ids=("z3", "z1")):
         assert all(r["file"] == file for r in results[fid])
 
 
+def assert_exit_code(run: Run):
+    """Exit 1 exactly when some claim is an error, else 0 (no file errors in these runs)."""
+    data = run.json()
+    assert data["file_errors"] == [] and run.err.strip() == "", run.err
+    assert run.code == (1 if any(r["verdict"] == "error" for r in data["results"]) else 0)
+
+
 def assert_bad_formula(data: dict, fid: str, line: int, allowed=("unsupported",)):
     results = by_id(data)[fid]
     for r in results:
@@ -134,6 +141,7 @@ FILE_ERRORS = [
     ("python_default_layer.md", 3, "default_layer must be L or a layer number"),
     ("notebook_not_json.ipynb", 2, "not a notebook (invalid JSON"),
     ("notebook_without_cells.ipynb", 1, "not a notebook (no cells)"),
+    ("github_injection.toml", 10, "formula id must be one printable line"),
 ]
 
 
@@ -248,6 +256,18 @@ def test_a_bad_file_does_not_lose_the_good_ones(tmp_path):
     assert_good_neighbours(run.json(), str(Path("mixed", "b_good.toml")))
 
 
+@pytest.mark.xfail(strict=True, reason="audit/report.py: github() escapes the message but not the file= property, "
+                                       "so a file name holding a newline injects workflow commands (::error ...)")
+def test_file_name_cannot_inject_github_commands(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(BAD / "unbalanced_braces.toml", folder / "x\n::error file=evil.py,line=1::boom.toml")
+    run = gradaudit_cli("check", "in", "--format", "github", f"--timeout={TIMEOUT}", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert run.out.strip() and all(x.startswith(("::warning file=", "::error file=")) for x in run.out.splitlines())
+    assert "file=evil.py" not in run.out
+
+
 def test_traceback_only_with_debug(tmp_path):
     run = gradaudit_cli("--debug", "check", "missing.toml", cwd=tmp_path, limit=30)
     assert run.code != 0
@@ -271,10 +291,8 @@ FORMULA_CASES = {
 def test_bad_formula_in_good_file(tmp_path, name):
     copy_in(tmp_path, name)
     run = gradaudit_cli("check", name, "--format", "json", f"--timeout={TIMEOUT}", cwd=tmp_path)
-    assert run.code in (0, 1), run.err
-    assert run.err.strip() == ""
+    assert_exit_code(run)
     data = run.json()
-    assert data["file_errors"] == []
     assert_good_neighbours(data, name)
     for fid, allowed in FORMULA_CASES[name].items():
         assert_bad_formula(data, fid, latex_line(tmp_path / name, fid), allowed)
@@ -292,6 +310,12 @@ def test_tower_of_exponents_is_unsupported_with_a_reason(tmp_path):
     path = formula_file(tmp_path, "tower190.toml", {"z3": Z3, "tower": "A^{[1]} = " + "e^{" * 190 + "1" + "}" * 190})
     run = gradaudit_cli("check", path.name, "--format", "json", f"--timeout={TIMEOUT}", cwd=tmp_path)
     assert_bad_formula(run.json(), "tower", latex_line(path, "tower"), ("unsupported", "error"))
+
+
+def test_exit_zero_with_a_wrong_formula(tmp_path):
+    path = formula_file(tmp_path, "wrong.toml", {"z3": Z3, "wrong": "Z^{[3]} = W^{[3]}A^{[2]}-b^{[3]}"})
+    assert gradaudit_cli("check", path.name, f"--timeout={TIMEOUT}", cwd=tmp_path).code == 1
+    assert gradaudit_cli("check", path.name, "--exit-zero", f"--timeout={TIMEOUT}", cwd=tmp_path).code == 0
 
 
 def test_bad_formula_is_one_github_line_with_file_line_and_id(tmp_path):
@@ -323,9 +347,8 @@ def test_nothing_in_any_input_is_executed(tmp_path):
     """A formula, alias or front-matter value that would create CANARY if run: after every run, no CANARY."""
     copy_in(tmp_path, *CANARY_FILES)
     for name in CANARY_FILES:
-        for fmt in ("text", "json"):
-            gradaudit_cli("check", name, "--format", fmt, f"--timeout={TIMEOUT}", cwd=tmp_path)
-            assert not (tmp_path / "CANARY").exists(), name
+        gradaudit_cli("check", name, f"--timeout={TIMEOUT}", cwd=tmp_path)
+        assert not (tmp_path / "CANARY").exists(), name
     assert not list(tmp_path.rglob("CANARY*"))
 
 
@@ -364,7 +387,7 @@ def test_pathological_formulas_between_good_ones(tmp_path):
     formulas = {"z3": Z3, **{k: v for k, (v, _) in PATHOLOGICAL.items()}, "z1": Z1}
     path = formula_file(tmp_path, "patho.toml", formulas)
     run = gradaudit_cli("check", path.name, "--format", "json", f"--timeout={TIMEOUT}", cwd=tmp_path)
-    assert run.code in (0, 1), run.err
+    assert_exit_code(run)
     data = run.json()
     assert_good_neighbours(data, path.name)
     for fid, (_, allowed) in PATHOLOGICAL.items():

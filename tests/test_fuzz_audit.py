@@ -28,6 +28,8 @@ SLACK = 1.5                # cooperative timeouts overshoot by at most one evalu
 KINDS = {"sign", "index", "transpose", "dimension", "factor", "sum", "step", "label", "definition", "precedence",
          "order", "unexplained"}
 FRONT = "---\narchitecture: d001-mlp3-g\n---\n\n"
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")   # overflow in e^{e^{...}} is a verdict's business
+
 FUZZ = settings(max_examples=120, deadline=(BUDGET + SLACK) * 1000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
