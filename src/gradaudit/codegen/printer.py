@@ -25,7 +25,7 @@ CALLS = {
     "sigmoid": "sigmoid({0})",
     "log_sigmoid": "log_sigmoid({0})",
     "relu": "relu({0})",
-    "step": "relu_step({0})",
+    "step": "({0} > 0)",          # ReLU's derivative as a boolean mask: a product with it keeps the float dtype
     "Softmax": "softmax({0}, axis={axis})",
     "LogSoftmax": "log_softmax({0}, axis={axis})",
     "Conv2D": "conv2d({0}, {1})",
@@ -35,6 +35,10 @@ CALLS = {
     "Flatten": "flatten({0})",
     "Unflatten": "unflatten({0}, {1}, {2})",
 }
+
+
+def _is_negative(term) -> bool:
+    return isinstance(term, sp.MatMul) and bool(sp.sympify(term.as_coeff_matrices()[0]).could_extract_minus_sign())
 
 
 class BatchSum(MatrixExpr):
@@ -94,8 +98,10 @@ class GeneratedPrinter(NumPyPrinter):
             self._bound = saved
 
     def _print_MatAdd(self, expr):
+        """Terms with a positive sign first, so A - Y is one subtraction, not a negation and an addition."""
         out = ""
-        for i, a in enumerate(expr.args):
+        args = sorted(expr.args, key=lambda a: _is_negative(a))
+        for i, a in enumerate(args):
             t = self.parenthesize(a, 40) if isinstance(a, sp.HadamardProduct) else self._print(a)
             out += t if i == 0 else (f" - {t[1:]}" if t.startswith("-") else f" + {t}")
         return out
