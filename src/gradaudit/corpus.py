@@ -17,6 +17,7 @@ from .errors import GradauditError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
 MAX_FORMULAS = 5000                 # per file; the largest transcription holds ~200, and each formula costs an audit
+MAX_SECTIONS = 100                  # per file; the largest holds 12, and each builds its numeric models (~0.2 s)
 DEFAULT_LAYER = re.compile(r"L|[0-9]{1,3}")     # what the auditor can bind an unindexed W, b, Z, A to
 SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "superscript", "subscript",
                 "aliases", "formula", "notation", "activation"}
@@ -108,6 +109,10 @@ def load_toml(path: Path) -> Document:
         raise GradauditError("no [[section]] in this derivation file", file=str(path), line=1)
     latex_lines = iter(_latex_lines(text))
     section_lines = _section_lines(text)
+    if len(sections_data) > MAX_SECTIONS:
+        first_over = section_lines[MAX_SECTIONS] if len(section_lines) > MAX_SECTIONS else 1
+        raise GradauditError(f"{len(sections_data)} sections in one file; the limit is {MAX_SECTIONS}: split it",
+                             file=str(path), line=first_over)
     sections, seen_ids = [], set()
     for number, sec in enumerate(sections_data):
         sline = section_lines[number] if number < len(section_lines) else None
@@ -212,6 +217,7 @@ def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
         if ":" not in line:
             raise GradauditError(f"front matter line is not 'key: value': {line.strip()[:60]}", file=str(path), line=number)
         key, value = (s.strip() for s in line.split(":", 1))
+        value = re.sub(r"\s+#.*$", "", value)   # a YAML comment after the value
         options[key] = value.strip("'\"")
         lines[key] = number
     if "architecture" not in options:

@@ -31,8 +31,6 @@ def text(run: AuditRun, verbose: bool = False) -> str:
         shown = sum(1 for r in group if r.verdict == "correct")
         if shown and not verbose:
             lines.append(f"  ({shown} correct claim{'s' if shown != 1 else ''} not shown; --verbose lists them)")
-    for exc in run.file_errors:
-        lines.append(f"\n{exc}")
     s = run.summary()
     c = s["claims_by_verdict"]
     f = s["formulas_by_verdict"]
