@@ -132,6 +132,8 @@ FILE_ERRORS = [
     ("section_without_architecture.toml", 12, "section 'orphan' names no architecture"),
     ("empty.toml", 1, "empty derivation file"),
     ("blank.toml", 1, "empty derivation file"),
+    ("empty.md", 1, "no front matter"),
+    ("empty.ipynb", 1, "not a notebook (invalid JSON"),
     ("not_utf8.toml", 2, "not UTF-8"),
     ("not_utf8.md", 3, "not UTF-8"),
     ("front_matter_names_nothing.md", 1, "front matter names no architecture"),
@@ -461,6 +463,16 @@ def test_ten_mb_of_formulas_in_toml(tmp_path):
     run = gradaudit_cli("check", "many.toml", cwd=tmp_path)
     assert run.code == 2
     assert "many.toml:" in one_error_line(run) and "formulas in one file" in run.err
+
+
+def test_many_sections(tmp_path):
+    """Each section builds its own numeric models: a file of thousands is refused, not audited for minutes."""
+    body = "".join(f'\n[[section]]\nid = "s{i}"\narchitecture = "d001-mlp-L-g"\n\n[[section.formula]]\n'
+                   f"latex = '''{Z1}'''\n" for i in range(3000))
+    (tmp_path / "sections.toml").write_text(body)
+    run = gradaudit_cli("check", "sections.toml", cwd=tmp_path)
+    assert run.code == 2
+    assert "sections.toml:702: 3000 sections in one file; the limit is 100" in one_error_line(run)
 
 
 @pytest.mark.parametrize("kind", ["binary", "text", "unclosed_front_matter", "unclosed_display"])
