@@ -320,6 +320,28 @@ def test_exit_zero_with_a_wrong_formula(tmp_path):
     assert gradaudit_cli("check", path.name, "--exit-zero", f"--timeout={TIMEOUT}", cwd=tmp_path).code == 0
 
 
+def test_alias_cycles_do_not_lose_the_file(tmp_path):
+    name = "alias_cycle.toml"
+    copy_in(tmp_path, name)
+    run = gradaudit_cli("check", name, "--format", "json", f"--timeout={TIMEOUT}", cwd=tmp_path)
+    assert_exit_code(run)
+    data = run.json()
+    assert_good_neighbours(data, name, ("z3", "alias", "z1"))
+    for fid in ("cycle", "self"):
+        assert_bad_formula(data, fid, latex_line(tmp_path / name, fid))
+
+
+@pytest.mark.xfail(strict=True, reason="auditor: an alias cycle (V -> U -> V, Q -> Q + Q) is reported as "
+                                       "'cannot evaluate: RecursionError: maximum recursion depth exceeded', not as "
+                                       "a cycle naming the aliases")
+def test_alias_cycle_is_named(tmp_path):
+    name = "alias_cycle.toml"
+    copy_in(tmp_path, name)
+    run = gradaudit_cli("check", name, "--format", "json", f"--timeout={TIMEOUT}", cwd=tmp_path)
+    for r in by_id(run.json())["cycle"]:
+        assert "Recursion" not in r["reason"] and "alias" in r["reason"], r
+
+
 def test_bad_formula_is_one_github_line_with_file_line_and_id(tmp_path):
     copy_in(tmp_path, "unbalanced_braces.toml")
     run = gradaudit_cli("check", "unbalanced_braces.toml", "--format", "github", f"--timeout={TIMEOUT}", cwd=tmp_path)
