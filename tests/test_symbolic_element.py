@@ -2,6 +2,8 @@
 
 Only small sizes: sympy.diff of a whole loss grows with the product of the widths, so deeper
 and wider choices (L = 2..6, the documents' own sizes) are checked in test_symbolic_fd.py.
+The second 3-layer sigmoid choice (widths 2..5 with m = 1) is left to the finite differences:
+d000-mlp3-tanh checks the same layout at those widths here.
 Sizes are small and pairwise distinct (n0..nL and m all different) so a missing transpose or a
 wrong product cannot conform by accident; one choice per architecture uses the document's own
 output width. The generic g is replaced by tanh and by softplus.
@@ -29,7 +31,6 @@ def _n(*ns, m=None):
 # (arch, depth, sizes, concrete g, only these gradients or None)
 CASES = [
     ("d000-mlp3-sigmoid", None, _n(2, 3, 4, 1), None, None),
-    ("d000-mlp3-sigmoid", None, _n(4, 2, 3, 5), None, None),
     ("d000-mlp3-tanh", None, _n(2, 3, 4, 1), None, None),
     ("d000-mlp3-tanh", None, _n(3, 4, 2, 5), None, None),
     ("d001-mlp3-g", None, _n(2, 3, 4, 1, m=5), "tanh", None),
@@ -39,23 +40,23 @@ CASES = [
     ("d002-single-sigmoid", None, _n(3, 1), None, None),
     ("d002-single-sigmoid", None, _n(2, 3), None, None),
     ("d002-mlp2-tanh-sigmoid", None, _n(2, 3, 1, m=4), None, None),
-    ("d002-mlp2-tanh-sigmoid", None, _n(4, 2, 3, m=5), None, None),
+    ("d002-mlp2-tanh-sigmoid", None, _n(3, 4, 2, m=1), None, None),
     ("d002-mlp2-relu-sigmoid", None, _n(2, 3, 1, m=4), None, None),
-    ("d002-mlp2-relu-sigmoid", None, _n(4, 2, 3, m=5), None, None),
+    ("d002-mlp2-relu-sigmoid", None, _n(3, 4, 2, m=1), None, None),
     ("d002-mlp-L-relu-sigmoid", 2, _n(3, 2, 1, m=4), None, None),
     ("d002-mlp-L-relu-softmax", 2, _n(2, 4, 3, m=1), None, None),
     ("d002-mlp-L-relu-softmax", 2, _n(4, 2, 3, m=1), None, None),
     ("d002-cnn-sigmoid", None, {"H": 5, "W": 4}, None, None),
     ("d002-cnn-sigmoid", None, {"H": 4, "W": 6, "n2": 2}, None, None),
     # two nested max-pools make the whole loss too large for sympy.diff: the element level checks
-    # from the second block on (the first block's primitives are checked by d002-cnn-sigmoid above),
+    # from the second block's ReLU on (convolution and pooling primitives are checked by d002-cnn-sigmoid above),
     # and test_symbolic_fd.py checks every gradient of this network by finite differences.
     ("d002-cnn-multi-softmax", None, {"H": 8, "W": 9},
-     None, {"dA4", "dZ4", "dW4", "db4", "dA3", "dZ3", "dW3", "db3", "dP2", "dA2", "dZ2", "dK2", "db2", "dP1"}),
+     None, {"dA4", "dZ4", "dW4", "db4", "dA3", "dZ3", "dW3", "db3", "dP2", "dA2", "dZ2"}),
     ("d003-mlp2-sigmoid-mse", None, _n(3, 4, 2), None, None),
     ("d003-mlp2-sigmoid-mse", None, _n(4, 3, 5), None, None),
     ("d004-mlp-L-sigmoid-sse", 2, _n(3, 4, 2), None, None),
-    ("d004-mlp-L-sigmoid-sse", 3, _n(2, 3, 4, 5), None, None),
+    ("d004-mlp-L-sigmoid-sse", 2, _n(2, 5, 3), None, None),
 ]
 
 

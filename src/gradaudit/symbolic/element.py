@@ -76,19 +76,18 @@ def _loss(kind, A, Y, c):
 @dataclass
 class GroundTruth:
     base: dict                    # name -> Matrix of symbols (X, Y, parameters)
-    forward: dict                 # name -> Matrix of expressions in the base symbols
-    grads: dict                   # 'dN' -> Matrix of derivatives (in base symbols and N's fresh symbols)
+    grads: dict                   # 'dN' -> Matrix of derivatives (in base symbols and fresh symbols)
     fresh: dict = field(default_factory=dict)   # intermediate name -> its fresh symbol Matrix
+    steps: list = field(default_factory=list)   # [(name, env -> Matrix, shape)]: the forward pass
 
     def evaluate(self, values: dict) -> dict:
         """Numeric gradients at the given arrays (X, Y, parameters)."""
-        base_syms = [s for name in self.base for s in self.base[name]]
         point = {s: float(v) for name, M in self.base.items() for s, v in zip(M, np.ravel(values[name]))}
-        fwd_names = list(self.forward)
-        fwd = sp.lambdify(base_syms, [self.forward[n].tolist() for n in fwd_names], modules=_SCALAR_MODULES, cse=CSE)
-        fwd_vals = {n: np.array(v, dtype=float) for n, v in zip(fwd_names, fwd(*[point[s] for s in base_syms]))}
-        for n, M in self.fresh.items():
-            point.update({s: float(v) for s, v in zip(M, np.ravel(fwd_vals[n]))})
+        env = {name: sp.Matrix(np.asarray(values[name], dtype=float).reshape(M.shape)) for name, M in self.base.items()}
+        for name, fn, _ in self.steps:   # the forward pass on numbers gives the fresh symbols' values
+            env[name] = fn(env)
+            if name in self.fresh:
+                point.update({s: float(v) for s, v in zip(self.fresh[name], env[name])})
         syms = list(point)
         names = list(self.grads)
         fn = sp.lambdify(syms, [self.grads[n].tolist() for n in names], modules=_SCALAR_MODULES, cse=CSE)
@@ -113,34 +112,30 @@ def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict
     if a.averaging == "mean" and not per_example:
         c = c / m
     base["Y"] = _sym("Y", *steps[-1][2])
-    forward = {}
-    env = dict(base)
-    for name, fn, _ in steps:
-        env[name] = fn(env)
-        forward[name] = env[name]
-    J = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
-    grads, fresh, tails = {}, {}, {}
-    for k, (name, _, shape) in enumerate(steps):
-        F = _sym("f" + name, *shape)
-        fresh[name] = F
-        env = dict(base)
-        env[name] = F
-        for later, fn, _ in steps[k + 1:]:
-            env[later] = fn(env)
-        tails[name] = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
-        if names is not None and "d" + name not in names:
-            continue
-        grads["d" + name] = F.applyfunc(lambda v: sp.diff(tails[name], v))
+    wanted = lambda n: names is None or n in names  # noqa: E731
+    index = {name: k for k, (name, _, _) in enumerate(steps)}
+    params = [n for n in base if n not in ("X", "Y")] + ["X"]
     # A parameter of step k is differentiated in the loss as a function of step k-1's output (fresh
     # symbols evaluated at the forward value): the same dJ/dp, at a fraction of the cost for deep layers.
-    for p in [n for n in base if n not in ("X", "Y")] + ["X"]:
-        k = next(i for i, (name, _, _) in enumerate(steps) if name[1:] == p[1:] and name[0] == "Z") if p != "X" else 0
-        if names is not None and "d" + p not in names:
-            continue
-        Jp = tails[steps[k - 1][0]] if k > 0 else J
-        factor = sp.Rational(1, m) if per_example and a.averaging == "mean" and p != "X" else 1
-        grads["d" + p] = base[p].applyfunc(lambda v: factor * sp.diff(Jp, v))
-    return GroundTruth(base=base, forward=forward, grads=grads, fresh=fresh)
+    source = {p: (index["Z" + p[1:]] - 1 if p != "X" else -1) for p in params}
+    cuts = sorted({index[n[1:]] for n in (names or ["d" + s[0] for s in steps]) if n[1:] in index}
+                  | {source[p] for p in params if wanted("d" + p)})
+    grads, fresh = {}, {}
+    for k in cuts:
+        env = dict(base)
+        if k >= 0:
+            name, _, shape = steps[k]
+            env[name] = fresh[name] = _sym("f" + name, *shape)
+        for later, fn, _ in steps[k + 1:]:
+            env[later] = fn(env)
+        J = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
+        if k >= 0 and wanted("d" + steps[k][0]):
+            grads["d" + steps[k][0]] = fresh[steps[k][0]].applyfunc(lambda v: sp.diff(J, v))
+        for p in params:
+            if source[p] == k and wanted("d" + p):
+                factor = sp.Rational(1, m) if per_example and a.averaging == "mean" and p != "X" else 1
+                grads["d" + p] = base[p].applyfunc(lambda v: factor * sp.diff(J, v))
+    return GroundTruth(base=base, grads=grads, fresh=fresh, steps=steps)
 
 
 def _steps(a, depth, sizes, functions):
@@ -203,11 +198,10 @@ def _scalar(a, sizes, functions):
         fG, fW = sp.symbols("fG fW")
         J = j(A * B + C)
         grads = {"dA": sp.Matrix([[sp.diff(J, A)]]), "dB": sp.Matrix([[sp.diff(J, B)]]),
-                 "dG": sp.Matrix([[sp.diff(j(fG + C), fG)]]), "dW": sp.Matrix([[sp.diff(j(fW), fW)]])}
+                 "dG": sp.Matrix([[sp.diff(j(fG + C), fG).subs(fG, A * B)]]),
+                 "dW": sp.Matrix([[sp.diff(j(fW), fW).subs(fW, A * B + C)]])}
         base = {"A": sp.Matrix([[A]]), "B": sp.Matrix([[B]]), "C": sp.Matrix([[C]])}
-        forward = {"G": sp.Matrix([[A * B]]), "W": sp.Matrix([[A * B + C]])}
-        return GroundTruth(base=base, forward=forward, grads=grads,
-                           fresh={"G": sp.Matrix([[fG]]), "W": sp.Matrix([[fW]])})
+        return GroundTruth(base=base, grads=grads)
     n = sizes.get("n", 4)
     z, y = _sym("z", n, 1), _sym("y", n, 1)
     grads = {f"d_{k}": z.applyfunc(lambda v, f=SCALAR_ACT[k]: sp.diff(f(v), v)) for k in ("sigmoid", "tanh", "relu")}
@@ -215,4 +209,4 @@ def _scalar(a, sizes, functions):
     grads["jac_softmax"] = sp.Matrix(n, n, lambda i, j: sp.diff(s[i], z[j]))
     J = _loss("cce", s, y, 1)
     grads["dz_softmax_ce"] = z.applyfunc(lambda v: sp.diff(J, v))
-    return GroundTruth(base={"z": z, "y": y}, forward={"a_softmax": s}, grads=grads)
+    return GroundTruth(base={"z": z, "y": y}, grads=grads)
