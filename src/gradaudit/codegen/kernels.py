@@ -40,8 +40,8 @@ def relu_step(z):
 
 def logsumexp(z, axis):
     """log(sum(exp(z), axis)) with the maximum factored out, keeping the reduced axis."""
-    peak = np.max(z, axis=axis, keepdims=True)
-    return peak + np.log(np.sum(np.exp(z - peak), axis=axis, keepdims=True))
+    peak = z.max(axis=axis, keepdims=True)
+    return peak + np.log(np.exp(z - peak).sum(axis=axis, keepdims=True))
 
 
 def log_softmax(z, axis):
@@ -49,8 +49,8 @@ def log_softmax(z, axis):
 
 
 def softmax(z, axis):
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def conv2d(x, k):

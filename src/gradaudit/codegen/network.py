@@ -150,7 +150,7 @@ class Network:
         out = self._call("grads", params, X, Y)
         out = out if isinstance(out, (list, tuple)) else [out]
         self._checked(out, out[-1], params, X, Y)      # the output layer's bias gradient: every NaN reaches it
-        return {name: g if type(g) is np.ndarray and g.shape == shape and g.dtype == self.dtype
+        return {name: g if type(g) is np.ndarray and g.shape == shape and g.dtype is self.dtype
                 else np.asarray(g, dtype=self.dtype).reshape(shape)
                 for (name, shape), g in zip(self.param_shapes.items(), out)}
 
@@ -208,14 +208,15 @@ class Network:
         if not isinstance(params, dict) or params.keys() != self.param_shapes.keys():
             return self._explain_params(params)
         values = [params[k] for k in self.param_shapes]
+        dtype = self.dtype
         for v, shape in zip(values, self.param_shapes.values()):
-            if type(v) is not np.ndarray or v.shape != shape or v.dtype != self.dtype:
+            if type(v) is not np.ndarray or v.shape != shape or v.dtype is not dtype:   # canonical dtypes are singletons
                 return self._explain_params(params)
         return values
 
     def _checked(self, result, probe, params, X, Y):
         """result, if `probe` (a small piece of it) is finite; else the reason it is not."""
-        if np.isfinite(np.sum(probe)):
+        if np.isfinite(probe.sum() if type(probe) is np.ndarray else probe):
             return result
         self._explain_params(params)
         self._check_data(X, Y, full=True)
@@ -240,7 +241,7 @@ class Network:
         return values
 
     def _check_data(self, X, Y, full=False):
-        X = X if type(X) is np.ndarray and X.dtype == self.dtype else np.asarray(X, dtype=self.dtype)
+        X = X if type(X) is np.ndarray and X.dtype is self.dtype else np.asarray(X, dtype=self.dtype)
         if self._x_tail is not None:
             bad = X.shape[1:] != self._x_tail
         else:
@@ -251,7 +252,7 @@ class Network:
         if m < 1:
             raise GradauditError("X has no examples")
         if Y is not None:
-            Y = Y if type(Y) is np.ndarray and Y.dtype == self.dtype else np.asarray(Y, dtype=self.dtype)
+            Y = Y if type(Y) is np.ndarray and Y.dtype is self.dtype else np.asarray(Y, dtype=self.dtype)
             shape = (self.outputs, m) if self._column else (m, self.outputs)
             if Y.shape != shape:
                 raise GradauditError(f"Y has shape {Y.shape}, expected {shape} ({self.convention} layout, {m} examples)")
