@@ -102,13 +102,18 @@ def maxpool2d(a, size, stride):
 
 
 def maxpool2d_grad(a, g, size, stride):
-    """Route each pooled gradient to the first maximum of its window, 0 elsewhere (the mask M of eqs 49-50)."""
+    """Route each pooled gradient to the first maximum of its window, 0 elsewhere (the mask M of eqs 49-50).
+
+    Offset by offset over strided views (measured faster here than a reshape into window axes
+    or an argmax over stacked views): an offset takes the gradient where it holds the maximum
+    and no earlier offset of the same window did.
+    """
     pooled = maxpool2d(a, size, stride)
     lead = np.broadcast_shapes(a.shape[:-2], g.shape[:-2])
     out = np.zeros(lead + a.shape[-2:], dtype=np.result_type(a, g))
     taken = np.zeros(lead + pooled.shape[-2:], dtype=bool)
     for where in _offsets(a, size, stride):
-        hit = (a[where] == pooled) & ~taken          # the first offset holding the maximum wins ties
+        hit = (a[where] == pooled) & ~taken
         out[where] += hit * g
         taken |= hit
     return out
