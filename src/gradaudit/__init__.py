@@ -20,7 +20,7 @@ def compile(arch: str, sizes=None, depth=None, dtype="float64", activation=None,
 def audit_file(path, **options):
     """Audit one derivation file (.toml, .md, .ipynb); returns the list of results."""
     from .audit.runner import audit_paths
-    return audit_paths([path], **options).results
+    return audit_paths([path], raise_errors=True, **options).results
 
 
 __all__ = ["GradauditError", "compile", "audit_file", "__version__"]

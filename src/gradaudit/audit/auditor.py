@@ -426,7 +426,8 @@ class SectionAuditor:
             return
         result.verdict = "error"
         kind = "dimension" if outcome.match is Match.SHAPE else "unexplained"
-        detail = outcome.reason if outcome.match is Match.SHAPE else "no small edit makes it right"
+        detail = (outcome.reason or "the two sides have different shapes") if outcome.match is Match.SHAPE \
+            else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
 
     def _verify_correction(self, result: Result, contexts, deadline):

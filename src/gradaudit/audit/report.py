@@ -59,14 +59,19 @@ def github(run: AuditRun) -> str:
         message = "; ".join(e.detail for e in r.errors) or r.reason
         if r.corrected_latex:
             message += f" -- corrected: {r.corrected_latex}"
-        out.append(f"::{level} file={r.file},line={r.line},title={r.id} {kinds}::{_escape(message)}")
+        out.append(f"::{level} file={_prop(r.file)},line={r.line},title={_prop(r.id + ' ' + kinds)}::{_escape(message)}")
     for e in run.file_errors:
-        out.append(f"::error file={e.file},line={e.line or 1}::{_escape(e.message)}")
+        out.append(f"::error file={_prop(e.file)},line={e.line or 1}::{_escape(e.message)}")
     return "\n".join(out)
 
 
 def _escape(s: str) -> str:
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(s: str) -> str:
+    """A workflow-command property (file=, title=): also ':' and ',' are escaped, so a name cannot inject."""
+    return _escape(str(s)).replace(":", "%3A").replace(",", "%2C")
 
 
 FORMATS = {"text": text, "json": as_json, "github": github}

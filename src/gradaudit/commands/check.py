@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    if args.timeout <= 0:
+    if not args.timeout > 0 or args.timeout == float("inf"):   # also refuses nan, whose deadline never comes
         raise GradauditError("--timeout must be positive")
     audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout)
     if args.format == "text":
