@@ -52,6 +52,8 @@ def test_archs_that_do_not_fit_a_data_set_say_so(digits):
         compile_for_data("d002-mlp2-relu-sigmoid", digits, sizes=[64, 16, 1])
     with pytest.raises(GradauditError, match="no images"):
         compile_for_data("d002-cnn-sigmoid", load("iris"))
+    with pytest.raises(GradauditError, match="no parameters"):
+        compile_for_data("activations", digits)
     with pytest.raises(GradauditError, match="must start with 64"):
         compile_for_data("d002-mlp-L-relu-softmax", digits, sizes=[30, 16, 10])
 

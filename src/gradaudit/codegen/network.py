@@ -23,6 +23,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 from sympy import MatrixSymbol
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import architectures
 from ..errors import GradauditError
@@ -437,6 +438,8 @@ def _build_programs(net: Network) -> None:
 def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activation=None) -> Network:
     """Compile for a data set: input width, image and class count from the data; says when the output layer cannot fit it."""
     a = architectures.get(arch) if isinstance(arch, str) else arch
+    if a.convention == "scalar" or not (a.layers or a.general):
+        raise GradauditError(f"{a.id} has no parameters to train: only architectures with layers train")
     out_act = (a.output if a.general else [x for x in a.layers if x.kind == "dense"][-1]).activation
     outputs = data.classes if (out_act == "softmax" or data.classes > 2) else 1
     if out_act == "softmax" and a.loss != "cce" or out_act == "sigmoid" and a.loss not in ("bce", "sse"):
@@ -460,6 +463,11 @@ def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activa
         if sizes["dense"][-1] != outputs:
             raise GradauditError(f"{data.name} has {data.classes} classes: the last size must be {outputs}")
         net = compile_network(a, sizes=sizes, dtype=dtype, activation=activation)
+        flat = [f.args[0].shape for _, e in net.derivation.forward for f in e.atoms(MatrixExpr) if type(f).__name__ == "Flatten"]
+        if flat:
+            h, w = (int(x) for x in flat[0])
+            net.notes.append(f"at {data.image[0]}x{data.image[1]} the convolution and pooling leave {h}x{w} per filter, "
+                             f"{h * w * net.filters} features for the dense layers")
         if out_act == "sigmoid" and outputs > 1:
             net.notes.append(f"sigmoid output with {outputs} units, one per class (one-vs-rest BCE); the prediction is the largest")
         return net
