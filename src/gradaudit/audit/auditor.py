@@ -155,41 +155,21 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
             raise TimeoutError
         ctx.index_ranges = {}
         infer_ranges((ref, step), ctx)
-        try:
-            ref_value = evaluate(ref, ctx)
-        except UnknownSymbol as exc:
-            unknown = unknown or exc.text
-            reason = reason or str(exc)
-            continue
-        except EvalError as exc:
-            reason = reason or str(exc)
-            continue
-        except TimeoutError:
-            raise
-        except Exception as exc:
-            reason = reason or f"cannot evaluate: {type(exc).__name__}: {exc}"
-            continue
-        if ops:
-            ctx.informal_ops = ops
-        try:
-            value = evaluate(step, ctx)
-        except DimensionError as exc:
-            applicable += 1
-            dimension = True
-            reason = str(exc)
-            worst = Match.SHAPE
-            continue
-        except UnknownSymbol as exc:
-            unknown = unknown or exc.text
-            reason = reason or str(exc)
-            continue
-        except EvalError as exc:
-            reason = reason or str(exc)
-            continue
-        except TimeoutError:
-            raise
-        except Exception as exc:
-            reason = reason or f"cannot evaluate: {type(exc).__name__}: {exc}"
+        ref_value, exc = _attempt(ref, ctx)
+        if exc is None:
+            if ops:
+                ctx.informal_ops = ops
+            value, exc = _attempt(step, ctx)
+            if isinstance(exc, DimensionError):
+                applicable += 1
+                dimension = True
+                reason = str(exc)
+                worst = Match.SHAPE
+                continue
+        if exc is not None:
+            unknown = unknown or (exc.text if isinstance(exc, UnknownSymbol) else "")
+            reason = reason or (str(exc) if isinstance(exc, EvalError) else
+                                f"cannot evaluate: {type(exc).__name__}: {exc}")
             continue
         applicable += 1
         m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
@@ -200,6 +180,16 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     if applicable == 0:
         return Outcome(None, reason or "nothing to evaluate", unknown=unknown)
     return Outcome(worst, reason, dimension=dimension, applicable=applicable)
+
+
+def _attempt(node, ctx):
+    """(value, None), or (None, the exception): a side the evaluator cannot read is a reason, not a crash."""
+    try:
+        return evaluate(node, ctx), None
+    except TimeoutError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported as the claim's reason
+        return None, exc
 
 
 def layer_symbols(*nodes) -> set:

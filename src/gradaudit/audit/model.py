@@ -219,16 +219,8 @@ class NumericModel:
         """
         key = (out, inp)
         if key not in self._jac_cache:
-            base = self.values[inp]
-            out_shape = np.shape(self.values[out])
-            jac = np.zeros(out_shape + base.shape)
-            flat = base.reshape(-1)
-            for k in range(flat.size):
-                bumped = flat.astype(complex).copy()
-                bumped[k] += 1j * STEP
-                value = self._recompute(out, inp, bumped.reshape(base.shape))
-                jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
-            self._jac_cache[key] = jac
+            self._jac_cache[key] = complex_step_jacobian(
+                lambda bumped: self._recompute(out, inp, bumped), self.values[inp], np.shape(self.values[out]))
         return self._jac_cache[key]
 
     def _recompute(self, out: str, inp: str, value):
@@ -244,6 +236,19 @@ class NumericModel:
     def grad(self, name: str) -> np.ndarray:
         """dJ/d(name), in the shape of the quantity."""
         return self.jacobian("J", name)
+
+
+def complex_step_jacobian(f, base, out_shape) -> np.ndarray:
+    """d f / d base with shape out_shape + base.shape: one complex-step evaluation of f per input entry."""
+    base = np.asarray(base)
+    jac = np.zeros(tuple(out_shape) + base.shape)
+    flat = base.reshape(-1)
+    columns = jac.reshape(tuple(out_shape) + (flat.size,))
+    for k in range(flat.size):
+        bumped = flat.astype(complex)
+        bumped[k] += 1j * STEP
+        columns[..., k] = np.imag(f(bumped.reshape(base.shape))) / STEP
+    return jac
 
 
 # ---- convolution and pooling (valid cross-correlation, stride-s max pooling) -------------------------

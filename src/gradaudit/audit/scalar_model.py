@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import ACTIVATIONS, STEP, Sizes, _softmax
+from .model import ACTIVATIONS, Sizes, _softmax, complex_step_jacobian
 
 # the concrete function j of J = j(W) in the toy graph, with its derivative known to complex step
 TOY_J = (lambda w: np.sin(w) + w ** 2)
@@ -86,19 +86,11 @@ class ScalarModel:
         return name in self.values
 
     def jacobian(self, out, inp):
-        base = np.asarray(self.values[inp])
-        out_shape = np.shape(self.values[out])
-        jac = np.zeros(out_shape + base.shape)
-        flat = base.reshape(-1)
-        for k in range(flat.size):
-            bumped = flat.astype(complex).copy()
-            bumped[k] += 1j * STEP
-            res = self.forward({inp: bumped.reshape(base.shape)})
-            value = res.get(out, self.values[out] * 0 if out != inp else bumped.reshape(base.shape))
+        def value_of(bumped):
             if out == inp:
-                value = bumped.reshape(base.shape)
-            jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
-        return jac
+                return bumped
+            return self.forward({inp: bumped}).get(out, self.values[out] * 0)
+        return complex_step_jacobian(value_of, self.values[inp], np.shape(self.values[out]))
 
     def grad(self, name):
         return self.jacobian("J", name)
