@@ -226,10 +226,9 @@ class SectionAudit:
         order = [f.id for f in self.section.formulas]
         index = order.index(formula_id)
         if self._auditor is not None and index != self._next:
-            from .audit.runner import _remember
             self._auditor.previous_reference = None
             for f in self.section.formulas[:index]:
-                _remember(self._auditor, f)
+                self._auditor.remember(f)
         self._next = index + 1
 
     def _audit(self, formula):

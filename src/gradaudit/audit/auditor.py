@@ -239,6 +239,13 @@ class SectionAuditor:
                 out[alias_key(key)] = value
         return out
 
+    def remember(self, formula: Formula) -> None:
+        """Skip a formula but keep what later `= ...` continuation lines refer to (explain, notebooks)."""
+        try:
+            self._chains(self.parse(formula.latex), formula)
+        except Exception:  # noqa: BLE001 - an unreadable formula leaves the context as it was
+            pass
+
     def audit(self, formula: Formula) -> list[Result]:
         start = time.monotonic()
         deadline = start + self.timeout
@@ -443,18 +450,18 @@ class SectionAuditor:
 
     def _apply(self, result, ref, found):
         result.verdict = "error"
-        if _is_label(result_step := found.node) and found.kind in ("index", "step", "definition") and found.ref is None \
-                and isinstance(result_step, (N.Shorthand, N.Deriv)):
+        if found.ref is None and isinstance(found.node, (N.Shorthand, N.Deriv)) \
+                and found.kind in ("index", "step", "definition"):
             found.kind = "label"   # one name equated to another: the name is what is wrong
-        fixed_ref = found.ref if found.ref is not None else ref
         if found.node is None:   # a diagnosis without a correction (a chain factor that is zero)
             result.errors.append(ErrorItem(found.kind, found.detail, ""))
             return
-        result.errors.append(ErrorItem(found.kind, found.detail,
-                                       _latex(found.ref) if found.kind == "label" else _latex(found.node)))
+        fixed_ref = found.ref if found.ref is not None else ref
+        fixed_label = found.kind == "label" and found.ref is not None
+        result.errors.append(ErrorItem(found.kind, found.detail, _latex(fixed_ref if fixed_label else found.node)))
         for kind, detail in found.more:
             result.errors.append(ErrorItem(kind, detail, _latex(found.node)))
-        result.corrected_latex = f"{_latex(found.ref if found.ref is not None else ref)} = {_latex(found.node)}"
+        result.corrected_latex = f"{_latex(fixed_ref)} = {_latex(found.node)}"
 
     @property
     def strict(self) -> bool:

@@ -234,7 +234,6 @@ def candidates(root):
 
 def chain_fix(ref, step, contexts, deadline) -> Found | None:
     """A product of partial derivatives that does not chain: rebuild it along the network's path."""
-    from .auditor import judge
     from .evaluate import EvalError, quantity_key
     from .layout import _factors
     sign, factors = _factors(step)

@@ -14,12 +14,11 @@ not conform raises DimensionError; the layout repair in audit/layout.py tries th
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 
 import numpy as np
 
 from ..notation import ast as N
-from .model import ACTIVATIONS, NumericModel, _sigmoid, _softmax, conv2d, maxpool
+from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
 
 ALPHA = 0.1          # the learning rate's value when a formula names alpha
 STEP = 1e-30
@@ -432,7 +431,7 @@ CALLS = {
 def _call(node: N.Call, ctx: Context):
     func = node.func
     if func in LOSS_NAMES:
-        return ctx.model.values["J"] if not ctx.overrides else _loss_with_overrides(ctx)
+        return ctx.model.values["J"]
     if func in ("max", "Max") and len(node.args) == 2:
         a, b = (evaluate(x, ctx) for x in node.args)
         return elementwise(lambda u, v: np.where(np.real(u) >= np.real(v), u, v), a, b)
@@ -482,10 +481,6 @@ def _layer_activation(node: N.Call, ctx: Context) -> str:
         if activation not in ("g", "softmax"):
             return activation
     return ctx.model.g
-
-
-def _loss_with_overrides(ctx):
-    return ctx.model.values["J"]
 
 
 def _sum(node: N.Sum, ctx: Context):
@@ -548,10 +543,6 @@ def output_width(ctx) -> int:
     return widths[-1]
 
 
-def _is_dots(node):
-    return isinstance(node, N.Dots)
-
-
 def _cases(node: N.Cases, ctx: Context):
     """Piecewise values; a condition on layer numbers (l = L) picks its branch before anything else runs."""
     for value, cond in node.branches:
@@ -570,7 +561,6 @@ def _cases(node: N.Cases, ctx: Context):
         default = [v for v, c in node.branches if c is None]
         if default:
             return evaluate(default[0], ctx)
-    result = None
     default = None
     conds, values = [], []
     for value, cond in node.branches:
@@ -796,13 +786,8 @@ def jac_product(a, b, op):
 
 # ---- index notation --------------------------------------------------------------------------------
 
-def _axis_of(key: str, position: int, nindex: int, ctx: Context):
-    """Which axis of the model's array an element index addresses, for the convention."""
-    return position
-
-
 def _index_arrays(sym: N.Sym, key: str, value: np.ndarray, ctx: Context):
-    """Labels and integer index arrays for sym's element indices over their ranges."""
+    """The array sym's element indices address: one example's vector of units for A, Z, Y, X, b."""
     data = np.asarray(value)
     conv = ctx.model.convention
     if key[0] in ("A", "Z", "Y", "X", "b") and data.ndim == 2:
@@ -817,8 +802,6 @@ def _index_arrays(sym: N.Sym, key: str, value: np.ndarray, ctx: Context):
 def _indexed(sym: N.Sym, ctx: Context):
     key = quantity_key(sym, ctx)
     value = ctx.overrides.get(key, ctx.model.values[key])
-    if key in ("X",) and not ctx.model.arch.is_cnn:
-        pass
     return _label(value, sym, key, ctx)
 
 

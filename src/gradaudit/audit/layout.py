@@ -20,7 +20,7 @@ import numpy as np
 
 from ..notation import ast as N
 from .compare import Match, close
-from .evaluate import EvalError, Jac, evaluate
+from .evaluate import EvalError, Jac, evaluate, walk
 
 MAX_CANDIDATES = 400
 MAX_FACTORS = 12
@@ -162,11 +162,6 @@ def _placements(g_node, g, f_node, f):
             yield N.Mul((left_node, right_node), "juxt"), left @ right, cost
 
 
-def _walk(node):
-    from .evaluate import walk
-    return walk(node)
-
-
 def _fold_reading(ref, step, contexts, deadline):
     ctx = contexts[0]
     sign, factors = _factors(step)
@@ -205,7 +200,7 @@ def _fold_reading(ref, step, contexts, deadline):
                 out = N.Neg(final_node) if sign < 0 else final_node
                 moved = cost > 0 or final_node is not node
                 convolved = any(isinstance(n, N.Call) and n.func == "fullconv" or isinstance(n, N.Mul) and n.op == "star"
-                                for n in _walk(out))
+                                for n in walk(out))
                 detail = ("the chain-rule product needs transposes and a different order: "
                           "each factor applied the way its shape allows") if moved else \
                     ("the product with the convolution's input or kernel is a correlation (dK) or a full "

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..architectures import Architecture, Layer
+from ..architectures import Architecture
 
 STEP = 1e-30  # complex step: far below rounding, so no truncation error
 

@@ -44,25 +44,13 @@ def _worse(a, b):
     return a if ORDER[a] >= ORDER[b] else b
 
 
-def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT, only: str | None = None) -> list[Result]:
+def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
     results = []
     for section in doc.sections:
         auditor = SectionAuditor(section, doc.document, timeout=timeout)
         for formula in section.formulas:
-            if only is not None and formula.id != only:
-                _remember(auditor, formula)
-                continue
             results.extend(auditor.audit(formula))
     return results
-
-
-def _remember(auditor, formula):
-    """Keep the chain context (continuation lines) when skipping formulas."""
-    try:
-        parsed = auditor.parse(formula.latex)
-        auditor._chains(parsed, formula)
-    except Exception:  # a formula that cannot be read leaves the context as it was
-        pass
 
 
 def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = False) -> AuditRun:

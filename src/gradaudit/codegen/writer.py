@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import re
 
-import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from . import kernels

@@ -25,10 +25,7 @@ def run(args) -> int:
         auditor = SectionAuditor(section, doc.document, timeout=args.timeout)
         for formula in section.formulas:
             if formula.id != fid:
-                try:
-                    auditor._chains(auditor.parse(formula.latex), formula)
-                except Exception:  # unreadable neighbours only lose their continuation context
-                    pass
+                auditor.remember(formula)
                 continue
             return _explain(auditor, section, formula)
     raise GradauditError(f"no formula with id {fid!r}", file=path)

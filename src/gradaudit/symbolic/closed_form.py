@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import sympy as sp
-from sympy import MatAdd, MatMul, MatrixSymbol, OneMatrix
+from sympy import MatAdd, MatrixSymbol, OneMatrix
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..architectures import Architecture

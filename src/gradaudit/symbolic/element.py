@@ -10,7 +10,6 @@ fresh symbols and re-running the forward pass from N on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import sympy as sp

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import sympy as sp
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.latex import LatexPrinter
 
 from .functions import head
