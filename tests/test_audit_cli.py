@@ -150,3 +150,22 @@ def test_auditor_truth_equals_generated_closed_forms(arch_id, act):
     for key, g in grads.items():
         np.testing.assert_allclose(g, model.grad(key), rtol=1e-9, atol=1e-12)
     assert abs(net.loss(params, X, Y) - float(np.real(model.values["J"]))) < 1e-10
+
+
+@pytest.mark.parametrize("arch,formula,verdict", [
+    # one example: z = W a, so dz/da is the matrix W itself (numerator layout)
+    ("d003-mlp2-sigmoid-mse", r"\frac{\partial Z^{(2)}}{\partial A^{(1)}} = W^{(2)}", "correct"),
+    # the denominator layout W^T is a convention of its own: the factor backpropagation uses
+    ("d003-mlp2-sigmoid-mse", r"\frac{\partial Z^{(2)}}{\partial A^{(1)}} = W^{(2)T}", "notation"),
+    # m examples: dZ/dA is a 4-index tensor, and W only the factor it contributes
+    ("d001-mlp3-g", r"\frac{\partial Z^{[2]}}{\partial A^{[1]}} = W^{[2]}", "notation"),
+    ("d003-mlp2-sigmoid-mse", r"\frac{\partial Z^{(2)}}{\partial A^{(1)}} = A^{(1)}", "error"),
+    # a leading \therefore is "hence", not something to repair
+    ("d003-mlp2-sigmoid-mse", r"\therefore A^{(2)} = \sigma(Z^{(2)})", "correct"),
+])
+def test_jacobian_layouts(tmp_path, arch, formula, verdict):
+    notes = tmp_path / "jac.md"
+    notes.write_text(f"---\narchitecture: {arch}\n---\n$${formula}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason) for r in results]

@@ -265,10 +265,11 @@ def test_leading_relation_continues_a_chain():
     assert st.steps == (Mul((a, Add((N(1), Neg(a))))),)
 
 
-def test_therefore_is_dropped_with_a_note():
+def test_leading_therefore_is_read_as_hence():
+    """A leading \\therefore is proper LaTeX ("hence"): dropped without a repair note, which would make it notation."""
     parsed = parse(r"\therefore (sig x)' = sig x sig(-x)")
     assert parsed.statements[0].steps[0] == Prime(Call("sig", (S("x"),), bracket=""))
-    assert any("therefore" in n for n in parsed.notes)
+    assert not parsed.notes
 
 
 # ---- sloppy notation: kept in the tree, reported in notes ---------------------------------------

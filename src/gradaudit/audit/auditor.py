@@ -24,8 +24,8 @@ from ..errors import NotationError
 from ..notation import ast as N
 from . import diagnose, layout
 from .resolve import normalize
-from .compare import Match, compare
-from .evaluate import alias_key, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .compare import Match, compare, finite, shape_of
+from .evaluate import alias_key, mark_alias_cycles, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
@@ -171,8 +171,13 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
             reason = reason or (str(exc) if isinstance(exc, EvalError) else
                                 f"cannot evaluate: {type(exc).__name__}: {exc}")
             continue
+        if not (finite(ref_value) and finite(value)):
+            reason = reason or "a side is not a finite number at the points tried (overflow, or a division by zero)"
+            continue
         applicable += 1
         m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
+        if m is Match.SHAPE and not reason:
+            reason = f"the left side is {_dims(shape_of(ref_value))}, the right side {_dims(shape_of(value))}"
         if m is not Match.EQUAL:
             worst = m if worst in (Match.EQUAL, Match.LOCAL) else worst
         if m in (Match.DIFFER, Match.SHAPE):
@@ -180,6 +185,10 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     if applicable == 0:
         return Outcome(None, reason or "nothing to evaluate", unknown=unknown)
     return Outcome(worst, reason, dimension=dimension, applicable=applicable)
+
+
+def _dims(shape) -> str:
+    return " x ".join(str(n) for n in shape) if shape else "a scalar"
 
 
 def _attempt(node, ctx):
@@ -237,7 +246,7 @@ class SectionAuditor:
                 continue
             if isinstance(key, N.Sym):
                 out[alias_key(key)] = value
-        return out
+        return mark_alias_cycles(out)
 
     def remember(self, formula: Formula) -> None:
         """Skip a formula but keep what later `= ...` continuation lines refer to (explain, notebooks)."""

@@ -67,6 +67,21 @@ def compare(ref, val, reshape_ok: bool = False) -> Match:
     return Match.EQUAL if close(a, b) else Match.DIFFER
 
 
+def finite(v) -> bool:
+    """Is every number of a value finite? An overflowed side cannot be compared with anything."""
+    if isinstance(v, ShapeOnly):
+        return True
+    data = v.data if isinstance(v, (Jac, Lab)) else v
+    try:
+        return bool(np.all(np.isfinite(np.asarray(data, dtype=complex))))
+    except (TypeError, ValueError):
+        return True
+
+
+def shape_of(v):
+    return _shape(v)
+
+
 def _shape(v):
     if isinstance(v, ShapeOnly):
         return tuple(v.shape)
@@ -107,7 +122,15 @@ def _compare_jacobian(jac: Jac, arr: np.ndarray) -> Match:
         eye = np.eye(n_out).reshape(jac.data.shape) * arr.reshape(())
         if close(jac.data, eye):
             return Match.EQUAL
+    if _is_vector(jac.out_shape) and _is_vector(jac.in_shape) and arr.shape == (n_out, int(np.prod(jac.in_shape))) \
+            and close(jac.data.reshape(arr.shape), arr):
+        return Match.EQUAL      # a vector's Jacobian written as its matrix (numerator layout): dz/da = W
     return Match.LOCAL if local_reading(jac, arr) else Match.DIFFER
+
+
+def _is_vector(shape) -> bool:
+    """A column, a row or a scalar: at most one axis longer than 1."""
+    return sum(1 for n in shape if n != 1) <= 1
 
 
 def local_reading(jac: Jac, arr: np.ndarray) -> bool:

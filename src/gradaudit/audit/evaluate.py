@@ -246,20 +246,70 @@ SCALARS = {"alpha": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m,
 FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convolution's output
 
 
+@dataclass(frozen=True)
+class AliasCycle:
+    """Wraps an alias that leads back to itself, so that using it says so instead of recursing."""
+    path: str
+    target: object
+
+
+def _alias_entry(sym: N.Sym, aliases: dict):
+    """(key, expansion) of the alias that covers `sym`, or (None, None). An alias of a bare name also
+    covers the name with an index or a layer."""
+    def get(key):
+        value = aliases.get(key)
+        return value.target if isinstance(value, AliasCycle) else value
+    key = alias_key(sym)
+    if get(key) is not None:
+        return key, get(key)
+    if sym.index:
+        key = alias_key(replace(sym, index=(), index_style=""))
+        if isinstance(get(key), N.Sym):
+            return key, get(key)
+    if sym.layer is not None:
+        key = alias_key(replace(sym, layer=None, style=""))
+        bare = get(key)
+        if isinstance(bare, N.Sym) and bare.layer is None:
+            return key, replace(bare, layer=sym.layer, style=sym.style)
+    return None, None
+
+
+def mark_alias_cycles(aliases: dict) -> dict:
+    """Wrap every alias whose expansion reaches itself (V -> U -> V, Q -> Q + Q) in an AliasCycle."""
+    def refers_to(key):
+        for node in walk(aliases[key]):
+            if isinstance(node, N.Sym):
+                found, _ = _alias_entry(node, aliases)
+                if found is not None:
+                    yield found
+
+    def cycle_from(start):
+        stack, seen = [(start, (start,))], set()
+        while stack:
+            key, path = stack.pop()
+            for nxt in refers_to(key):
+                if nxt == start:
+                    return path + (nxt,)
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, path + (nxt,)))
+        return None
+
+    out = dict(aliases)
+    for key in aliases:
+        path = cycle_from(key)
+        if path:
+            out[key] = AliasCycle(" -> ".join(_show(k) for k in path), aliases[key])
+    return out
+
+
 def lookup_alias(sym: N.Sym, ctx: Context):
-    """The section's alias for a symbol; an alias of a bare name also covers it with a layer index."""
+    """The section's alias for a symbol (see _alias_entry); an alias in a cycle is a reason, not a recursion."""
     if not ctx.aliases:
         return None
-    alias = ctx.aliases.get(alias_key(sym))
-    if alias is None and sym.index:
-        alias = ctx.aliases.get(alias_key(replace(sym, index=(), index_style="")))
-        if isinstance(alias, N.Sym):
-            return alias
-        alias = None
-    if alias is None and sym.layer is not None:
-        bare = ctx.aliases.get(alias_key(replace(sym, layer=None, style="")))
-        if isinstance(bare, N.Sym) and bare.layer is None:
-            alias = replace(bare, layer=sym.layer, style=sym.style)
+    key, alias = _alias_entry(sym, ctx.aliases)
+    if isinstance(ctx.aliases.get(key), AliasCycle):
+        raise EvalError(f"the section's aliases refer to each other in a cycle: {ctx.aliases[key].path}")
     return alias
 
 

@@ -18,7 +18,8 @@ def text(run: AuditRun, verbose: bool = False) -> str:
             if r.verdict == "correct" and not verbose:
                 continue
             step = f" step {r.step}/{r.steps}" if r.steps > 1 else ""
-            lines.append(f"  {r.file}:{r.line}  {r.id}{step}  {MARK[r.verdict]}  ({r.source})")
+            where = f"  ({r.source})" if r.source else ""
+            lines.append(f"  {r.file}:{r.line}  {r.id}{step}  {MARK[r.verdict]}{where}")
             if r.claim:
                 lines.append(f"      claim:     {r.claim}")
             for e in r.errors:

@@ -471,8 +471,7 @@ def split_lines(tokens: list[Token]) -> list[Line]:
         if line.where:
             line.annotation = (head + " " + line.annotation).strip()
         if line.tokens and line.tokens[0].type == "THEREFORE":
-            line.tokens = line.tokens[1:]
-            line.notes.append("a leading \\therefore was dropped")
+            line.tokens = line.tokens[1:]   # "hence": proper LaTeX, not a repair, so no note
         if any(t.type == "THEREFORE" for t in line.tokens):
             raise NotationError("\\therefore inside a formula is not supported")
         if line.tokens or line.annotation:
