@@ -69,7 +69,7 @@ PINS = {
     (D2, "s1.dJdW"): ("error", {"precedence"}, "(-Y/A + (1-Y)/(1-A)) needs parentheses before A(1-A)X"),
     (D2, "eq15"): ("correct", set(), "gradient descent step"),
     (D2, "eq17"): ("correct", set(), "tanh as exponentials"),
-    (D2, "eq18"): ("error", set(), "middle steps of the tanh derivative are wrong; the end 1 - A^2 is right"),
+    (D2, "eq18"): ("error", {"step"}, "middle steps of the tanh derivative are wrong; the end 1 - A^2 is right"),
     (D2, "eq20a"): ("correct", set(), "ReLU derivative"),
     (D2, "t2.l1.b2"): ("error", {"transpose"}, "row convention: X^T dZ1, not dZ1 X^T"),
     (D2, "t2.l2.b2"): ("error", {"index"}, "dJ/dW2 uses A1, not A2"),
@@ -417,6 +417,11 @@ PINS = {
     (D0, "tanh.db1.dZ3_dA2"): ("correct", set(), "dZ/dA = W: for one column z = W a + b the Jacobian is exactly W"),
     (D0, "tanh.db1.dZ2_dA1"): ("correct", set(), "dZ/dA = W: for one column z = W a + b the Jacobian is exactly W"),
     (D4, "sig.deriv.summary"): ("correct", set(), "sig'(x) = sig(x) sig(-x) = sig(x)(1 - sig(x)); \\therefore is just 'hence'"),
+    # --- 002 softmax Jacobian entries, sums elided with \dots read as the sums they abbreviate
+    (D2, "eq24"): ("error", {"step"}, "steps 2-3 give e^{2z1}/S^2 and a1; the quotient rule gives a1(1 - a1), as the end says"),
+    (D2, "eq25"): ("error", {"sign"}, "step 2 lacks the quotient rule's minus: da1/dz2 = -e^{z1}e^{z2}/S^2 = -a1 a2"),
+    (D2, "eq26"): ("error", {"sign"}, "step 2 lacks the quotient rule's minus: da2/dz1 = -a1 a2"),
+    (D2, "eq27"): ("error", {"step"}, "the same two wrong middle steps as eq24, for a2"),
 }
 
 

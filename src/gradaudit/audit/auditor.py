@@ -187,6 +187,15 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     return Outcome(worst, reason, dimension=dimension, applicable=applicable)
 
 
+def _name_broken_steps(results: list) -> None:
+    """A middle step no small edit explains, in a chain that ends right, is a step that does not follow."""
+    if len(results) < 2 or results[-1].verdict not in ("correct", "notation"):
+        return
+    for r in results[:-1]:
+        if r.verdict == "error" and r.errors and all(e.kind == "unexplained" for e in r.errors):
+            r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does", "")]
+
+
 def _dims(shape) -> str:
     return " x ".join(str(n) for n in shape) if shape else "a scalar"
 
@@ -369,6 +378,7 @@ class SectionAuditor:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
             results.append(result)
+        _name_broken_steps(results)
         return results
 
     def _reference(self, chain, contexts, deadline):

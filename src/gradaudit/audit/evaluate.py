@@ -207,6 +207,12 @@ def infer_ranges(nodes, ctx: Context) -> None:
             if isinstance(sub, N.Sum) and isinstance(sub.lower, N.Num) and sub.lower.value == 0:
                 zero = True
     ctx.index_base = 0 if zero else 1
+    for label, rng in label_ranges(nodes, ctx).items():
+        ctx.index_ranges.setdefault(label, rng)
+
+
+def label_ranges(nodes, ctx: Context) -> dict:
+    """label -> (first, last) for each bare label that indexes an axis of a known quantity."""
     ranges = {}
     for node in nodes:
         for sub in walk(node):
@@ -224,8 +230,7 @@ def infer_ranges(nodes, ctx: Context) -> None:
             for axis, idx in enumerate(sub.index):
                 if isinstance(idx, N.Sym) and not idx.index and idx.layer is None:
                     ranges.setdefault(idx.name, (ctx.index_base, ctx.index_base + np.shape(data)[axis] - 1))
-    for label, rng in ranges.items():
-        ctx.index_ranges.setdefault(label, rng)
+    return ranges
 
 
 def _num(node, ctx):
@@ -390,6 +395,8 @@ def _derivop(node: N.DerivOp, ctx: Context):
         raise EvalError("d/d of something other than a named quantity")
     key = quantity_key(node.den, ctx)
     base = np.asarray(ctx.overrides.get(key, ctx.model.values[key]), dtype=complex)
+    if node.den.index:
+        return _derivop_element(node, key, base, ctx)
     value0 = evaluate(node.body, ctx)
     if not isinstance(value0, np.ndarray):
         raise EvalError("d/d of a derivative")
@@ -411,6 +418,31 @@ def _derivop(node: N.DerivOp, ctx: Context):
     if out_shape == ():
         return jac
     return Jac(jac, out_shape, base.shape)
+
+
+def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
+    """d/dz_1 (body): bump the one element z_1 names, found by reading z_1 from an array of positions."""
+    saved = dict(ctx.overrides)
+    try:
+        ctx.overrides = dict(saved, **{key: np.arange(base.size, dtype=float).reshape(base.shape)})
+        position = evaluate(node.den, ctx)
+    finally:
+        ctx.overrides = saved
+    position = _plain(position) if not isinstance(position, Lab) else None
+    if position is None or np.size(position) != 1:
+        raise EvalError(f"d/d{_show(node.den)}: the index must name one element")
+    bumped = base.reshape(-1).copy()
+    bumped[int(np.real(position).reshape(()))] += 1j * STEP
+    try:
+        ctx.overrides = dict(saved, **{key: bumped.reshape(base.shape)})
+        value = evaluate(node.body, ctx)
+    finally:
+        ctx.overrides = saved
+    if isinstance(value, Lab):
+        return Lab(np.imag(value.data) / STEP, value.labels)
+    if isinstance(value, Jac):
+        raise EvalError("d/d of a derivative")
+    return np.imag(np.asarray(value)) / STEP
 
 
 def _transpose(node, ctx):
@@ -549,7 +581,14 @@ def _sum(node: N.Sum, ctx: Context):
         saved = ctx.index_ranges.get(label)
         if node.lower is not None and node.upper is not None:
             lo = int(_plain(_bound(node.lower, ctx)).real)
-            hi = int(_plain(_bound(node.upper, ctx)).real)
+            try:
+                hi = int(_plain(_bound(node.upper, ctx)).real)
+            except UnknownSymbol:
+                # \sum_{k=1}^{n} e^{z_k} with n defined nowhere: n is the last index of what k runs over
+                axis = label_ranges([node.body], ctx).get(label)
+                if axis is None or not isinstance(node.upper, N.Sym):
+                    raise
+                hi = axis[1]
             ctx.index_ranges[label] = (lo, hi)
         try:
             value = evaluate(node.body, ctx)

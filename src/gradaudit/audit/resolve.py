@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..notation import ast as N
+from .elided import read_elided_sums
 
 
 def transform(node, fn):
@@ -45,4 +46,4 @@ def normalize(node, section):
             return replace(n.base, layer=n.exp, style="^")
         return n
 
-    return transform(node, fn)
+    return read_elided_sums(transform(node, fn))

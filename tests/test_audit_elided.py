@@ -1,0 +1,83 @@
+"""Sums written out with an ellipsis are read as the sum they abbreviate, and only when the pattern is unambiguous."""
+from __future__ import annotations
+
+import pytest
+
+from gradaudit.audit.elided import read_elided_sums
+from gradaudit.audit.runner import audit_paths
+from gradaudit.notation import ast as N
+from gradaudit.notation.parser import parse
+
+SOFTMAX = "---\narchitecture: activations\nactivation: softmax\nsubscript: index\n---\n"
+
+
+def verdicts(tmp_path, formula, head=SOFTMAX):
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"{head}$${formula}$$\n")
+    return [(r.verdict, [e.kind for e in r.errors], r.reason) for r in audit_paths([notes]).results]
+
+
+def _rhs(latex):
+    from gradaudit.audit.resolve import normalize
+
+    class Section:
+        subscript = "index"
+        superscript = "power"
+    return normalize(parse(latex).statements[0].steps[1], Section())
+
+
+def test_a_run_of_terms_becomes_one_sum():
+    node = _rhs(r"s = e^{z_1} + e^{z_2} + e^{z_3} + \dots + e^{z_n} - e^{z_1}")
+    assert isinstance(node, N.Add) and isinstance(node.terms[0], N.Sum)
+    total = node.terms[0]
+    assert total.lower == N.Num(1) and total.upper == N.Sym("n")
+
+
+@pytest.mark.parametrize("latex", [
+    r"s = e^{z_1} + e^{z_3} + \dots + e^{z_n}",          # a gap: 2 is missing
+    r"s = x_1 y_1 + x_2 y_3 + \dots + x_n y_n",          # two indices that do not move together
+    r"s = e^{z_1} + \sigma(z_2) + \dots + e^{z_n}",      # the pattern changes
+    r"s = e^{z_3} + e^{z_4} + \dots + e^{z_2}",          # the end comes before the start
+])
+def test_ambiguous_ellipses_are_left_as_written(latex):
+    node = _rhs(latex)
+    assert any(isinstance(n, N.Dots) for n in _walk(node)), node
+
+
+def _walk(node):
+    from gradaudit.audit.evaluate import walk
+    return walk(node)
+
+
+def test_terms_may_come_in_any_order():
+    node = read_elided_sums(_rhs(r"s = e^{z_2} + e^{z_1} + e^{z_3} + \dots + e^{z_n}"))
+    assert isinstance(node, N.Sum) and node.lower == N.Num(1)
+
+
+def test_right_elided_softmax_is_correct(tmp_path):
+    got = verdicts(tmp_path, r"a_2 = \frac{e^{z_2}}{e^{z_1} + e^{z_2} + \dots + e^{z_n}}")
+    assert [v for v, _, _ in got] == ["correct"], got
+
+
+def test_wrong_middle_step_of_an_elided_derivation_is_a_step_error(tmp_path):
+    # the quotient rule's first term is missing in the middle step; the chain ends right
+    formula = (r"\frac{\partial a_1}{\partial z_1} = \frac{e^{z_1} e^{z_1}}{(e^{z_1} + e^{z_2} + \dots + e^{z_n})^2}"
+               r" = a_1 (1 - a_1)")
+    got = verdicts(tmp_path, formula)
+    assert got[0][0] == "error" and got[0][1] == ["step"], got
+    assert got[1][0] == "correct", got
+
+
+def test_missing_quotient_rule_minus_is_a_sign_error(tmp_path):
+    got = verdicts(tmp_path, r"\frac{\partial a_1}{\partial z_2} = \frac{e^{z_1} e^{z_2}}{(e^{z_1} + e^{z_2} + \dots + e^{z_n})^2}")
+    assert got[0][0] == "error" and "sign" in got[0][1], got
+
+
+def test_derivative_with_respect_to_one_element(tmp_path):
+    got = verdicts(tmp_path, r"\frac{\partial a_1}{\partial z_2} = \frac{\partial}{\partial z_2}\left(\frac{e^{z_1}}{\sum_{k=1}^{C} e^{z_k}}\right)")
+    assert [v for v, _, _ in got] == ["correct"], got
+
+
+def test_an_ellipsis_with_no_pattern_stays_unsupported(tmp_path):
+    got = verdicts(tmp_path, r"a_1 = \frac{e^{z_1}}{e^{z_1} + \sigma(z_2) + \dots + e^{z_n}}")
+    assert [v for v, _, _ in got] == ["unsupported"], got
