@@ -422,6 +422,9 @@ PINS = {
     (D2, "eq25"): ("error", {"sign"}, "step 2 lacks the quotient rule's minus: da1/dz2 = -e^{z1}e^{z2}/S^2 = -a1 a2"),
     (D2, "eq26"): ("error", {"sign"}, "step 2 lacks the quotient rule's minus: da2/dz1 = -a1 a2"),
     (D2, "eq27"): ("error", {"step"}, "the same two wrong middle steps as eq24, for a2"),
+    (D2, "eq22b.1"): ("correct", set(), "dJ/dz_j = dJ/dA . dA/dz_j: the gradient row against column j of the softmax Jacobian"),
+    (D2, "eq22b.then"): ("error", set(), "a product of two sums for a sum of products; sum_i da_i/dz_j = 0, not a_j - y_j"),
+    (D2, "eq28a"): ("correct", set(), "softmax Jacobian: -a_i a_j off the diagonal, a_i(1 - a_i) on it"),
 }
 
 

@@ -81,3 +81,18 @@ def test_derivative_with_respect_to_one_element(tmp_path):
 def test_an_ellipsis_with_no_pattern_stays_unsupported(tmp_path):
     got = verdicts(tmp_path, r"a_1 = \frac{e^{z_1}}{e^{z_1} + \sigma(z_2) + \dots + e^{z_n}}")
     assert [v for v, _, _ in got] == ["unsupported"], got
+
+
+# ---- index notation: conditions on indices, and a gradient against an indexed Jacobian ----------------------
+
+@pytest.mark.parametrize("formula,verdict", [
+    (r"\frac{\partial a_i}{\partial z_j} = \begin{cases} -a_i a_j & \text{if } i \neq j \\ a_i(1 - a_j) & \text{if } i = j \end{cases}", "correct"),
+    (r"\frac{\partial a_i}{\partial z_j} = \begin{cases} a_i a_j & \text{if } i \neq j \\ a_i(1 - a_j) & \text{if } i = j \end{cases}", "error"),
+    (r"\frac{\partial a_i}{\partial z_j} = \begin{cases} -a_i a_j & \text{if } i = j \\ a_i(1 - a_j) & \text{if } i \neq j \end{cases}", "error"),
+    (r"\frac{\partial J}{\partial z_j} = \frac{\partial J}{\partial A} \cdot \frac{\partial A}{\partial z_j}", "correct"),
+    (r"\frac{\partial J}{\partial z_j} = \frac{\partial J}{\partial A} \cdot \frac{\partial A}{\partial z_1}", "error"),
+    (r"\frac{\partial J}{\partial z_j} = a_j - y_j", "correct"),
+])
+def test_index_conditions_and_indexed_jacobians(tmp_path, formula, verdict):
+    got = verdicts(tmp_path, formula)
+    assert [v for v, _, _ in got] == [verdict], got

@@ -24,7 +24,7 @@ from ..errors import NotationError
 from ..notation import ast as N
 from . import diagnose, layout
 from .resolve import normalize
-from .compare import Match, compare, finite, shape_of
+from .compare import Match, compare, describe_shape, finite
 from .evaluate import alias_key, mark_alias_cycles, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
@@ -177,7 +177,7 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
         applicable += 1
         m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
         if m is Match.SHAPE and not reason:
-            reason = f"the left side is {_dims(shape_of(ref_value))}, the right side {_dims(shape_of(value))}"
+            reason = f"the left side is {describe_shape(ref_value)}, the right side {describe_shape(value)}"
         if m is not Match.EQUAL:
             worst = m if worst in (Match.EQUAL, Match.LOCAL) else worst
         if m in (Match.DIFFER, Match.SHAPE):
@@ -194,10 +194,6 @@ def _name_broken_steps(results: list) -> None:
     for r in results[:-1]:
         if r.verdict == "error" and r.errors and all(e.kind == "unexplained" for e in r.errors):
             r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does", "")]
-
-
-def _dims(shape) -> str:
-    return " x ".join(str(n) for n in shape) if shape else "a scalar"
 
 
 def _attempt(node, ctx):

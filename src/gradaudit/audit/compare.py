@@ -78,8 +78,14 @@ def finite(v) -> bool:
         return True
 
 
-def shape_of(v):
-    return _shape(v)
+def describe_shape(v) -> str:
+    """A side's shape in words, for a dimension error's detail."""
+    if isinstance(v, Lab):
+        free = ", ".join(v.labels)
+        extra = np.ndim(v.data) - len(v.labels)
+        return f"indexed by {free}" + (f" with {extra} more unnamed ax{'is' if extra == 1 else 'es'}" if extra > 0 else "")
+    shape = _shape(v)
+    return " x ".join(str(n) for n in shape) if shape else "a scalar"
 
 
 def _shape(v):
@@ -94,8 +100,11 @@ def _compare_lab(ref, val) -> Match:
     if isinstance(ref, Lab) and isinstance(val, Lab):
         if set(val.labels) < set(ref.labels) or set(ref.labels) < set(val.labels):
             big, small = (ref, val) if len(ref.labels) > len(val.labels) else (val, ref)
-            from .evaluate import _broadcast_lab
-            spread = np.broadcast_to(_broadcast_lab(small, big.labels), big.data.shape)
+            from .evaluate import EvalError, _broadcast_lab
+            try:
+                spread = np.broadcast_to(_broadcast_lab(small, big.labels), big.data.shape)
+            except (EvalError, ValueError):
+                return Match.SHAPE
             return Match.EQUAL if close(big.data, spread) else Match.DIFFER
         if set(ref.labels) != set(val.labels):
             return Match.SHAPE

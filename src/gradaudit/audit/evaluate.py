@@ -670,11 +670,19 @@ def _cases(node: N.Cases, ctx: Context):
 def _condition(rel: N.Rel, ctx: Context):
     if not isinstance(rel, N.Rel):
         raise EvalError("a case condition that is not a comparison")
-    left, right = evaluate(rel.left, ctx), evaluate(rel.right, ctx)
+    left, right = _condition_side(rel.left, ctx), _condition_side(rel.right, ctx)
     ops = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal,
            "!=": np.not_equal, "=": np.equal}
     fn = ops[rel.op]
     return elementwise(lambda a, b: fn(np.real(a), np.real(b)), left, right)
+
+
+def _condition_side(node, ctx: Context):
+    """In `if i \\neq j` an index label stands for its own values."""
+    if isinstance(node, N.Sym) and node.name in ctx.index_ranges and node.layer is None and not node.index:
+        lo, hi = ctx.index_ranges[node.name]
+        return Lab(np.arange(lo, hi + 1, dtype=float), (node.name,))
+    return evaluate(node, ctx)
 
 
 def select(cond, a, b):
@@ -815,7 +823,8 @@ def product(a, b, op, ctx: Context):
     if isinstance(a, ShapeOnly) or isinstance(b, ShapeOnly):
         return shape_combine(a, b, "matmul" if op in ("juxt", "cdot", "times") else "mul")
     if isinstance(a, Lab) or isinstance(b, Lab):
-        return lab_op(a, b, np.multiply)
+        contracted = _chain_into_lab(a, b) if op in ("juxt", "cdot") else None
+        return contracted if contracted is not None else lab_op(a, b, np.multiply)
     if isinstance(a, Jac) or isinstance(b, Jac):
         return jac_product(a, b, op)
     a, b = np.asarray(a), np.asarray(b)
@@ -981,6 +990,9 @@ def _label_jac(jac, num, out_key, den, in_key, ctx):
         j = np.swapaxes(j, -1, -2)
     if out_key[0] == "W" and ctx.model.convention == "column":
         raise EvalError("indexed Jacobian of a weight")
+    if not num.index:
+        # dA/dz_j: the named element's axes first, so the index picks them; A's axes stay unnamed at the end
+        j = np.moveaxis(j, tuple(range(out_data.ndim)), tuple(range(j.ndim - out_data.ndim, j.ndim)))
     return gather(j, tuple(num.index) + tuple(den.index), ctx)
 
 
@@ -988,6 +1000,8 @@ def _broadcast_lab(value, labels):
     if isinstance(value, Lab):
         data = value.data
         present = list(value.labels)
+        if np.ndim(data) != len(present):
+            raise EvalError("an indexed quantity with axes its indices do not name")
         for label in labels:
             if label not in present:
                 data = data[..., None]
@@ -997,6 +1011,30 @@ def _broadcast_lab(value, labels):
     if arr.size != 1:
         raise EvalError("an indexed quantity mixed with a matrix expression")
     return arr.reshape((1,) * len(labels))
+
+
+def _chain_into_lab(a, b):
+    """dJ/dA . dA/dz_j: a gradient against the unnamed trailing axes of an indexed Jacobian sums over them."""
+    if isinstance(b, Lab) and not isinstance(a, Lab):
+        grad, lab = a, b
+    elif isinstance(a, Lab) and not isinstance(b, Lab):
+        grad, lab = b, a
+    else:
+        return None
+    if isinstance(grad, Jac):
+        grad = grad.as_array()
+    if not isinstance(grad, np.ndarray) or grad.size == 1:
+        return None
+    extra = np.ndim(lab.data) - len(lab.labels)
+    trailing = tuple(np.shape(lab.data)[len(lab.labels):])
+    if extra <= 0 or int(np.prod(trailing)) != grad.size:
+        return None
+    if trailing != grad.shape:
+        if sum(1 for n in grad.shape if n != 1) > 1:
+            return None
+        grad = grad.reshape(trailing)   # a column vector against the vector's own axis
+    return Lab(np.tensordot(lab.data, grad, axes=(tuple(range(len(lab.labels), np.ndim(lab.data))),
+                                                    tuple(range(grad.ndim)))), lab.labels)
 
 
 def lab_op(a, b, fn):

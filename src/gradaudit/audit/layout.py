@@ -171,8 +171,8 @@ def _fold_reading(ref, step, contexts, deadline):
         target = evaluate(ref, ctx)
         if isinstance(target, Jac):
             target = target.as_array()
-        if target is None:
-            return None
+        if target is None or not isinstance(target, np.ndarray) and not np.isscalar(target):
+            return None   # index notation (labelled arrays) has no layout to repair
         target = np.asarray(target)
         values = [_value(f, ctx) for f in factors]
     except EvalError:

@@ -6,9 +6,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import corpus
-from ..audit.auditor import SectionAuditor
-from ..audit.evaluate import EvalError, evaluate
+from ..audit.auditor import SectionAuditor, hidden_layers_named, layer_symbols
+from ..audit.evaluate import EvalError, evaluate, infer_ranges, walk
 from ..errors import GradauditError
+from ..notation import ast as N
 
 
 def add_arguments(parser) -> None:
@@ -54,10 +55,14 @@ def _explain(auditor, section, formula) -> int:
             print(f"    corrected: {r.corrected_latex}")
     chains = auditor._chains(auditor.parse(formula.latex), formula) if results and results[0].claim else []
     if chains:
-        ctx = next(iter(auditor.envs.contexts(set())), None)
+        chain = chains[0]
+        indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+        ctx = next(iter(auditor.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed)), None)
         if ctx is not None:
+            ctx.index_ranges = {}
+            infer_ranges(chain, ctx)   # as the audit does: i in a_i runs over a's entries
             print("\n  values at the first size choice:")
-            for node in chains[0]:
+            for node in chain:
                 try:
                     value = evaluate(node, ctx)
                     arr = getattr(value, "data", value)
