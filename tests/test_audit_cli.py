@@ -169,3 +169,15 @@ def test_jacobian_layouts(tmp_path, arch, formula, verdict):
     from gradaudit.audit.runner import audit_paths
     results = audit_paths([notes]).results
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason) for r in results]
+
+
+def test_front_matter_alias_names_a_quantity(tmp_path):
+    notes = tmp_path / "alias.md"
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\nalias: \\delta^{[l]} = dZ^{[l]}\n---\n"
+                     "$$dW^{[l]} = \\frac{1}{m} \\delta^{[l]} A^{[l-1]T}$$\n")
+    run = run_cli("check", str(notes), "--format", "json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert [r["verdict"] for r in json.loads(run.stdout)["results"]] == ["correct"]
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nalias: \\delta^{[l]}\n---\n$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n")
+    run = run_cli("check", str(notes))
+    assert run.returncode == 2 and "alias.md:3" in run.stderr and "Traceback" not in run.stderr, run.stderr

@@ -425,6 +425,10 @@ PINS = {
     (D2, "eq22b.1"): ("correct", set(), "dJ/dz_j = dJ/dA . dA/dz_j: the gradient row against column j of the softmax Jacobian"),
     (D2, "eq22b.then"): ("error", set(), "a product of two sums for a sum of products; sum_i da_i/dz_j = 0, not a_j - y_j"),
     (D2, "eq28a"): ("correct", set(), "softmax Jacobian: -a_i a_j off the diagonal, a_i(1 - a_i) on it"),
+    (D2, "eq37"): ("correct", set(), "max-pooling: the max of y_relu(i s + a, j s + b) over the p x p window"),
+    (D2, "eq50"): ("unsupported", set(), "max over p,q with no limits: the pooling window is given only in the prose"),
+    (D2, "eq51"): ("correct", set(), "dJ/dZ1 = dJ/dY_relu times the ReLU mask 1[z > 0]; k is the one channel"),
+    (D2, "eq62"): ("correct", set(), "dJ/dx is the full convolution of dJ/dZ1 with k, terms off the edge zero"),
 }
 
 

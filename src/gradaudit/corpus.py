@@ -218,6 +218,12 @@ def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
             raise GradauditError(f"front matter line is not 'key: value': {line.strip()[:60]}", file=str(path), line=number)
         key, value = (s.strip() for s in line.split(":", 1))
         value = re.sub(r"\s+#.*$", "", value)   # a YAML comment after the value
+        if key == "alias":   # alias: Y_{relu} = A^{[1]}, one line per name
+            name, eq, target = value.partition("=")
+            if not eq or not name.strip() or not target.strip():
+                raise GradauditError("an alias line reads 'alias: NAME = QUANTITY'", file=str(path), line=number)
+            options.setdefault("aliases", {})[name.strip()] = target.strip()
+            continue
         options[key] = value.strip("'\"")
         lines[key] = number
     if "architecture" not in options:
@@ -239,7 +245,8 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
             kwargs[key] = options[key]
     if "default_layer" in options:
         _check_default_layer(options["default_layer"], path, lines["default_layer"])
-    return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"), **kwargs)
+    return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"),
+                   aliases=options.get("aliases", {}), **kwargs)
 
 
 def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Document:

@@ -114,6 +114,10 @@ def _compare_lab(ref, val) -> Match:
         return Match.EQUAL if close(ref.data, b) else Match.DIFFER
     lab, other = (ref, val) if isinstance(ref, Lab) else (val, ref)
     other = np.asarray(other.as_array() if isinstance(other, Jac) and other.as_array() is not None else other)
+    from .evaluate import as_lab_like
+    spread = as_lab_like(other, lab)
+    if isinstance(spread, Lab):
+        return Match.EQUAL if close(lab.data, spread.data) else Match.DIFFER
     if len(lab.labels) == 1 and other.ndim == 2 and 1 in other.shape and other.size == lab.data.size > 1:
         # a_j against the vector A: index notation for the same components
         return Match.EQUAL if close(lab.data, other.reshape(-1)) else Match.DIFFER

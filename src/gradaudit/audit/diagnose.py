@@ -221,8 +221,23 @@ def edit_precedence(root):
             yield "precedence", f"parentheses are missing: ({_show(grouped)}) multiplies the rest", put(root, path, new)
 
 
-EDITS = (edit_shape, edit_sign, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose, edit_order, edit_factor,
-         edit_precedence)
+FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "=": "!=", "!=": "="}
+
+
+def edit_condition(root):
+    """A case condition the wrong way round: 1 if z < 0 where ReLU' is 1 if z > 0."""
+    for path, node in subtrees(root):
+        if not isinstance(node, N.Cases):
+            continue
+        for i, (value, cond) in enumerate(node.branches):
+            if isinstance(cond, N.Rel) and cond.op in FLIPPED:
+                new = replace(cond, op=FLIPPED[cond.op])
+                branches = node.branches[:i] + ((value, new),) + node.branches[i + 1:]
+                yield "sign", f"the condition {_show(cond)} should be {_show(new)}", put(root, path, N.Cases(branches))
+
+
+EDITS = (edit_shape, edit_sign, edit_condition, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose,
+         edit_order, edit_factor, edit_precedence)
 
 
 def candidates(root):
@@ -354,6 +369,8 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
         for kind, detail, node in [(None, "", step)] + singles:
             if time.monotonic() > deadline:
                 raise TimeoutError
+            if lnode == node:
+                continue   # X = X holds but says nothing: not a correction
             if judge(lnode, node, quick, deadline).match is Match.EQUAL and \
                     judge(lnode, node, contexts, deadline).match is Match.EQUAL:
                 found = Found(node, "label", f"the left side names the wrong quantity: {ldetail}", ref=lnode)

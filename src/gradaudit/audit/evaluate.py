@@ -86,6 +86,7 @@ class Context:
     index_ranges: dict = field(default_factory=dict)
     index_base: int = 1
     informal_ops: dict = field(default_factory=dict)  # id(Mul) -> forced reading, set by the layout repair
+    summing: set = field(default_factory=set)         # labels bound by an enclosing sum with limits
 
     @property
     def depth(self):
@@ -204,7 +205,7 @@ def infer_ranges(nodes, ctx: Context) -> None:
         for sub in walk(node):
             if isinstance(sub, N.Sym) and any(isinstance(i, N.Num) and i.value == 0 for i in sub.index):
                 zero = True
-            if isinstance(sub, N.Sum) and isinstance(sub.lower, N.Num) and sub.lower.value == 0:
+            if isinstance(sub, (N.Sum, N.Max)) and isinstance(sub.lower, N.Num) and sub.lower.value == 0:
                 zero = True
     ctx.index_base = 0 if zero else 1
     for label, rng in label_ranges(nodes, ctx).items():
@@ -219,12 +220,13 @@ def label_ranges(nodes, ctx: Context) -> dict:
             if not (isinstance(sub, N.Sym) and sub.index):
                 continue
             try:
-                key = quantity_key(replace(sub, index=()), ctx)
+                key = quantity_key(replace(sub, index=(), index_style=""), ctx)
                 data = _index_arrays(sub, key, ctx.model.values[key], ctx)
             except Exception:  # a name that does not resolve gives no range
                 continue
             if key[0] == "W" and ctx.model.convention == "column":
                 data = data.T
+            data = with_channel_axis(data, sub.index, key, ctx)
             if len(sub.index) != np.ndim(data):
                 continue
             for axis, idx in enumerate(sub.index):
@@ -582,17 +584,26 @@ def _sum(node: N.Sum, ctx: Context):
         if node.lower is not None and node.upper is not None:
             lo = int(_plain(_bound(node.lower, ctx)).real)
             try:
-                hi = int(_plain(_bound(node.upper, ctx)).real)
-            except UnknownSymbol:
-                # \sum_{k=1}^{n} e^{z_k} with n defined nowhere: n is the last index of what k runs over
+                hi = _bound(node.upper, ctx)
+                if isinstance(hi, (Jac, Lab)) or np.size(hi) != 1:
+                    raise UnknownSymbol(_show(node.upper))   # a name the section uses for something else
+                hi = int(_plain(hi).real)
+            except EvalError:
+                # \sum_{k=1}^{n} e^{z_k}, \sum_{p=0}^{M-1} k_{p,q} ... with n, M defined nowhere: the
+                # limit is the last index of what the label runs over
                 axis = label_ranges([node.body], ctx).get(label)
-                if axis is None or not isinstance(node.upper, N.Sym):
+                if axis is None or not _names_a_length(node.upper):
                     raise
                 hi = axis[1]
             ctx.index_ranges[label] = (lo, hi)
+        bounded = node.lower is not None and node.upper is not None and label not in ctx.summing
+        if bounded:
+            ctx.summing.add(label)
         try:
             value = evaluate(node.body, ctx)
         finally:
+            if bounded:
+                ctx.summing.discard(label)
             if saved is None:
                 ctx.index_ranges.pop(label, None)
             else:
@@ -616,6 +627,37 @@ def _sum(node: N.Sum, ctx: Context):
         return np.sum(value, axis=axis, keepdims=True)
     value = evaluate(node.body, ctx)
     return np.sum(_plain(value))
+
+
+def _max(node: N.Max, ctx: Context):
+    """\\max_{a=0}^{p-1} body: the largest value of body over the label's range (max-pooling's window)."""
+    if node.index is None or node.lower is None or node.upper is None:
+        raise EvalError("a \\max over indices without limits")
+    label = node.index.name
+    saved = ctx.index_ranges.get(label)
+    ctx.index_ranges[label] = (int(_plain(_bound(node.lower, ctx)).real), int(_plain(_bound(node.upper, ctx)).real))
+    try:
+        value = evaluate(node.body, ctx)
+    finally:
+        if saved is None:
+            ctx.index_ranges.pop(label, None)
+        else:
+            ctx.index_ranges[label] = saved
+    if not isinstance(value, Lab) or label not in value.labels:
+        return value   # the body does not depend on the label: every value is the same
+    axis = value.labels.index(label)
+    best = np.expand_dims(np.argmax(np.real(value.data), axis=axis), axis)
+    data = np.take_along_axis(value.data, best, axis=axis).squeeze(axis)   # keeps complex-step parts
+    labels = value.labels[:axis] + value.labels[axis + 1:]
+    return Lab(data, labels) if labels else data
+
+
+def _names_a_length(node) -> bool:
+    """n, or M - 1: a limit that is a length written as a name."""
+    if isinstance(node, N.Sym) and not node.index and node.layer is None:
+        return True
+    return isinstance(node, N.Add) and len(node.terms) == 2 and _names_a_length(node.terms[0]) \
+        and node.terms[1] in (N.Num(-1), N.Neg(N.Num(1)))
 
 
 def _bound(node, ctx):
@@ -760,7 +802,7 @@ HANDLERS = {
     N.Num: _num, N.Sym: _sym, N.Shorthand: _shorthand, N.Transpose: _transpose, N.Neg: _neg,
     N.Add: _add, N.Mul: _mul, N.Div: _div, N.Pow: _pow, N.Call: _call, N.Deriv: _deriv,
     N.DerivOp: _derivop, N.Prime: _prime, N.Sum: _sum, N.Cases: _cases, N.Either: _either,
-    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Max: _not_math,
+    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Max: _max,
     N.Rel: _not_math,
 }
 
@@ -908,9 +950,17 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
     index = sym.index
     if key[0] == "W" and ctx.model.convention == "column":
         data = data.T  # w_{i,j}: i the input unit, j the output unit
+    data = with_channel_axis(data, index, key, ctx)
     if len(index) != data.ndim:
         raise EvalError(f"{len(index)} indices on a quantity with {data.ndim} axes")
     return gather(data, index, ctx)
+
+
+def with_channel_axis(data, index, key: str, ctx: Context):
+    """x_{i,j,k} on a one-channel CNN: the third index is the channel, and there is one."""
+    if ctx.model.arch.is_cnn and key[0] in ("X", "Z", "A", "P") and np.ndim(data) == 2 and len(index) == 3:
+        return np.asarray(data)[..., None]
+    return data
 
 
 def gather(data, index, ctx: Context):
@@ -918,7 +968,8 @@ def gather(data, index, ctx: Context):
     labels = []
     for expr in index:
         for s in walk(expr):
-            if isinstance(s, N.Sym) and s.name not in labels and s.name not in ctx.bindings:
+            if isinstance(s, N.Sym) and s.name not in labels and s.name not in ctx.bindings \
+                    and not _is_size_name(s, ctx):
                 labels.append(s.name)
     # ranges: a label used bare as an index takes that axis's length unless a sum bounds it
     ranges = {}
@@ -944,10 +995,18 @@ def gather(data, index, ctx: Context):
         if not labels or np.ndim(pos) == 0:
             pos = np.full(grids[0].shape if grids else (), pos - (ctx.index_base if not _has_label(expr, labels) else 0))
         idx.append(pos)
-    for axis, pos in enumerate(idx):
-        if np.any(pos < 0) or np.any(pos >= data.shape[axis]):
+    outside = np.zeros(np.shape(idx[0]) if idx else (), dtype=bool)
+    for axis, (pos, expr) in enumerate(zip(idx, index)):
+        off = (pos < 0) | (pos >= data.shape[axis])
+        if np.any(off) and not _has_label(expr, ctx.summing):
             raise DimensionError("an index runs outside the quantity")
-    picked = data[tuple(idx)]
+        outside |= off
+    if np.any(outside):
+        # a sum's term that falls off the edge is zero: the full convolution's zero padding
+        idx = [np.clip(pos, 0, data.shape[axis] - 1) for axis, pos in enumerate(idx)]
+        picked = np.where(outside, 0, data[tuple(idx)])
+    else:
+        picked = data[tuple(idx)]
     if not labels:
         return np.asarray(picked)
     return Lab(picked, tuple(labels))
@@ -955,6 +1014,12 @@ def gather(data, index, ctx: Context):
 
 def _has_label(expr, labels):
     return any(isinstance(s, N.Sym) and s.name in labels for s in walk(expr))
+
+
+def _is_size_name(sym: N.Sym, ctx: Context) -> bool:
+    """s in y(i s + a): the stride (a size of the network), not an index that runs."""
+    return sym.name in SCALARS and sym.name not in ctx.index_ranges and not sym.index and sym.layer is None \
+        and (sym.name not in ("k", "p", "s") or ctx.model.arch.is_cnn)
 
 
 def _index_value(expr, env, ctx):
@@ -965,6 +1030,8 @@ def _index_value(expr, env, ctx):
             return env[expr.name]
         if expr.name in ctx.bindings:
             return ctx.bindings[expr.name]
+        if _is_size_name(expr, ctx):
+            return int(np.real(SCALARS[expr.name](ctx)))
         raise EvalError(f"index {expr.name} has no value")
     if isinstance(expr, N.Add):
         return sum(_index_value(t, env, ctx) for t in expr.terms)
@@ -1037,7 +1104,25 @@ def _chain_into_lab(a, b):
                                                     tuple(range(grad.ndim)))), lab.labels)
 
 
+def as_lab_like(value, lab: Lab):
+    """A whole matrix next to an expression in free indices (dJ/dY . {1 if z_{i,j} > 0}): read it at those
+    indices, when its shape is the indexed expression's (a one-channel axis aside)."""
+    if isinstance(value, Lab) or isinstance(value, (Jac, ShapeOnly)):
+        return value
+    arr = np.asarray(value)
+    if arr.size <= 1 or np.ndim(lab.data) != len(lab.labels):
+        return value
+    squeeze = lambda shape: tuple(n for n in shape if n != 1)
+    if squeeze(arr.shape) != squeeze(np.shape(lab.data)) or arr.size != np.size(lab.data):
+        return value
+    return Lab(arr.reshape(np.shape(lab.data)), lab.labels)
+
+
 def lab_op(a, b, fn):
+    if isinstance(a, Lab) and not isinstance(b, Lab):
+        b = as_lab_like(b, a)
+    elif isinstance(b, Lab) and not isinstance(a, Lab):
+        a = as_lab_like(a, b)
     labels = tuple(dict.fromkeys((a.labels if isinstance(a, Lab) else ()) + (b.labels if isinstance(b, Lab) else ())))
     return Lab(fn(_broadcast_lab(a, labels), _broadcast_lab(b, labels)), labels)
 

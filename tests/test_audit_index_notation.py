@@ -1,4 +1,5 @@
-"""Sums written out with an ellipsis are read as the sum they abbreviate, and only when the pattern is unambiguous."""
+"""Index notation: sums elided with \\dots, conditions on indices, indexed Jacobians, max-pooling windows,
+channel indices and the full convolution, each right and deliberately wrong."""
 from __future__ import annotations
 
 import pytest
@@ -96,3 +97,26 @@ def test_an_ellipsis_with_no_pattern_stays_unsupported(tmp_path):
 def test_index_conditions_and_indexed_jacobians(tmp_path, formula, verdict):
     got = verdicts(tmp_path, formula)
     assert [v for v, _, _ in got] == [verdict], got
+
+
+CNN = "---\narchitecture: d002-cnn-sigmoid\nsubscript: layer\nalias: y_{relu} = A^{[1]}\nalias: y_{pool} = Y_{pool}^{[1]}\n---\n"
+
+
+@pytest.mark.parametrize("formula,verdict,kind", [
+    # max-pooling with window p and stride s
+    (r"y_{pool}(i, j) = \max_{a=0}^{p-1} \max_{b=0}^{p-1} y_{relu}(i \times s + a, j \times s + b)", "correct", None),
+    (r"y_{pool}(i, j) = \max_{a=0}^{p-1} \max_{b=0}^{p-1} y_{relu}(i + a, j + b)", "error", None),
+    # the input gradient is the full convolution; terms off the edge are zero
+    (r"\frac{\partial J}{\partial x_{i,j}} = \sum_{p=0}^{M-1} \sum_{q=0}^{N-1} k_{p,q} \frac{\partial J}{\partial Z_{1,i-p,j-q}}", "correct", None),
+    (r"\frac{\partial J}{\partial x_{i,j}} = \sum_{p=0}^{M-1} \sum_{q=0}^{N-1} k_{p,q} \frac{\partial J}{\partial Z_{1,i+p,j+q}}", "error", "sign"),
+    # a third index on a one-channel map is the channel
+    (r"\frac{\partial J}{\partial x_{i,j,k}} = \sum_{p=0}^{M-1} \sum_{q=0}^{N-1} k_{p,q} \frac{\partial J}{\partial Z_{1,i-p,j-q}}", "correct", None),
+    # the ReLU mask in free indices, against the whole matrix
+    (r"\frac{\partial J}{\partial Z_1} = \frac{\partial J}{\partial y_{relu}} \cdot \begin{cases} 1 & \text{if } z_{1[i,j,k]} > 0 \\ 0 & \text{otherwise} \end{cases}", "correct", None),
+    (r"\frac{\partial J}{\partial Z_1} = \frac{\partial J}{\partial y_{relu}} \cdot \begin{cases} 1 & \text{if } z_{1[i,j]} < 0 \\ 0 & \text{otherwise} \end{cases}", "error", "sign"),
+])
+def test_cnn_index_notation(tmp_path, formula, verdict, kind):
+    got = verdicts(tmp_path, formula, head=CNN)
+    assert [v for v, _, _ in got] == [verdict], got
+    if kind:
+        assert kind in got[0][1], got
