@@ -429,6 +429,15 @@ PINS = {
     (D2, "eq50"): ("unsupported", set(), "max over p,q with no limits: the pooling window is given only in the prose"),
     (D2, "eq51"): ("correct", set(), "dJ/dZ1 = dJ/dY_relu times the ReLU mask 1[z > 0]; k is the one channel"),
     (D2, "eq62"): ("correct", set(), "dJ/dx is the full convolution of dJ/dZ1 with k, terms off the edge zero"),
+    # --- 002 convolution grids: sums elided with \dots, every written term checked
+    (D2, "zgrid1.2"): ("error", {"index"}, "Z1[0,1]: k[k-1,k-1] multiplies x[k-1,k], not x[k-1,k-1] (copied from Z1[0,0])"),
+    (D2, "zgrid1.4"): ("error", {"index"}, "Z1[1,1]: k[k-1,k-1] multiplies x[k,k], not x[k+1,k+1]"),
+    (D2, "zgrid2.2"): ("error", {"index"}, "the same copied last term as zgrid1.2"),
+    (D2, "zgrid2.3"): ("error", {"index"}, "Z1[1,0]: k[k-1,k-1] multiplies x[k,k-1], not x[k,k+1]"),
+    (D2, "zgrid2.4"): ("error", {"index"}, "the same wrong last term as zgrid1.4"),
+    (D2, "eq53"): ("error", {"step"}, "the terms of dJ/dk[0,0] need dz/dk = x, the document writes dz/dx"),
+    (D2, "eq54"): ("error", {"step"}, "the same: dz[i,j]/dx[i,j+1] where dz/dk[0,1] belongs"),
+    (D2, "zgrid1.3"): ("unsupported", set(), "K, the kernel matrix, inside an index (1+K-1): unreadable; its column 2+k-1 is off by 2 too"),
 }
 
 

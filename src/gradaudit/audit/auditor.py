@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from ..corpus import Formula, Section
 from ..errors import NotationError
 from ..notation import ast as N
-from . import diagnose, layout
+from . import diagnose, layout, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
 from .evaluate import alias_key, mark_alias_cycles, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
@@ -404,6 +404,9 @@ class SectionAuditor:
                 result.errors.append(fix)
                 result.corrected_latex = f"{fix.fix_latex} = {_latex(step)}"
                 return
+        if outcome.match is None and termwise.has_ellipsis(step):
+            if self._written_terms(result, ref, step, contexts):
+                return
         if outcome.match is None:
             searchable = not any(isinstance(n, OPAQUE) for n in walk(step)) and _fails_on_dimensions(step, contexts)
             if searchable and (outcome.unknown or _evaluable(ref, contexts)):
@@ -441,6 +444,24 @@ class SectionAuditor:
         detail = (outcome.reason or "the two sides have different shapes") if outcome.match is Match.SHAPE \
             else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _written_terms(self, result: Result, ref, step, contexts) -> bool:
+        """A sum elided with \\dots: check the terms it writes out (termwise.py). True when that decides it."""
+        verdicts = []
+        for ctx in contexts:
+            ctx.index_ranges = {}
+            infer_ranges((ref, step), ctx)
+            verdicts.append(termwise.check_written_terms(ref, step, ctx))
+        wrong = next((v for v in verdicts if v is not None and v.kind), None)
+        if wrong is not None:
+            result.verdict = "error"
+            result.errors.append(ErrorItem(wrong.kind, wrong.detail, ""))
+            return True
+        if verdicts and all(v is not None for v in verdicts):
+            result.verdict = "unsupported"
+            result.reason = "every term written out holds; the terms elided by \\dots cannot be checked"
+            return True
+        return False
 
     def _verify_correction(self, result: Result, contexts, deadline):
         """A corrected formula is shown only if its LaTeX parses back to a claim that holds."""

@@ -1,7 +1,8 @@
 """Sums written out with an ellipsis, e^{z_1} + e^{z_2} + \\dots + e^{z_n}, read as the sum they abbreviate.
 
 The explicit terms before the dots must be one pattern in a single integer index with the values
-lo..hi (in any order), and the term after the dots the same pattern at the upper limit. Anything
+lo..hi (in any order), and the term after the dots the same pattern at the upper limit; a single
+term before the dots counts only as a_1 + \\dots + a_n, with a named upper limit. Anything
 else (two indices that move together, a gap, a pattern that changes) is left as written, and the
 evaluator reports it unsupported: an ellipsis means only what its pattern makes unambiguous.
 """
@@ -49,6 +50,8 @@ def _read_add(add: N.Add, hole: str):
         return add
     if isinstance(bound, N.Num) and bound.value <= max(values):
         return add
+    if len(values) == 1 and (isinstance(bound, N.Num) or values[0] not in (0, 1)):
+        return add   # one term shows no pattern: only a_1 + \dots + a_n (or a_0 + ...) is unambiguous
     body = _fill(last, paths, N.Sym(hole))
     total = N.Sum(body, index=N.Sym(hole), lower=N.Num(Fraction(min(values))), upper=bound)
     rest = terms[:start] + [total] + terms[d + 2:]
