@@ -99,6 +99,7 @@ WRONG = [
     ("d003-mlp2-sigmoid-mse", "total", r"\frac{\partial C}{\partial b^{(2)}} = \sum_{i=1}^{N_{out}} \frac{\partial C}{\partial Z^{(2)}}", "sum"),
     ("d000-mlp3-tanh", "total", r"\frac{dC}{dW^{[1]}} = \frac{\partial C}{\partial Z^{[3]}} \frac{\partial Z^{[3]}}{\partial A^{[2]}} \frac{\partial A^{[2]}}{\partial Z^{[2]}} \frac{\partial Z^{[1]}}{\partial A^{[1]}} \frac{\partial Z^{[1]}}{\partial W^{[1]}}", "step"),
     ("d001-mlp3-g", "total", r"\frac{\partial J}{\partial W^{[3]}} = db^{[3]}", "label"),
+    ("d001-mlp3-g", "total", r"\frac{\partial J}{\partial A^{[3]}} = -\frac{1}{m} \sum (Y \log A^{[3]} + (1 - Y) \log(1 - A^{[3]}))", "label"),
     ("d001-mlp3-g", "total", r"A^{[2]} = g(A^{[2]})", "definition"),
     ("d002-single-sigmoid", "total", r"\frac{\partial J}{\partial b} = -\frac{Y}{A} + \frac{1-Y}{1-A} A(1-A)", "precedence"),
     ("d001-mlp3-g", "total", r"Z_{n^{[2]} \times m}^{[2]} = W^{[2]} A^{[1]} + b_{n^{[2]} \times m}^{[2]}", "dimension"),

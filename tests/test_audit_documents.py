@@ -244,7 +244,7 @@ PINS = {
     (D2, "t3.l2.b6"): ("correct", set(), "dJ/dA2 of BCE: -Y/A2 + (1-Y)/(1-A2)"),
     (D2, "t3.loss.f1"): ("error", {"sign"}, "BCE is -(Y log A2 + (1-Y) log(1-A2)); the minus sign is missing"),
     (D2, "eq20b"): ("unsupported", set(), "softmax vector elided with vdots (entries e^z_k / sum e^z_i); correct math"),
-    (D2, "eq22a"): ("error", set(), "right side is the loss L itself, not dL/dA = -y_i/a_i (vector vs scalar)"),
+    (D2, "eq22a"): ("error", {"label"}, "right side is the loss L itself, not dL/dA = -y_i/a_i (vector vs scalar)"),
     (D2, "eq23"): ("unsupported", set(), "Jacobian [da_i/dz_j] elided with cdots/vdots; a definition, correct math"),
     (D2, "eq28b"): ("unsupported", set(), "elided matrices: a_i(1-a_i) diagonal, -a_i a_j off it; correct math"),
     # --- d002b: the rest of the document, each worked by hand and compared with the tool
@@ -320,7 +320,7 @@ PINS = {
     (D2, "t5.lL.b3"): ("correct", set(), "gradient descent step b := b - alpha dJ/db"),
     (D2, "t5.lL.b4"): ("notation", set(), "db^L = 1^T dZ^L (sum over examples); the 1 is the ones factor dZ/db contributes"),
     (D2, "t5.lL.b5"): ("correct", set(), "softmax + categorical cross-entropy: dJ/dZ^L = A^L - Y"),
-    (D2, "t5.lL.b6"): ("error", set(), "right side is the loss itself; dJ/dA^L = -Y/A^L elementwise"),
+    (D2, "t5.lL.b6"): ("error", {"label"}, "right side is the loss itself; dJ/dA^L = -Y/A^L elementwise"),
     (D2, "t5.loss.f1"): ("correct", set(), "categorical cross-entropy -sum_i y_i log a_i"),
     (D2, "t6.conv1.f3"): ("correct", set(), "convolution layer Z1 = X * K1 + b1 (* the correlation of eq 35)"),
     (D2, "t6.conv1.f4"): ("correct", set(), "ReLU: A = Z where Z > 0, else 0"),
@@ -354,7 +354,7 @@ PINS = {
     (D2, "t6.lL.b3"): ("correct", set(), "gradient descent step b := b - alpha dJ/db"),
     (D2, "t6.lL.b4"): ("correct", set(), "one example (m = 1): db^L = dZ^L"),
     (D2, "t6.lL.b5"): ("correct", set(), "softmax + categorical cross-entropy: dJ/dZ^L = A^L - Y"),
-    (D2, "t6.lL.b6"): ("error", set(), "right side is the loss itself; dJ/dA^L = -Y/A^L elementwise"),
+    (D2, "t6.lL.b6"): ("error", {"label"}, "right side is the loss itself; dJ/dA^L = -Y/A^L elementwise"),
     (D2, "t6.loss.f1"): ("correct", set(), "categorical cross-entropy -sum_i y_i log a_i"),
     # --- d003: the rest of the document, each worked by hand and compared with the tool
     (D3, "dC_dZ2.chain"): ("correct", set(), "dC/dZ2 = dC/dA2 dA2/dZ2 is the chain rule; A2 depends on Z2 only"),

@@ -191,9 +191,14 @@ def _name_broken_steps(results: list) -> None:
     """A middle step no small edit explains, in a chain that ends right, is a step that does not follow."""
     if len(results) < 2 or results[-1].verdict not in ("correct", "notation"):
         return
-    for r in results[:-1]:
-        if r.verdict == "error" and r.errors and all(e.kind == "unexplained" for e in r.errors):
-            r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does", "")]
+    for k, r in enumerate(results[:-1]):
+        kinds = ("unexplained", "label") if k > 0 else ("unexplained",)   # the first claim's label is the chain's
+        if r.verdict == "error" and r.errors and all(e.kind in kinds for e in r.errors):
+            # a middle step's left side is the chain's, so a "label" there is a step computing something else
+            said = "; ".join(e.detail for e in r.errors if e.kind == "label")
+            r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does"
+                                  + (f" ({said})" if said else ""), "")]
+            r.corrected_latex = ""
 
 
 def _attempt(node, ctx):

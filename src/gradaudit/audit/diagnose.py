@@ -365,7 +365,8 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
                 return Found(fixed.node, kind, detail)
             return Found(fixed.node, kind, detail + "; " + fixed.detail)
     # 3. a wrong label on the left side, with at most one edit of the right side
-    for lkind, ldetail, lnode in list(edit_unknown_name(ref)) + list(edit_layer(ref)) + list(edit_name(ref)):
+    for lkind, ldetail, lnode in list(edit_underived(ref)) + list(edit_unknown_name(ref)) + list(edit_layer(ref)) \
+            + list(edit_name(ref)):
         for kind, detail, node in [(None, "", step)] + singles:
             if time.monotonic() > deadline:
                 raise TimeoutError
@@ -388,6 +389,16 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
                     judge(ref, node2, contexts, deadline).match is Match.EQUAL:
                 return Found(node2, kind, f"{detail}; {detail2}")
     return None
+
+
+def edit_underived(root):
+    """dJ/dA = (the loss itself): the right side is the quantity, not its derivative."""
+    if isinstance(root, N.Deriv) and root.num is not None:
+        quantity = root.num
+        if isinstance(quantity, N.Sym) and quantity.name == "L" and quantity.layer is None and not quantity.index:
+            quantity = N.Call("L", (N.Sym("Y"), N.Sym("A")))   # a bare L is also the depth: write the loss's call
+        yield "label", f"{_show(root)} should be {_show(quantity)}: the right side is {_show(root.num)} itself, " \
+                       "not its derivative", quantity
 
 
 def edit_unknown_name(root):
