@@ -438,6 +438,13 @@ PINS = {
     (D2, "eq53"): ("error", {"step"}, "the terms of dJ/dk[0,0] need dz/dk = x, the document writes dz/dx"),
     (D2, "eq54"): ("error", {"step"}, "the same: dz[i,j]/dx[i,j+1] where dz/dk[0,1] belongs"),
     (D2, "zgrid1.3"): ("unsupported", set(), "K, the kernel matrix, inside an index (1+K-1): unreadable; its column 2+k-1 is off by 2 too"),
+    # --- dZ = dA . (activation derivative): the same verdict on dense layers and on square feature maps
+    (D2, "t4.lLm1.b5"): ("correct", set(), "dJ/dZ = dJ/dA times the ReLU mask, elementwise"),
+    (D2, "t4.lL.b5"): ("correct", set(), "dJ/dZ = dJ/dA times A(1 - A), elementwise"),
+    (D2, "t5.l1.b5"): ("correct", set(), "dJ/dZ = dJ/dA times the ReLU mask, elementwise"),
+    (D2, "t6.dLm1.b6"): ("correct", set(), "dJ/dZ = dJ/dA times the ReLU mask, elementwise"),
+    (D2, "t6.conv1.b5"): ("correct", set(), "the same on a square feature map: maps multiply elementwise"),
+    (D2, "t6.conv2.b5"): ("correct", set(), "the same on a square feature map: maps multiply elementwise"),
 }
 
 

@@ -887,11 +887,18 @@ def product(a, b, op, ctx: Context):
     if op in ("juxt", "cdot", "times"):
         if a.ndim == 2 and b.ndim == 2 and a.shape == b.shape and a.shape[1] != b.shape[0]:
             return a * b  # equal shapes that cannot be multiplied as matrices: A(1 - A) is elementwise
+        if cnn and a.ndim == 2 and a.shape == b.shape and _is_feature_map(a, ctx) and _is_feature_map(b, ctx):
+            return a * b  # two maps of one shape: a map is not a linear map, so square or not this is elementwise
         if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
             raise DimensionError(f"a {a.shape[0]}x{a.shape[1]} matrix times a {b.shape[0]}x{b.shape[1]} matrix does not conform"
                                  if a.ndim == 2 and b.ndim == 2 else "a product of non-matrices")
         return a @ b
     raise EvalError(f"unknown product {op}")
+
+
+def _is_feature_map(value, ctx) -> bool:
+    shapes = {np.shape(v) for k, v in ctx.model.values.items() if k[0] in ("K", "W")}
+    return min(value.shape) > 1 and value.shape not in shapes
 
 
 def _is_kernel(value, ctx):
