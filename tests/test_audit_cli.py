@@ -182,3 +182,17 @@ def test_front_matter_alias_names_a_quantity(tmp_path):
     notes.write_text("---\narchitecture: d001-mlp-L-g\nalias: \\delta^{[l]}\n---\n$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n")
     run = run_cli("check", str(notes))
     assert run.returncode == 2 and "alias.md:3" in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("formula,verdict", [
+    (r"W \in \mathbb{R}^{n^{[l]} \times n^{[l-1]}}", "correct"),
+    (r"b \in \mathbb{R}^{n^{[l]} \times 1}", "correct"),
+    (r"W \in \mathbb{R}^{n^{[l-1]} \times n^{[l]}}", "error"),
+    (r"W \in \mathbb{R}^{n^{[2]} \times n^{[1]}}", "unsupported"),   # no l: which W is meant is not said
+])
+def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, formula, verdict):
+    notes = tmp_path / "shapes.md"
+    notes.write_text(f"---\narchitecture: d001-mlp3-g\n---\n$${formula}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason) for r in results]

@@ -445,6 +445,8 @@ PINS = {
     (D2, "t6.dLm1.b6"): ("correct", set(), "dJ/dZ = dJ/dA times the ReLU mask, elementwise"),
     (D2, "t6.conv1.b5"): ("correct", set(), "the same on a square feature map: maps multiply elementwise"),
     (D2, "t6.conv2.b5"): ("correct", set(), "the same on a square feature map: maps multiply elementwise"),
+    (D1, "shape.W"): ("correct", set(), "W of layer l (the text's current layer) is n^[l] x n^[l-1]"),
+    (D1, "shape.b"): ("correct", set(), "b of layer l is n^[l] x 1, broadcast over the m columns"),
 }
 
 

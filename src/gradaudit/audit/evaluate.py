@@ -164,7 +164,10 @@ def quantity_key(sym: N.Sym, ctx: Context) -> str:
         owners = [k for k in ctx.model.values if k[:1] == name and k[1:].isdigit() and k != "A0"]
         if len(owners) == 1:
             return owners[0]
-        raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer")
+        if "l" in ctx.bindings:
+            layer = ctx.bindings["l"]   # W in R^{n^{[l]} x n^{[l-1]}}: the claim is about layer l, and so is W
+        else:
+            raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer")
     if name == "A" and layer == 0:
         return "A0"
     key = f"{name}{layer}"
