@@ -178,6 +178,12 @@ def test_written_module_imports_only_numpy_and_matches_net_grads(tmp_path, arch_
     assert {k: v.shape for k, v in mod.init(0).items()} == net.param_shapes
     with pytest.raises(ValueError):
         mod.grads(params, X[..., :-1], Y)
+    with pytest.raises(ValueError, match="complex"):
+        mod.grads(params, X + 1j, Y)
+    with pytest.raises(ValueError, match="not numeric"):
+        mod.loss(params, np.full(X.shape, "a"), Y)
+    with pytest.raises(ValueError, match="labels"):
+        mod.loss(params, X, None)
 
 
 def test_codegen_command_writes_a_module(tmp_path):

@@ -241,8 +241,19 @@ class Network:
             values.append(v.astype(self.dtype, copy=False))
         return values
 
+    def _real(self, name, value):
+        """value as this network's float array; complex, text or object data is refused, not cast."""
+        if type(value) is np.ndarray and value.dtype is self.dtype:
+            return value
+        raw = np.asarray(value)
+        if raw.dtype.kind == "c":
+            raise GradauditError(f"{name} is complex; the network takes real numbers")
+        if raw.dtype.kind not in "biuf":
+            raise GradauditError(f"{name} is not numeric (dtype {raw.dtype}); pass an array of numbers")
+        return raw.astype(self.dtype, copy=False)
+
     def _check_data(self, X, Y, full=False):
-        X = X if type(X) is np.ndarray and X.dtype is self.dtype else np.asarray(X, dtype=self.dtype)
+        X = self._real("X", X)
         if self._x_tail is not None:
             bad = X.shape[1:] != self._x_tail
         else:
@@ -253,7 +264,7 @@ class Network:
         if m < 1:
             raise GradauditError("X has no examples")
         if Y is not None:
-            Y = Y if type(Y) is np.ndarray and Y.dtype is self.dtype else np.asarray(Y, dtype=self.dtype)
+            Y = self._real("Y", Y)
             shape = (self.outputs, m) if self._column else (m, self.outputs)
             if Y.shape != shape:
                 raise GradauditError(f"Y has shape {Y.shape}, expected {shape} ({self.convention} layout, {m} examples)")
@@ -295,6 +306,8 @@ class Network:
         return out[:, :, 0].T if self._column else out[:, 0, :]
 
     def _call(self, which, params, X, Y):
+        if which != "predict" and Y is None:
+            raise GradauditError(f"{which} needs the labels Y")
         values = self._check_params(params)
         X, Y, m = self._check_data(X, Y)
         dims = [m if v is None else v for v in self._dim_values]

@@ -72,20 +72,29 @@ def _commented(program, derivation, returns) -> str:
 
 
 WRAPPERS = '''
+def _real(name, value):
+    raw = numpy.asarray(value)
+    if raw.dtype.kind == "c":
+        raise ValueError(f"{name} is complex; the network takes real numbers")
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(f"{name} is not numeric (dtype {raw.dtype}); pass an array of numbers")
+    return raw.astype(float if DTYPE is None else DTYPE, copy=False)
+
+
 def _check(params, X, Y=None):
     if set(params) != set(PARAM_SHAPES):
         raise ValueError(f"params must have exactly the keys {list(PARAM_SHAPES)}, got {list(params)}")
     for name, shape in PARAM_SHAPES.items():
         if numpy.shape(params[name]) != shape:
             raise ValueError(f"parameter {name} has shape {numpy.shape(params[name])}, expected {shape}")
-    X = numpy.asarray(X, dtype=float if DTYPE is None else DTYPE)
+    X = _real("X", X)
     if X.shape[FEATURE_AXES[0]:][:len(FEATURE_SHAPE)] != FEATURE_SHAPE or X.ndim != len(FEATURE_SHAPE) + 1:
         raise ValueError(f"X has shape {X.shape}; expected {LAYOUT}")
     if not numpy.all(numpy.isfinite(X)):
         raise ValueError("X contains NaN or infinity")
     m = X.shape[EXAMPLE_AXIS]
     if Y is not None:
-        Y = numpy.asarray(Y, dtype=X.dtype)
+        Y = _real("Y", Y)
         expected = (OUTPUTS, m) if EXAMPLE_AXIS == 1 else (m, OUTPUTS)
         if Y.shape != expected:
             raise ValueError(f"Y has shape {Y.shape}, expected {expected}")
@@ -118,12 +127,16 @@ def init(seed=0):
 
 
 def loss(params, X, Y):
+    if Y is None:
+        raise ValueError("loss needs the labels Y")
     values, X, Y, m = _check(params, X, Y)
     with numpy.errstate(over="ignore", under="ignore"):
         return float(numpy.sum(_loss(_internal(X), _internal(Y), *values, *_dims(m))))
 
 
 def grads(params, X, Y):
+    if Y is None:
+        raise ValueError("grads needs the labels Y")
     values, X, Y, m = _check(params, X, Y)
     with numpy.errstate(over="ignore", under="ignore"):
         out = _grads(_internal(X), _internal(Y), *values, *_dims(m))
