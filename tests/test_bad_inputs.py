@@ -425,17 +425,10 @@ def test_a_formula_over_its_budget_is_timed_out_and_the_audit_goes_on(tmp_path):
     assert sum(r["seconds"] for r in slow_results) < 0.6 + SLACK
 
 
-@pytest.mark.xfail(strict=True, reason="auditor: the first formula of a section pays for building the section's "
-                                       "numeric environments (~0.2 s) inside its own budget, so a small --timeout "
-                                       "reports a correct first formula as timed out")
 def test_section_setup_is_not_charged_to_the_first_formula(tmp_path):
     path = formula_file(tmp_path, "first.toml", {"z3": Z3, "z1": Z1})
     run = gradaudit_cli("check", path.name, "--format", "json", "--timeout=0.05", cwd=tmp_path)
     assert_good_neighbours(run.json(), path.name)
-
-
-EMPTY_DIMENSION = pytest.mark.xfail(strict=True, reason="auditor: a claim whose sides do not conform is an error of "
-                                                         "kind 'dimension' with an empty detail (no shapes named)")
 
 
 @pytest.mark.parametrize("latex", [r"dW^{[2]} = dZ^{[2]}",

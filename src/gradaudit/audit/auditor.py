@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from ..corpus import Formula, Section
 from ..errors import NotationError
 from ..notation import ast as N
+from ..notation.parser import warm_parser
 from . import diagnose, layout, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
@@ -266,6 +267,8 @@ class SectionAuditor:
             pass
 
     def audit(self, formula: Formula) -> list[Result]:
+        self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
+        warm_parser()
         start = time.monotonic()
         deadline = start + self.timeout
         base = dict(file=formula.file, line=formula.line, id=formula.id, source=formula.locator,

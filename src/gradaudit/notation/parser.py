@@ -39,7 +39,28 @@ class _TokenListLexer(Lexer):
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer=_TokenListLexer, transformer=RawBuilder())
+    return Lark(grammar, parser="lalr", lexer=_TokenListLexer, transformer=RawBuilder(), cache=_cache_file(grammar))
+
+
+def _cache_file(grammar: str):
+    """Lark's table cache in the user's own cache folder (not the shared /tmp, where anyone could plant a pickle),
+    keyed by the grammar and Lark's version; False (build each time, ~0.3 s) when there is no such folder."""
+    import hashlib
+    import os
+    from pathlib import Path
+    import lark
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gradaudit"
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    key = hashlib.sha256(f"{lark.__version__}\n{grammar}".encode()).hexdigest()[:16]
+    return str(base / f"lark-{key}.pickle")
+
+
+def warm_parser() -> None:
+    """Build (or load from Lark's cache) the LALR tables now, so no formula's time budget pays for them."""
+    _lark()
 
 
 def parse(latex) -> Parsed:
