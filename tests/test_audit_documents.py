@@ -490,3 +490,17 @@ def test_corrected_latex_parses(corpus_results):
     assert len(fixes) >= 30
     for fix in fixes:
         parse(fix)
+
+
+PRECISE_FORMS = {
+    # one output unit makes A3 - Y a number; the form shown must hold with several outputs too
+    (D0, "sig.dW3.final"): r"(A^{[3]} - Y) A^{[2]T}",
+    (D0, "sig.db2.final"): r"(W^{[3]T} (A^{[3]} - Y)) \odot A^{[2]} \odot (1 - A^{[2]})",
+}
+
+
+@pytest.mark.parametrize("key", sorted(PRECISE_FORMS), ids=lambda k: k[1])
+def test_precise_forms_read_as_a_person_writes_them(corpus_results, key):
+    _, by_formula = corpus_results
+    rows = by_formula[key][2]
+    assert any(r.corrected_latex.endswith("= " + PRECISE_FORMS[key]) for r in rows), [r.corrected_latex for r in rows]

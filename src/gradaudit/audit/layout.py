@@ -102,12 +102,22 @@ def _summed_over_examples(ref, step, contexts, deadline):
     axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
     if ctx.model.arch.is_cnn:
         axis = None   # one shared bias per feature map: the sum over every position
-    for body in (step, _with_ops(step, {id(p): True for p in _products(step)})):
+    where = "every position of the feature map (one bias per map)" if axis is None else "the examples"
+    for body in (_without_times_one(step), step, _with_ops(step, {id(p): True for p in _products(step)})):
         candidate = N.Sum(body, axis=axis, keepdims=axis is not None, style="np")
         outcome = judge(ref, candidate, contexts[:1], deadline)
         if outcome.match is Match.EQUAL:
-            return Repair(candidate, "notation", "the bias gradient is the sum over the examples", True)
+            return Repair(candidate, "notation", f"the bias gradient is the sum over {where}", True)
     return None
+
+
+def _without_times_one(node):
+    """dJ/dZ . 1 (dZ/db written as 1) reads as dJ/dZ inside the sum."""
+    if isinstance(node, N.Mul):
+        kept = tuple(f for f in node.factors if f != N.Num(1))
+        if len(kept) < len(node.factors):
+            return kept[0] if len(kept) == 1 else N.Mul(kept, node.op) if kept else node
+    return node
 
 
 # ---- the fold -------------------------------------------------------------------------------------------
@@ -139,27 +149,52 @@ def _value(node, ctx):
     return np.asarray(v)
 
 
+def transposed(node):
+    """node^T as a person writes it: W^{[3]T}, and (A^T)^T is A."""
+    if isinstance(node, N.Transpose):
+        return node.arg
+    if isinstance(node, N.Sym) and node.layer is not None and node.style in ("[]", "()") and not node.index:
+        return N.Transpose(node, "inner")
+    return N.Transpose(node)
+
+
+def _odot(a, b):
+    """a ⊙ b, flattened: ⊙ is associative, so (x ⊙ y) ⊙ z needs no brackets."""
+    left = a.factors if isinstance(a, N.Mul) and a.op == "odot" else (a,)
+    return N.Mul(left + (b,), "odot")
+
+
 def _placements(g_node, g, f_node, f):
     from .compare import full_convolution
     from .model import conv2d
-    T = N.Transpose
+    T = transposed
     if g.ndim == 2 and f.ndim == 2 and g.size > 1 and f.size > 1:
         if f.shape[0] > g.shape[0] and f.shape[1] > g.shape[1]:
             yield N.Mul((f_node, g_node), "star"), conv2d(f, g), 0        # dJ/dK = X * dJ/dZ (valid correlation)
         if 1 < f.shape[0] < g.shape[0] and 1 < f.shape[1] < g.shape[1]:
             yield N.Call("fullconv", (g_node, f_node)), full_convolution(g, f), 0   # dJ/dX from dJ/dZ and K
     if g.size == 1 or f.size == 1:
-        yield N.Mul((g_node, f_node), "juxt"), (g.reshape(()) if g.size == 1 else g) * (f.reshape(()) if f.size == 1 else f), 0
+        scaled = (g.reshape(()) if g.size == 1 else g) * (f.reshape(()) if f.size == 1 else f)
+        yield N.Mul((g_node, f_node), "juxt"), scaled, 0
+        if g.size == 1 and f.ndim == 2 and f.size > 1 and 1 in f.shape:
+            # one output unit makes A - Y a number; write the form that also holds with several:
+            # a column's outer product (A - Y) A^T, a row's pull-back W^T (A - Y)
+            pair = (g_node, T(f_node)) if f.shape[1] == 1 else (T(f_node), g_node)
+            yield N.Mul(pair, "juxt"), scaled.T, 1
         return
     if g.shape == f.shape:
-        yield N.Mul((g_node, f_node), "odot"), g * f, 0
+        yield _odot(g_node, f_node), g * f, 0
     if g.T.shape == f.shape:
-        yield N.Mul((T(g_node), f_node), "odot"), g.T * f, 1
+        yield _odot(T(g_node), f_node), g.T * f, 1
     for left_node, left, right_node, right, cost in (
             (g_node, g, f_node, f, 0), (g_node, g, T(f_node), f.T, 1), (f_node, f, g_node, g, 1),
             (T(f_node), f.T, g_node, g, 1), (T(g_node), g.T, f_node, f, 1), (f_node, f, T(g_node), g.T, 1)):
         if left.ndim == 2 and right.ndim == 2 and left.shape[1] == right.shape[0]:
             yield N.Mul((left_node, right_node), "juxt"), left @ right, cost
+
+
+def _compound_transposes(node) -> int:
+    return sum(1 for n in walk(node) if isinstance(n, N.Transpose) and not isinstance(n.arg, N.Sym))
 
 
 def _fold_reading(ref, step, contexts, deadline):
@@ -185,26 +220,32 @@ def _fold_reading(ref, step, contexts, deadline):
         for g_node, g, cost in frontier:
             for node, value, extra in _placements(g_node, g, f_node, f):
                 key = (value.shape, np.round(np.real(value), 9).tobytes())
-                if key not in seen or seen[key][2] > cost + extra:
+                rank = (cost + extra, _compound_transposes(node))
+                if key not in seen or (seen[key][2], _compound_transposes(seen[key][0])) > rank:
                     seen[key] = (node, value, cost + extra)
         frontier = sorted(seen.values(), key=lambda t: t[2])[:MAX_CANDIDATES]
         if not frontier:
             return None
+    matches = []
     for node, value, cost in frontier:
-        finals = [(node, value), (N.Transpose(node), value.T)]
-        if value.size == target.size and value.shape != target.shape and 1 in value.shape:
-            finals.append((node, value.reshape(target.shape)))   # a flattened row back to the pooled map
-        for final_node, final in finals:
+        finals = [(node, value, 0), (transposed(node), value.T, 1)]
+        if ctx.model.arch.is_cnn and value.size == target.size and value.shape != target.shape and 1 in value.shape:
+            finals.append((node, value.reshape(target.shape), 0))   # a flattened row back to the pooled map
+        for final_node, final, extra in finals:
             v = -final if sign < 0 else final
             if v.shape == target.shape and close(v, target):
-                out = N.Neg(final_node) if sign < 0 else final_node
-                moved = cost > 0 or final_node is not node
-                convolved = any(isinstance(n, N.Call) and n.func == "fullconv" or isinstance(n, N.Mul) and n.op == "star"
-                                for n in walk(out))
-                detail = ("the chain-rule product needs transposes and a different order: "
-                          "each factor applied the way its shape allows") if moved else \
-                    ("the product with the convolution's input or kernel is a correlation (dK) or a full "
-                     "convolution (dX)") if convolved else \
-                    "the chain-rule product is right read with elementwise products"
-                return Repair(out, "transpose" if moved else "notation", detail, not moved)
-    return None
+                matches.append((cost + extra, _compound_transposes(final_node), len(matches), node, final_node))
+    if not matches:
+        return None
+    # the cheapest reading; on a tie the one that transposes names, not products: W^T (A - Y), not ((A - Y) W)^T
+    cost, _, _, node, final_node = min(matches, key=lambda t: t[:3])
+    out = N.Neg(final_node) if sign < 0 else final_node
+    moved = cost > 0 or final_node is not node
+    convolved = any(isinstance(n, N.Call) and n.func == "fullconv" or isinstance(n, N.Mul) and n.op == "star"
+                    for n in walk(out))
+    detail = ("the chain-rule product needs transposes and a different order: "
+              "each factor applied the way its shape allows") if moved else \
+        ("the product with the convolution's input or kernel is a correlation (dK) or a full "
+         "convolution (dX)") if convolved else \
+        "the chain-rule product is right read with elementwise products"
+    return Repair(out, "transpose" if moved else "notation", detail, not moved)
