@@ -344,12 +344,14 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
         return chained
     singles = list(candidates(step))
     quick = contexts[:1]
-    # 1. one edit, as written
-    for kind, detail, node in singles:
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        if judge(ref, node, quick, deadline).match is Match.EQUAL and judge(ref, node, contexts, deadline).match is Match.EQUAL:
-            return Found(node, kind, detail)
+    # 1. one edit, as written; failing that, one edit that is right read as notation (a flattened map, a
+    #    Jacobian written as its factor)
+    for wanted in (Match.EQUAL, Match.LOCAL):
+        for kind, detail, node in singles:
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            if judge(ref, node, quick, deadline).match is wanted and judge(ref, node, contexts, deadline).match is wanted:
+                return Found(node, kind, detail)
     # 2. one edit, then a layout repair (informal products around the real mistake)
     for kind, detail, node in singles:
         if time.monotonic() > deadline:
@@ -363,7 +365,7 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
         if fixed is not None and judge(ref, fixed.node, contexts, deadline).match is Match.EQUAL:
             if fixed.layout_only or not strict:
                 return Found(fixed.node, kind, detail)
-            return Found(fixed.node, kind, detail + "; " + fixed.detail)
+            return Found(fixed.node, kind, detail, more=[(fixed.kind, fixed.detail)])
     # 3. a wrong label on the left side, with at most one edit of the right side
     for lkind, ldetail, lnode in list(edit_underived(ref)) + list(edit_unknown_name(ref)) + list(edit_layer(ref)) \
             + list(edit_name(ref)):

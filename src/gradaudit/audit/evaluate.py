@@ -535,6 +535,9 @@ def _call(node: N.Call, ctx: Context):
         return elementwise(np.log, arg)
     if func == "exp":
         return elementwise(np.exp, arg)
+    if func == "flatten":
+        value = _plain(arg)
+        return value.reshape(-1, 1) if ctx.model.convention in ("column", "column-wT") else value.reshape(1, -1)
     if func in ("maxpool", "Maxpooling", "MaxPool", "maxpooling"):
         pool = next((lay for lay in ctx.model.layers if lay.kind == "maxpool"), None)
         if pool is None or not isinstance(arg, np.ndarray):

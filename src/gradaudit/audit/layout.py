@@ -164,6 +164,13 @@ def _odot(a, b):
     return N.Mul(left + (b,), "odot")
 
 
+def _cnn_placements(g_node, g, f_node, f, cnn: bool):
+    """In a CNN a pooled map also enters the dense layer flattened to a row (the document's flatten layer)."""
+    yield from _placements(g_node, g, f_node, f)
+    if cnn and f.ndim == 2 and min(f.shape) > 1 and g.ndim == 2 and 1 in g.shape:
+        yield from _placements(g_node, g, N.Call("flatten", (f_node,), bracket="()"), f.reshape(1, -1))
+
+
 def _placements(g_node, g, f_node, f):
     from .compare import full_convolution
     from .model import conv2d
@@ -218,7 +225,7 @@ def _fold_reading(ref, step, contexts, deadline):
             raise TimeoutError
         seen = {}
         for g_node, g, cost in frontier:
-            for node, value, extra in _placements(g_node, g, f_node, f):
+            for node, value, extra in _cnn_placements(g_node, g, f_node, f, ctx.model.arch.is_cnn):
                 key = (value.shape, np.round(np.real(value), 9).tobytes())
                 rank = (cost + extra, _compound_transposes(node))
                 if key not in seen or (seen[key][2], _compound_transposes(seen[key][0])) > rank:

@@ -20,7 +20,7 @@ REL_TEX = {"=": "=", ":=": ":=", "->": "\\rightarrow", "in": "\\in", "!=": "\\ne
            ">=": "\\geq", "<=": "\\leq"}
 FUNC_TEX = {"sigma": "\\sigma", "tanh": "\\tanh", "log": "\\log", "exp": "\\exp", "max": "\\max", "sig": "sig",
             "g": "g", "sigmoid": "\\text{sigmoid}", "relu": "\\text{relu}", "softmax": "\\text{softmax}",
-            "maxpool": "\\text{maxpool}"}
+            "maxpool": "\\text{maxpool}", "flatten": "\\operatorname{flatten}"}
 DOTS_TEX = {"dots": "\\dots", "cdots": "\\cdots", "vdots": "\\vdots", "ddots": "\\ddots"}
 
 # binding strength of what a node prints as: a higher number needs fewer brackets

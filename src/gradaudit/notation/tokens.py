@@ -32,7 +32,7 @@ FUNC_WORDS = {
     "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
     "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
 }
-FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | {"maxpooling": "maxpool", "max": "max"}
+FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | {"maxpooling": "maxpool", "max": "max", "flatten": "flatten"}
 # macros that are one token: name -> (type, value)
 SIMPLE = {
     "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
