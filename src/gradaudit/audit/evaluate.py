@@ -747,6 +747,10 @@ def _either(node: N.Either, ctx):
 
 
 def _not_math(node, ctx):
+    if isinstance(node, N.Matrix) and any(isinstance(n, N.Dots) for n in walk(node)):
+        raise EvalError("a matrix with entries elided by \\vdots or \\cdots: what they stand for is not written")
+    if isinstance(node, N.Dots):
+        raise EvalError("an ellipsis whose terms follow no single-index pattern: what it stands for is not written")
     raise EvalError(f"{type(node).__name__} is not checkable mathematics")
 
 
