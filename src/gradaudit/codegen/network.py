@@ -312,7 +312,10 @@ class Network:
         X, Y, m = self._check_data(X, Y)
         dims = [m if v is None else v for v in self._dim_values]
         args = [self._to_internal(X)] + ([] if which == "predict" else [self._to_internal(Y)]) + values + dims
-        return self.programs[which].function(*args)    # the kernels never overflow; underflow to 0 is NumPy's silent default
+        # the kernels never overflow; underflow to 0 is NumPy's silent default; a NaN input (checked lazily, only
+        # when the result is not finite) is reported by _checked, not as a RuntimeWarning
+        with np.errstate(invalid="ignore"):
+            return self.programs[which].function(*args)
 
 
 def _finite(a) -> bool:
