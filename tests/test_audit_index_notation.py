@@ -115,23 +115,15 @@ CNN = "---\narchitecture: d002-cnn-sigmoid\nsubscript: layer\nalias: y_{relu} = 
     # the ReLU mask in free indices, against the whole matrix
     (r"\frac{\partial J}{\partial Z_1} = \frac{\partial J}{\partial y_{relu}} \cdot \begin{cases} 1 & \text{if } z_{1[i,j,k]} > 0 \\ 0 & \text{otherwise} \end{cases}", "correct", None),
     (r"\frac{\partial J}{\partial Z_1} = \frac{\partial J}{\partial y_{relu}} \cdot \begin{cases} 1 & \text{if } z_{1[i,j]} < 0 \\ 0 & \text{otherwise} \end{cases}", "error", "sign"),
-])
-def test_cnn_index_notation(tmp_path, formula, verdict, kind):
-    got = verdicts(tmp_path, formula, head=CNN)
-    assert [v for v, _, _ in got] == [verdict], got
-    if kind:
-        assert kind in got[0][1], got
-
-
-@pytest.mark.parametrize("formula,verdict,kind", [
-    # every written term of the convolution's sum is one of its terms: the elided ones stay unchecked
+    # sums written term by term around \dots: every written term of the convolution's sum is one of its
+    # terms, and the elided ones stay unchecked
     (r"Z_{1[0,1]} = x_{[0,1]}k_{[0,0]} + x_{[0,2]}k_{[0,1]} + \dots + x_{[1,2]}k_{[1,1]} + b_1", "unsupported", None),
     # the last term copied from Z_{1[0,0]}: x_{[1,1]} does not meet k_{[1,1]} in Z_{1[0,1]}
     (r"Z_{1[0,1]} = x_{[0,1]}k_{[0,0]} + x_{[0,2]}k_{[0,1]} + \dots + x_{[1,1]}k_{[1,1]} + b_1", "error", "index"),
     # a sum for dJ/dk whose terms chain to x
     (r"\frac{\partial J}{\partial k_{[0,0]}} = \frac{\partial J}{\partial z_{1[0,0]}} \cdot \frac{\partial z_{1[0,0]}}{\partial x_{[0,0]}} + \dots + \frac{\partial J}{\partial z_{1[1,1]}} \cdot \frac{\partial z_{1[1,1]}}{\partial x_{[1,1]}}", "error", "step"),
 ])
-def test_terms_written_out_around_an_ellipsis(tmp_path, formula, verdict, kind):
+def test_cnn_index_notation(tmp_path, formula, verdict, kind):
     got = verdicts(tmp_path, formula, head=CNN)
     assert [v for v, _, _ in got] == [verdict], got
     if kind:
