@@ -643,3 +643,17 @@ def test_compile_rejects_bad_requests(args, message):
 def test_audit_file_api_reports_a_bad_file():
     with pytest.raises(GradauditError):
         gradaudit.audit_file(BAD / "invalid_toml.toml")
+
+
+def test_a_long_alias_cycle_is_found_in_linear_time_and_named_briefly(tmp_path):
+    """3,000 aliases in one ring: one pass finds the cycle, and the reason names a few of them and the count."""
+    n = 3000
+    ring = ", ".join(f'"U^{{({i})}}" = "U^{{({(i + 1) % n})}}"' for i in range(n))
+    path = tmp_path / "ring.toml"
+    path.write_text(f'document = "x.txt"\ntitle = "t"\n[[section]]\nid = "s"\narchitecture = "d001-mlp3-g"\n'
+                    f'aliases = {{ {ring} }}\n[[section.formula]]\nid = "cyc"\n'
+                    "latex = '''Z^{[2]} = U^{(5)} A^{[1]} + b^{[2]}'''\n")
+    from gradaudit.audit.runner import audit_paths
+    (result,) = audit_paths([path]).results
+    assert result.verdict == "unsupported" and "cycle" in result.reason and "(3000 aliases)" in result.reason
+    assert len(result.reason) < 300, result.reason

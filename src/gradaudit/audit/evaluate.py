@@ -285,32 +285,81 @@ def _alias_entry(sym: N.Sym, aliases: dict):
 
 
 def mark_alias_cycles(aliases: dict) -> dict:
-    """Wrap every alias whose expansion reaches itself (V -> U -> V, Q -> Q + Q) in an AliasCycle."""
-    def refers_to(key):
-        for node in walk(aliases[key]):
-            if isinstance(node, N.Sym):
-                found, _ = _alias_entry(node, aliases)
-                if found is not None:
-                    yield found
-
-    def cycle_from(start):
-        stack, seen = [(start, (start,))], set()
-        while stack:
-            key, path = stack.pop()
-            for nxt in refers_to(key):
-                if nxt == start:
-                    return path + (nxt,)
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append((nxt, path + (nxt,)))
-        return None
-
+    """Wrap every alias whose expansion reaches itself (V -> U -> V, Q -> Q + Q) in an AliasCycle.
+    Linear in the size of the alias table: one pass of Tarjan's strongly connected components."""
+    edges = {}
+    for key, target in aliases.items():
+        found = (_alias_entry(n, aliases)[0] for n in walk(target) if isinstance(n, N.Sym))
+        edges[key] = list(dict.fromkeys(k for k in found if k is not None))
     out = dict(aliases)
-    for key in aliases:
-        path = cycle_from(key)
-        if path:
-            out[key] = AliasCycle(" -> ".join(_show(k) for k in path), aliases[key])
+    for component in _strong_components(edges):
+        if len(component) == 1 and component[0] not in edges[component[0]]:
+            continue
+        path = _cycle_in(component, edges)
+        shown = path if len(path) <= 8 else path[:6] + ("...", path[-1])
+        text = " -> ".join(k if k == "..." else _show(k) for k in shown) + \
+            (f" ({len(path) - 1} aliases)" if len(path) > 8 else "")
+        for key in component:
+            out[key] = AliasCycle(text, aliases[key])
     return out
+
+
+def _strong_components(edges: dict) -> list:
+    index, low, on_stack, stack, components, counter = {}, {}, set(), [], [], [0]
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = counter[0]
+        counter[0] += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter[0]
+                    counter[0] += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component[::-1])
+    return components
+
+
+def _cycle_in(component: list, edges: dict) -> tuple:
+    """One cycle through the component's first member, for the message (breadth-first, inside the component)."""
+    start, members = component[0], set(component)
+    previous, frontier = {start: None}, [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in edges[node]:
+                if child == start:
+                    back = [node]
+                    while previous[back[-1]] is not None:
+                        back.append(previous[back[-1]])
+                    return tuple(reversed(back)) + (start,)
+                if child in members and child not in previous:
+                    previous[child] = node
+                    following.append(child)
+        frontier = following
+    return (start, start)
 
 
 def lookup_alias(sym: N.Sym, ctx: Context):
