@@ -267,6 +267,10 @@ class SectionAuditor:
             pass
 
     def audit(self, formula: Formula) -> list[Result]:
+        with np.errstate(all="ignore"):   # log of a negative, 0/0: a formula's value, not a warning of ours
+            return self._audit(formula)
+
+    def _audit(self, formula: Formula) -> list[Result]:
         self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
         warm_parser()
         start = time.monotonic()
