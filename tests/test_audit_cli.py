@@ -196,3 +196,29 @@ def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, for
     from gradaudit.audit.runner import audit_paths
     results = audit_paths([notes]).results
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason) for r in results]
+
+
+@pytest.mark.parametrize("arch,formula,verdict,kind", [
+    # d/dZ written as an operator on the loss: J moves with Z
+    ("d001-mlp-L-g", r"\frac{\partial}{\partial Z^{[L]}} \mathcal{J} = \frac{1}{m}(A^{[L]} - Y)", "correct", None),
+    ("d001-mlp-L-g", r"\frac{\partial}{\partial W^{[l]}} J = \frac{\partial J}{\partial Z^{[l]}} A^{[l]T}", "error", "index"),
+    # a side condition on the layers restricts the claim to them; without it a hidden-layer formula is notation
+    ("d002-mlp-L-relu-sigmoid", r"A^{[l]} = \max(0, Z^{[l]}) \text{ for } l < L", "correct", None),
+    ("d002-mlp-L-relu-sigmoid", r"A^{[l]} = \max(0, Z^{[l]}) \quad \text{for } l \le L-1", "correct", None),
+    ("d002-mlp-L-relu-sigmoid", r"A^{[l]} = \max(0, Z^{[l]})", "notation", None),
+    ("d002-mlp-L-relu-sigmoid", r"A^{[l]} = \sigma(Z^{[l]}) \text{ for } l < L", "error", None),
+    # the activation where its derivative belongs
+    ("d001-mlp-L-g", r"dZ^{[l]} = dA^{[l]} * g(Z^{[l]})", "error", "factor"),
+])
+def test_operator_derivatives_side_conditions_and_activation_slips(tmp_path, arch, formula, verdict, kind):
+    notes = tmp_path / "probe.md"
+    notes.write_text(f"---\narchitecture: {arch}\nshorthand: per-example\n---\n$${formula}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason, r.corrected_latex) for r in results]
+    if kind:
+        assert kind in {e.kind for r in results for e in r.errors}
+    for r in results:   # a correction never defines a quantity by itself (A = max(0, A), dZ = dZ)
+        if r.corrected_latex:
+            left, right = r.corrected_latex.split(" = ", 1)
+            assert left.strip() != right.strip() and left.strip() not in right, r.corrected_latex

@@ -240,6 +240,7 @@ class SectionAuditor:
         self._envs = None
         self.previous_reference = None
         self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
+        self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
 
     @property
     def envs(self) -> Environments:
@@ -342,6 +343,9 @@ class SectionAuditor:
                     chains.append(current)   # "a = b -> c = d": a new equation starts at c
                     current = []
             chains.append(current)
+            condition = self._layer_condition(getattr(statement, "annotation", ""))
+            if condition is not None:
+                self.conditions[id(current)] = condition
             opens = statement.steps and (statement.steps[0] is None or getattr(statement, "opens_with", ""))
             if opens and self.previous_reference is not None and not formula.continues:
                 chains[-1].insert(0, self.previous_reference)
@@ -360,9 +364,38 @@ class SectionAuditor:
             self.references[formula.id] = chains[0][0]
         return [c for c in chains if len(c) > 1]
 
+    def _layer_condition(self, annotation: str):
+        """'for l < L', 'if l \\le L-1': a side condition on layer numbers, as a test of a context's bindings."""
+        words = annotation.strip().split(None, 1)
+        if len(words) < 2 or words[0].lower().strip(",") not in ("for", "if", "when", "whenever"):
+            return None
+        try:
+            statement = next(x for x in self.parse(words[1]).statements if isinstance(x, N.Statement))
+        except (NotationError, StopIteration):
+            return None
+        ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+               ">=": lambda a, b: a >= b, "!=": lambda a, b: a != b, "=": lambda a, b: a == b}
+        if len(statement.steps) != 2 or len(statement.rels) != 1 or statement.rels[0] not in ops:
+            return None
+        names = {n.name for side in statement.steps for n in walk(side) if isinstance(n, N.Sym)}
+        if not names or not names <= {"l", "L"}:
+            return None
+        test, (left, right) = ops[statement.rels[0]], statement.steps
+
+        def holds(ctx) -> bool:
+            from .evaluate import layer_value
+            try:
+                return bool(test(layer_value(left, ctx), layer_value(right, ctx)))
+            except EvalError:
+                return True   # the condition names a layer this claim does not run over
+        return holds
+
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
         indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
         contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
+        condition = self.conditions.get(id(chain))
+        if condition is not None:
+            contexts = [c for c in contexts if condition(c)]   # 'for l < L': only the layers the text means
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
         chain, readings = operator_readings(chain, contexts)
@@ -435,6 +468,12 @@ class SectionAuditor:
         if outcome.match is Match.LOCAL:
             result.verdict = "notation"
             result.reason = "a Jacobian written as the factor it contributes in backpropagation"
+            return
+        hidden = [c for c in contexts if "l" in c.bindings and "L" in c.bindings and c.bindings["l"] < c.bindings["L"]]
+        if hidden and len(hidden) < len(contexts) and judge(ref, step, hidden, deadline).match is Match.EQUAL:
+            result.verdict = "notation"
+            result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
+                             "of its own: say 'for l < L'")
             return
         repaired = layout.repair(ref, step, contexts, deadline)
         if repaired is not None:

@@ -221,6 +221,17 @@ def edit_precedence(root):
             yield "precedence", f"parentheses are missing: ({_show(grouped)}) multiplies the rest", put(root, path, new)
 
 
+ACTIVATION_CALLS = ("g", "sigma", "sig", "sigmoid", "tanh", "relu", "ReLU")
+
+
+def edit_derivative(root):
+    """g(Z) where g'(Z) belongs (or the reverse): the activation instead of its derivative."""
+    for path, node in subtrees(root):
+        if isinstance(node, N.Call) and node.func in ACTIVATION_CALLS and node.prime in (0, 1):
+            new = replace(node, prime=1 - node.prime)
+            yield "factor", f"{_show(node)} should be {_show(new)}", put(root, path, new)
+
+
 FLIPPED = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "=": "!=", "!=": "="}
 
 
@@ -236,7 +247,7 @@ def edit_condition(root):
                 yield "sign", f"the condition {_show(cond)} should be {_show(new)}", put(root, path, N.Cases(branches))
 
 
-EDITS = (edit_shape, edit_sign, edit_condition, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose,
+EDITS = (edit_shape, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose,
          edit_order, edit_factor, edit_precedence)
 
 
@@ -328,6 +339,13 @@ def _sym_for(key: str, style: str) -> N.Sym:
     return N.Sym(name, layer=N.Num(Fraction(layer)), style=style)
 
 
+def _circular(ref, node) -> bool:
+    """A = max(0, A) or dZ = dZ: a 'correction' that defines a quantity by itself says nothing."""
+    if node == ref:
+        return True
+    return isinstance(ref, N.Sym) and any(sub == ref for _, sub in subtrees(node))
+
+
 def bounded_search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     """The search within its own budget: running out of time means no diagnosis, not a failure."""
     try:
@@ -342,7 +360,7 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     chained = chain_fix(ref, step, contexts, deadline)
     if chained is not None:
         return chained
-    singles = list(candidates(step))
+    singles = [c for c in candidates(step) if not _circular(ref, c[2])]
     quick = contexts[:1]
     # 1. one edit, as written; failing that, one edit that is right read as notation (a flattened map, a
     #    Jacobian written as its factor)
@@ -387,6 +405,8 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
         for kind2, detail2, node2 in candidates(node):
             if time.monotonic() > deadline:
                 raise TimeoutError
+            if _circular(ref, node2):
+                continue
             if judge(ref, node2, quick, deadline).match is Match.EQUAL and \
                     judge(ref, node2, contexts, deadline).match is Match.EQUAL:
                 return Found(node2, kind, f"{detail}; {detail2}")

@@ -462,9 +462,7 @@ def _derivop(node: N.DerivOp, ctx: Context):
         for k in range(flat.size):
             bumped = flat.copy()
             bumped[k] += 1j * STEP
-            ctx.overrides = dict(saved, **{key: bumped.reshape(base.shape)})
-            if key in ("X", "A0"):
-                ctx.overrides.update(X=bumped.reshape(base.shape), A0=bumped.reshape(base.shape))
+            ctx.overrides = bumped_overrides(ctx, saved, key, bumped.reshape(base.shape))
             value = evaluate(node.body, ctx)
             jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
     finally:
@@ -472,6 +470,20 @@ def _derivop(node: N.DerivOp, ctx: Context):
     if out_shape == ():
         return jac
     return Jac(jac, out_shape, base.shape)
+
+
+def bumped_overrides(ctx: Context, saved: dict, key: str, value) -> dict:
+    """The values with `key` set to `value` and everything computed from it recomputed, so that
+    d/dZ (J) sees J move: the partial derivative holds the other inputs where they are."""
+    forced = {k: v for k, v in saved.items() if k in ctx.model.values}
+    forced[key] = value
+    if key in ("X", "A0"):
+        forced["X"] = forced["A0"] = value
+    try:
+        downstream = ctx.model.forward(forced)
+    except Exception:  # noqa: BLE001 - a model without a forward pass: only the bumped value moves
+        downstream = {}
+    return {**saved, **downstream, **forced}
 
 
 def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
@@ -488,7 +500,7 @@ def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
     bumped = base.reshape(-1).copy()
     bumped[int(np.real(position).reshape(()))] += 1j * STEP
     try:
-        ctx.overrides = dict(saved, **{key: bumped.reshape(base.shape)})
+        ctx.overrides = bumped_overrides(ctx, saved, key, bumped.reshape(base.shape))
         value = evaluate(node.body, ctx)
     finally:
         ctx.overrides = saved

@@ -433,7 +433,10 @@ def split_lines(tokens: list[Token]) -> list[Line]:
 
     def flush():
         nonlocal cur, where
+        cur, condition = _side_condition(cur)
         lines.extend(_split_quads(cur, where))
+        if condition and lines:
+            lines[-1].annotation = condition   # kept with the line, never read as a relation
         cur, where = [], False
 
     for tok in tokens:
@@ -467,7 +470,7 @@ def split_lines(tokens: list[Token]) -> list[Line]:
             if t.type == "TEXT":
                 trailing.insert(0, t.value)
         line.tokens = [t for t in toks if t.type != "QUAD"]
-        line.annotation = " ".join(trailing)
+        line.annotation = " ".join(trailing + ([line.annotation] if line.annotation else []))
         if line.where:
             line.annotation = (head + " " + line.annotation).strip()
         if line.tokens and line.tokens[0].type == "THEREFORE":
@@ -477,6 +480,35 @@ def split_lines(tokens: list[Token]) -> list[Line]:
         if line.tokens or line.annotation:
             out.append(line)
     return out
+
+
+CONDITION_WORDS = ("for", "if", "when", "whenever", "with", "provided", "as")
+
+
+def _side_condition(toks: list[Token]):
+    """'A = relu(Z) \\text{ for } l < L': a top-level \\text word that opens a side condition after an
+    equation ends the equation; the condition is a remark, not a relation to check. (Inside cases the
+    same words are IF tokens, so a piecewise definition is untouched.)"""
+    depth, seen_relation = 0, False
+    for i, t in enumerate(toks):
+        if t.type in OPENERS:
+            depth += 1
+        elif t.type in CLOSERS:
+            depth -= 1
+        elif depth == 0 and t.type == "REL":
+            seen_relation = True
+        elif depth == 0 and t.type == "TEXT" and seen_relation and i + 1 < len(toks):
+            words = t.value.strip().split()
+            if words and words[0].lower().strip(",") in CONDITION_WORDS:
+                rest = [u for u in toks[i + 1:] if u.type != "QUAD"]
+                if any(u.type == "REL" for u in rest):
+                    kept = toks[:i]
+                    while kept and kept[-1].type in ("QUAD", "PUNCT", "COMMA"):
+                        kept.pop()
+                    latex = {"<=": "\\le", ">=": "\\ge", "!=": "\\neq", "->": "\\to"}
+                    return kept, " ".join([t.value.strip()] + [latex.get(u.value, u.value) if u.type == "REL"
+                                                              else u.value for u in rest])
+    return toks, ""
 
 
 def _split_quads(toks: list[Token], where: bool) -> list[Line]:
