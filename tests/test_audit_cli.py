@@ -209,6 +209,14 @@ def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, for
     ("d002-mlp-L-relu-sigmoid", r"A^{[l]} = \sigma(Z^{[l]}) \text{ for } l < L", "error", None),
     # the activation where its derivative belongs
     ("d001-mlp-L-g", r"dZ^{[l]} = dA^{[l]} * g(Z^{[l]})", "error", "factor"),
+    # an explicit elementwise product where the shapes need a matrix product
+    ("d001-mlp-L-g", r"dA^{[l-1]} = W^{[l]T} \odot dZ^{[l]}", "error", "dimension"),
+    # np.sum without keepdims: a row, fine against the row convention's b, a bug against the column one's
+    ("d002-mlp-L-relu-sigmoid", r"\frac{\partial J}{\partial b^{[l]}} = np.sum(\frac{\partial J}{\partial Z^{[l]}}, axis=0)", "correct", None),
+    ("d001-mlp-L-g", r"db^{[l]} = \frac{1}{m} np.sum(dZ^{[l]}, axis=1)", "error", "dimension"),
+    # a sum over i = 1..m of dZ with the example index left off
+    ("d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}}=\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}", "notation", None),
+    ("d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}}=\frac{1}{m}\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}", "error", "factor"),
 ])
 def test_operator_derivatives_side_conditions_and_activation_slips(tmp_path, arch, formula, verdict, kind):
     notes = tmp_path / "probe.md"
@@ -222,3 +230,24 @@ def test_operator_derivatives_side_conditions_and_activation_slips(tmp_path, arc
         if r.corrected_latex:
             left, right = r.corrected_latex.split(" = ", 1)
             assert left.strip() != right.strip() and left.strip() not in right, r.corrected_latex
+
+
+def test_corrections_remove_what_is_wrong_instead_of_cancelling_it(tmp_path):
+    notes = tmp_path / "fixes.md"
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n"
+                     "$$dZ^{[L]} = \\frac{1}{m} (Y - A^{[L]})$$\n\n"
+                     "$$dW^{[L]} = \\frac{1}{m^2} dZ^{[L]} A^{[L-1]T}$$\n\n"
+                     "$$dW^{[L]} = \\frac{1}{m} \\frac{1}{m} dZ^{[L]} A^{[L-1]T}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    fixes = [r.corrected_latex for r in audit_paths([notes]).results]
+    assert fixes[0] == r"dZ^{[L]} = A^{[L]} - Y", fixes      # not -(Y - A) and not m-scaled
+    assert fixes[1] == r"dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T}", fixes   # 1/m^2 becomes 1/m, not m (1/m^2 ...)
+    assert fixes[2] == r"dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T}", fixes   # the extra 1/m taken out, not times m
+
+
+def test_an_empty_display_does_not_swallow_the_formulas_after_it(tmp_path):
+    notes = tmp_path / "empty.md"
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n$$$$\n$$dZ^{[L]} = Y - A^{[L]}$$\n")
+    run = run_cli("check", str(notes), "--format", "json")
+    results = json.loads(run.stdout)["results"]
+    assert [(r["line"], r["verdict"]) for r in results] == [(5, "unsupported"), (6, "error")], results

@@ -496,11 +496,10 @@ def test_ten_mb_of_junk(tmp_path, kind):
         name, data = "junk.md", ("---\narchitecture: d001-mlp3-g\n---\n$$" + _ten_mb("x ^ { $ ")).encode()
     (tmp_path / name).write_bytes(data)
     run = gradaudit_cli("check", name, f"--timeout={TIMEOUT}", cwd=tmp_path)
-    if kind == "unclosed_display":       # no closing $$: no formula, nothing wrong
-        assert run.code == 0 and run.err == "", run.err
-        return
     assert run.code == 2
     assert f"{name}:" in one_error_line(run)
+    if kind == "unclosed_display":       # a $$ never closed would silently hide every formula after it
+        assert "junk.md:4: a $$ display is opened here and never closed" in run.err
 
 
 def test_ten_mb_notebook_with_images_is_audited(tmp_path):

@@ -201,7 +201,7 @@ def _locator(f: dict) -> str:
 # ---- Markdown notes and notebooks -----------------------------------------------------------------------
 
 FRONT = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---\s*\n", re.S)
-DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+DISPLAY = re.compile(r"\$\$(.*?)\$\$", re.S)
 
 
 def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
@@ -254,12 +254,18 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Docum
     options, lines, start = _front_matter(text, path)
     section = _notes_section(options, lines, path)
     line, counted = 1, 0
+    end = start
     for number, m in enumerate(DISPLAY.finditer(text, start), start=1):
         line += text.count("\n", counted, m.start())   # counted on from the last formula: linear, not quadratic
-        counted = m.start()
+        counted, end = m.start(), m.end()
         _check_count(number - 1, path, line)
         section.formulas.append(Formula(id=f"f{number}", latex=m.group(1).strip(), file=str(path), line=line,
                                         locator=f"line {line}"))
+    unclosed = text.find("$$", end)
+    if unclosed >= 0:
+        at = text.count("\n", 0, unclosed) + 1
+        raise GradauditError("a $$ display is opened here and never closed", file=str(path),
+                             line=at)
     return Document(path=str(path), document=path.name, title=options.get("title", path.stem), sections=[section])
 
 

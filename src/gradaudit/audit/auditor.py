@@ -580,8 +580,28 @@ def operator_readings(chain, contexts):
         if new is not step:
             readings.append(f"{_latex(step.factors[0])} written before an expression is read as the operator "
                             f"that differentiates it")
-        out.append(new)
+        summed = _example_sums(new, ctx)
+        if summed is not new:
+            readings.append("a sum over i = 1..m of a quantity that has no index i is read as the sum over the "
+                            "m examples")
+        out.append(summed)
     return out, readings
+
+
+def _example_sums(step, ctx):
+    """\\sum_{i=1}^{m} dZ^{[l]}: the author sums dZ over its m examples and left the index off dZ."""
+    from .resolve import transform
+    arch = ctx.model.arch
+    if arch.is_cnn or getattr(ctx.model, "convention", "") not in ("column", "column-wT", "row"):
+        return step
+    axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+
+    def fn(n):
+        if isinstance(n, N.Sum) and n.index is not None and n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)) \
+                and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)):
+            return N.Sum(n.body, axis=axis, keepdims=True, style="np")
+        return n
+    return transform(step, fn)
 
 
 def _as_operator(step, ctx):

@@ -57,6 +57,12 @@ def compare(ref, val, reshape_ok: bool = False) -> Match:
     a, b = np.asarray(ref), np.asarray(val)
     if a.size == 1 and b.size == 1:
         return Match.EQUAL if close(a, b) else Match.DIFFER
+    # NumPy broadcasts a 1-D array as a row: np.sum(dZ, axis=0) is db in the row convention, and in the
+    # column convention its (n,) against b's (n, 1) is a real shape bug
+    if a.ndim == 1 and b.ndim == 2:
+        a = a.reshape(1, -1)
+    if b.ndim == 1 and a.ndim == 2:
+        b = b.reshape(1, -1)
     if reshape_ok and a.shape != b.shape and a.size == b.size and a.ndim == b.ndim == 2 and \
             (1 in a.shape or 1 in b.shape):
         # a pooled map and the flattened row the dense layer sees: the same numbers, reshaped

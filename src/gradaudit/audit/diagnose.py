@@ -85,8 +85,22 @@ def _inside_deriv(root, path) -> bool:
 
 # ---- the edits ---------------------------------------------------------------------------------------------
 
+def _negated(node):
+    """-node as a person writes it: -(Y - A) is A - Y, -(-x) is x."""
+    if isinstance(node, N.Neg):
+        return node.arg
+    if isinstance(node, N.Add) and len(node.terms) == 2 and isinstance(node.terms[1], N.Neg):
+        return N.Add((node.terms[1].arg, N.Neg(node.terms[0])))
+    if isinstance(node, N.Mul) and node.factors:
+        # negate the difference in the product if there is one: 1/m (Y - A) becomes 1/m (A - Y)
+        k = next((i for i, f in enumerate(node.factors) if isinstance(f, N.Add) and len(f.terms) == 2
+                  and isinstance(f.terms[1], N.Neg)), 0)
+        return replace(node, factors=node.factors[:k] + (_negated(node.factors[k]),) + node.factors[k + 1:])
+    return N.Neg(node)
+
+
 def edit_sign(root):
-    yield "sign", "the sign is flipped", (root.arg if isinstance(root, N.Neg) else N.Neg(root))
+    yield "sign", "the sign is flipped", _negated(root)
     for path, node in subtrees(root):
         if isinstance(node, N.Add) and len(node.terms) == 2 and isinstance(node.terms[1], N.Neg):
             a, b = node.terms[0], node.terms[1].arg
@@ -161,21 +175,67 @@ def edit_order(root):
 
 
 def _scaled(root, factor):
+    """factor * root, folded into a written power of m (1/m^2 times m is 1/m) where there is one."""
+    if isinstance(root, N.Neg):
+        return N.Neg(_scaled(root.arg, factor))
+    step = {M: -1, N.Div(N.Num(Fraction(1)), M): 1}.get(factor)
+    if step is not None and isinstance(root, N.Mul):
+        for i, f in enumerate(root.factors):
+            power = _power_of_one_over_m(f)
+            if power:
+                new_power = power + step
+                new = N.Div(N.Num(Fraction(1)), M if new_power == 1 else N.Pow(M, N.Num(Fraction(new_power)))) \
+                    if new_power else None
+                rest = root.factors[:i] + ((new,) if new is not None else ()) + root.factors[i + 1:]
+                return rest[0] if len(rest) == 1 else N.Mul(rest, root.op)
     return N.Mul((factor, root), "juxt")
 
 
+def _power_of_one_over_m(node) -> int:
+    """k for 1/m^k (1 for 1/m), else 0."""
+    if isinstance(node, N.Div) and node.num == N.Num(Fraction(1)):
+        if node.den == M:
+            return 1
+        if isinstance(node.den, N.Pow) and node.den.base == M and isinstance(node.den.exp, N.Num) \
+                and node.den.exp.value.denominator == 1 and node.den.exp.value > 0:
+            return int(node.den.exp.value)
+    return 0
+
+
 def edit_factor(root):
-    one_over_m = N.Div(N.Num(Fraction(1)), M)
-    yield "factor", "a factor 1/m is missing", _scaled(root, one_over_m)
-    yield "factor", "the factor 1/m does not belong", _scaled(root, M)
-    yield "factor", "a factor 2 is missing", _scaled(root, N.Num(Fraction(2)))
-    yield "factor", "the factor 2 does not belong", _scaled(root, N.Div(N.Num(Fraction(1)), N.Num(Fraction(2))))
+    one_over_m, two, half = N.Div(N.Num(Fraction(1)), M), N.Num(Fraction(2)), N.Div(N.Num(Fraction(1)), N.Num(Fraction(2)))
+    # a written factor that does not belong is removed, not cancelled: 'm (1/m X)' helps nobody
+    yield "factor", "a factor 1/m is missing", _without(root, M) or _scaled(root, one_over_m)
+    yield "factor", "the factor 1/m does not belong", _without(root, one_over_m) or _scaled(root, M)
+    yield "factor", "a factor 2 is missing", _without(root, half) or _scaled(root, two)
+    yield "factor", "the factor 2 does not belong", _without(root, two) or _scaled(root, half)
     for path, node in subtrees(root):
         if isinstance(node, N.Mul) and len(node.factors) >= 2:
             for i, f in enumerate(node.factors):
                 rest = node.factors[:i] + node.factors[i + 1:]
                 new = rest[0] if len(rest) == 1 else N.Mul(rest, node.op)
                 yield "factor", f"the factor {_show(f)} does not belong", put(root, path, new)
+
+
+def _without(root, factor):
+    """root with one written factor equal to `factor` taken out of its product (X/m loses its /m); None if none."""
+    for path, node in subtrees(root):
+        if isinstance(node, N.Mul) and factor in node.factors:
+            rest = list(node.factors)
+            rest.remove(factor)
+            return put(root, path, rest[0] if len(rest) == 1 else N.Mul(tuple(rest), node.op))
+        if isinstance(factor, N.Div) and factor.num == N.Num(1) and isinstance(node, N.Div) and node.den == factor.den \
+                and node.num != N.Num(1):
+            return put(root, path, node.num)
+    return None
+
+
+def edit_keepdims(root):
+    """np.sum(dZ, axis=1) without keepdims: an (n,) array, which broadcasts against b (n x 1) as a row."""
+    for path, node in subtrees(root):
+        if isinstance(node, N.Sum) and node.style == "np" and node.axis is not None and not node.keepdims:
+            yield "dimension", f"{_show(node)} drops the summed axis: keepdims=True keeps the shape of b", \
+                put(root, path, replace(node, keepdims=True))
 
 
 def edit_sum(root):
@@ -247,7 +307,7 @@ def edit_condition(root):
                 yield "sign", f"the condition {_show(cond)} should be {_show(new)}", put(root, path, N.Cases(branches))
 
 
-EDITS = (edit_shape, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose,
+EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose,
          edit_order, edit_factor, edit_precedence)
 
 

@@ -200,6 +200,10 @@ def _placements(g_node, g, f_node, f):
             yield N.Mul((left_node, right_node), "juxt"), left @ right, cost
 
 
+def _elementwise_ops(node) -> int:
+    return sum(len(n.factors) - 1 for n in walk(node) if isinstance(n, N.Mul) and n.op in ("odot", "star"))
+
+
 def _compound_transposes(node) -> int:
     return sum(1 for n in walk(node) if isinstance(n, N.Transpose) and not isinstance(n.arg, N.Sym))
 
@@ -248,6 +252,10 @@ def _fold_reading(ref, step, contexts, deadline):
     cost, _, _, node, final_node = min(matches, key=lambda t: t[:3])
     out = N.Neg(final_node) if sign < 0 else final_node
     moved = cost > 0 or final_node is not node
+    if not ctx.model.arch.is_cnn and _elementwise_ops(out) < _elementwise_ops(step):
+        # W^T \odot dZ: the text insists on an elementwise product where the shapes need a matrix product
+        return Repair(out, "dimension", "an explicit elementwise product (\\odot or *) where the shapes need a matrix "
+                                        "product", False)
     convolved = any(isinstance(n, N.Call) and n.func == "fullconv" or isinstance(n, N.Mul) and n.op == "star"
                     for n in walk(out))
     detail = ("the chain-rule product needs transposes and a different order: "

@@ -24,7 +24,8 @@ def run(args) -> int:
         raise GradauditError("--timeout must be positive")
     audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout)
     if args.format == "text":
-        print(report.text(audit, verbose=args.verbose))
+        if audit.results or not audit.file_errors:   # a lone bad file: its error line, not a '0 formulas' report
+            print(report.text(audit, verbose=args.verbose))
     else:
         print(report.FORMATS[args.format](audit))
     for exc in audit.file_errors:
