@@ -251,3 +251,37 @@ def test_an_empty_display_does_not_swallow_the_formulas_after_it(tmp_path):
     run = run_cli("check", str(notes), "--format", "json")
     results = json.loads(run.stdout)["results"]
     assert [(r["line"], r["verdict"]) for r in results] == [(5, "unsupported"), (6, "error")], results
+
+
+@pytest.mark.parametrize("head,formula,verdict", [
+    # L alone on a side is the loss, not the depth
+    ("architecture: activations\nactivation: softmax\nsubscript: index", r"L = -\sum_{i=1}^{C} y_i \log(a_i)", "correct"),
+    ("architecture: d002-mlp-L-relu-softmax", r"\mathcal{L} = -\sum Y \odot \log A^{[L]}", "correct"),
+    # C in a limit or an index is the number of classes
+    ("architecture: activations\nactivation: softmax\nsubscript: index", r"\sum_{i=1}^{C-1} a_i = 1 - a_C", "correct"),
+    ("architecture: activations\nactivation: softmax\nsubscript: index", r"\sum_{i=1}^{C-1} a_i = a_C", "error"),
+    # cases with two explicit conditions and no 'otherwise'
+    ("architecture: d002-mlp-L-relu-softmax",
+     r"\frac{\partial J}{\partial Z^{[1]}} = \frac{\partial J}{\partial A^{[1]}} \odot \begin{cases} 1 & \text{if } Z^{[1]}>0 \\ 0 & \text{if } Z^{[1]} \le 0\end{cases}",
+     "correct"),
+    # an alias written for layer l names every layer
+    ("architecture: d001-mlp-L-g\nshorthand: per-example\nalias: \\delta^{[l]} = dZ^{[l]}",
+     r"\delta^{[l]} = W^{[l+1]T}\delta^{[l+1]} * g'(Z^{[l]})", "correct"),
+    ("architecture: d001-mlp-L-g\nshorthand: per-example\nalias: \\delta^{[l]} = dZ^{[l]}",
+     r"dW^{[L]} = \frac{1}{m} \delta^{[L]} A^{[L-1]T}", "correct"),
+    ("architecture: d001-mlp-L-g\nshorthand: per-example\nalias: \\delta^{[l]} = dZ^{[l]}",
+     r"\delta^{[l]} = W^{[l+1]T}\delta^{[l+1]} * g'(Z^{[l+1]})", "error"),
+])
+def test_loss_names_class_counts_cases_and_layer_aliases(tmp_path, head, formula, verdict):
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"---\n{head}\n---\n$${formula}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason, r.corrected_latex) for r in results]
+
+
+def test_the_activations_system_must_name_its_activation(tmp_path):
+    notes = tmp_path / "act.md"
+    notes.write_text("---\narchitecture: activations\n---\n$$\\frac{dA}{dZ} = 1 - A^2$$\n")
+    run = run_cli("check", str(notes))
+    assert run.returncode == 2 and "act.md:2" in run.stderr and "needs an activation" in run.stderr, run.stderr

@@ -135,6 +135,7 @@ def load_toml(path: Path) -> Document:
                 options[key] = sec[key]
         if "default_layer" in sec:
             _check_default_layer(sec["default_layer"], path, sline)
+        _check_activation(arch, options, path, sline)
         aliases = sec.get("aliases", {})
         if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
             raise GradauditError("aliases must map names to LaTeX strings", file=str(path), line=sline)
@@ -161,6 +162,13 @@ def load_toml(path: Path) -> Document:
         sections.append(section)
     return Document(path=str(path), document=str(data.get("document", path.name)), title=str(data.get("title", "")),
                     sections=sections)
+
+
+def _check_activation(arch, options: dict, path: Path, line) -> None:
+    """The activations system is every activation at once: a section must say which one its A = f(Z) is."""
+    if arch.convention == "scalar" and not arch.graph and "activation" not in options:
+        raise GradauditError(f"architecture {arch.id} needs an activation: "
+                             f"{', '.join(OPTION_VALUES['activation'])}", file=str(path), line=line)
 
 
 def _check_default_layer(value, path: Path, line) -> None:
@@ -245,6 +253,7 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
             kwargs[key] = options[key]
     if "default_layer" in options:
         _check_default_layer(options["default_layer"], path, lines["default_layer"])
+    _check_activation(arch, kwargs, path, lines["architecture"])
     return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"),
                    aliases=options.get("aliases", {}), **kwargs)
 

@@ -205,6 +205,8 @@ def _name_broken_steps(results: list) -> None:
 def _attempt(node, ctx):
     """(value, None), or (None, the exception): a side the evaluator cannot read is a reason, not a crash."""
     try:
+        if isinstance(node, N.Sym) and node.name == "L" and node.layer is None and not node.index and not node.tag:
+            return ctx.model.values["J"], None   # L alone as a side is the loss, not the depth
         return evaluate(node, ctx), None
     except TimeoutError:
         raise

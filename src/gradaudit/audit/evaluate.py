@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from fractions import Fraction
 
 from ..notation import ast as N
 from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
@@ -233,7 +234,7 @@ def label_ranges(nodes, ctx: Context) -> dict:
             if len(sub.index) != np.ndim(data):
                 continue
             for axis, idx in enumerate(sub.index):
-                if isinstance(idx, N.Sym) and not idx.index and idx.layer is None:
+                if isinstance(idx, N.Sym) and not idx.index and idx.layer is None and not _is_class_count(idx):
                     ranges.setdefault(idx.name, (ctx.index_base, ctx.index_base + np.shape(data)[axis] - 1))
     return ranges
 
@@ -281,7 +282,19 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         bare = get(key)
         if isinstance(bare, N.Sym) and bare.layer is None:
             return key, replace(bare, layer=sym.layer, style=sym.style)
+        # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable
+        unlayered = alias_key(replace(sym, layer=None, style=""))
+        for key in aliases:
+            if isinstance(key, N.Sym) and isinstance(key.layer, N.Sym) and not key.layer.index \
+                    and key.layer.layer is None and replace(key, layer=None) == unlayered:
+                return key, _put_layer(get(key), key.layer.name, sym.layer)
     return None, None
+
+
+def _put_layer(target, variable: str, layer):
+    from .resolve import transform
+    return transform(target, lambda n: layer if isinstance(n, N.Sym) and n.name == variable and not n.index
+                     and n.layer is None else n)
 
 
 def mark_alias_cycles(aliases: dict) -> dict:
@@ -728,10 +741,14 @@ def _names_a_length(node) -> bool:
 
 
 def _bound(node, ctx):
-    """A sum's limit: C there is the number of classes (the output width), not the cost."""
-    if isinstance(node, N.Sym) and node.name == "C" and node.layer is None and not node.index:
-        return np.array(float(output_width(ctx)))
-    return evaluate(node, ctx)
+    """A sum's limit: C there (C, C-1) is the number of classes (the output width), not the cost."""
+    from .resolve import transform
+    classes = N.Num(Fraction(output_width(ctx)))
+    return evaluate(transform(node, lambda n: classes if _is_class_count(n) else n), ctx)
+
+
+def _is_class_count(node) -> bool:
+    return isinstance(node, N.Sym) and node.name == "C" and node.layer is None and not node.index and not node.tag
 
 
 def output_width(ctx) -> int:
@@ -800,7 +817,8 @@ def select(cond, a, b):
         c, x, y = (_broadcast_lab(v, labels, ) for v in (cond, a, b))
         return Lab(np.where(c, x, y), labels)
     cond, a, b = _plain(cond), _plain(a), _plain(b)
-    return np.where(cond, a, b) + 0j * (np.asarray(a) + np.asarray(b))
+    out = np.where(cond, a, b)    # np.where keeps a complex step in either branch; an unmatched case stays NaN
+    return out.astype(complex) if np.iscomplexobj(a) or np.iscomplexobj(b) else out
 
 
 def _either(node: N.Either, ctx):
@@ -1047,7 +1065,7 @@ def gather(data, index, ctx: Context):
     for expr in index:
         for s in walk(expr):
             if isinstance(s, N.Sym) and s.name not in labels and s.name not in ctx.bindings \
-                    and not _is_size_name(s, ctx):
+                    and not _is_size_name(s, ctx) and not _is_class_count(s):
                 labels.append(s.name)
     # ranges: a label used bare as an index takes that axis's length unless a sum bounds it
     ranges = {}
@@ -1110,6 +1128,8 @@ def _index_value(expr, env, ctx):
             return ctx.bindings[expr.name]
         if _is_size_name(expr, ctx):
             return int(np.real(SCALARS[expr.name](ctx)))
+        if _is_class_count(expr):
+            return output_width(ctx)   # a_C: the last class
         raise EvalError(f"index {expr.name} has no value")
     if isinstance(expr, N.Add):
         return sum(_index_value(t, env, ctx) for t in expr.terms)
