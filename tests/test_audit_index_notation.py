@@ -94,6 +94,10 @@ def test_an_ellipsis_with_no_pattern_stays_unsupported(tmp_path):
     (r"\frac{\partial J}{\partial z_j} = \frac{\partial J}{\partial A} \cdot \frac{\partial A}{\partial z_j}", "correct"),
     (r"\frac{\partial J}{\partial z_j} = \frac{\partial J}{\partial A} \cdot \frac{\partial A}{\partial z_1}", "error"),
     (r"\frac{\partial J}{\partial z_j} = a_j - y_j", "correct"),
+    # the Kronecker delta
+    (r"\frac{\partial a_i}{\partial z_j} = a_i(\delta_{ij} - a_j)", "correct"),
+    (r"\frac{\partial a_i}{\partial z_j} = a_i(\delta_{i,j} - a_i)", "error"),
+    (r"\frac{\partial L}{\partial z_j} = \sum_{i} \frac{\partial L}{\partial a_i} a_i(\delta_{ij} - a_j)", "correct"),
 ])
 def test_index_conditions_and_indexed_jacobians(tmp_path, formula, verdict):
     got = verdicts(tmp_path, formula)

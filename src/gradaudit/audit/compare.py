@@ -64,7 +64,7 @@ def compare(ref, val, reshape_ok: bool = False) -> Match:
     if b.ndim == 1 and a.ndim == 2:
         b = b.reshape(1, -1)
     if reshape_ok and a.shape != b.shape and a.size == b.size and a.ndim == b.ndim == 2 and \
-            (1 in a.shape or 1 in b.shape):
+            (1 in a.shape) != (1 in b.shape):   # a map against a row; a row against a column is a transpose
         # a pooled map and the flattened row the dense layer sees: the same numbers, reshaped
         flat_a, flat_b = a.reshape(-1), b.reshape(-1)
         return Match.LOCAL if close(flat_a, flat_b) else Match.DIFFER

@@ -405,6 +405,9 @@ def _sym(node: N.Sym, ctx: Context):
     if node.name == "N" and node.tag in ("out", "in"):
         widths = ctx.model.sizes.widths
         return np.array(float(widths[-1] if node.tag == "out" else widths[0]))
+    kronecker = _kronecker(node, ctx)
+    if kronecker is not None:
+        return kronecker
     if node.index:
         return _indexed(node, ctx)
     key = quantity_key(node, ctx)
@@ -1033,6 +1036,25 @@ def _index_arrays(sym: N.Sym, key: str, value: np.ndarray, ctx: Context):
         elif data.shape[0] == 1 and (conv not in ("column", "column-wT") or ctx.model.arch.is_cnn):
             data = data[0, :]
     return data
+
+
+def _kronecker(node: N.Sym, ctx: Context):
+    """\\delta_{ij} (or \\delta_{i,j}): 1 where the two indices agree. None when the symbol is not one."""
+    if node.name != "delta" or node.layer is not None:
+        return None
+    if len(node.index) == 2 and all(isinstance(i, N.Sym) and not i.index for i in node.index):
+        labels = tuple(i.name for i in node.index)
+    elif not node.index and node.tag and len(node.tag) == 2 and node.tag.isalpha():
+        labels = tuple(node.tag)
+    else:
+        return None
+    if not all(label in ctx.index_ranges for label in labels):
+        return None
+    (lo_a, hi_a), (lo_b, hi_b) = (ctx.index_ranges[label] for label in labels)
+    a, b = np.arange(lo_a, hi_a + 1), np.arange(lo_b, hi_b + 1)
+    if labels[0] == labels[1]:
+        return np.array(1.0)   # \delta_{ii}: the two indices agree
+    return Lab((a[:, None] == b[None, :]).astype(float), labels)
 
 
 def _indexed(sym: N.Sym, ctx: Context):
