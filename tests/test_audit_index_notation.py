@@ -132,3 +132,16 @@ def test_cnn_index_notation(tmp_path, formula, verdict, kind):
     assert [v for v, _, _ in got] == [verdict], got
     if kind:
         assert kind in got[0][1], got
+
+
+SIGMOID = "---\narchitecture: activations\nactivation: sigmoid\n---\n"
+
+
+@pytest.mark.parametrize("formula,verdict", [
+    (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1 - \sigma(x))", "correct"),
+    (r"\frac{\partial \sigma(z)}{\partial z} = \sigma(z)(1 - \sigma(z))", "correct"),
+    (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1 + \sigma(x))", "error"),
+])
+def test_the_derivative_of_an_expression_written_as_a_fraction(tmp_path, formula, verdict):
+    got = verdicts(tmp_path, formula, head=SIGMOID)
+    assert [v for v, _, _ in got] == [verdict], got

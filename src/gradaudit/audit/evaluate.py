@@ -444,6 +444,8 @@ def _deriv(node: N.Deriv, ctx: Context):
     num, den = node.num, node.den
     if isinstance(num, N.Call) and _loss_call(num):
         num = N.Sym("J")
+    if not isinstance(num, N.Sym) and isinstance(den, N.Sym):
+        return _derivop(N.DerivOp(den, num, node.partial), ctx)   # \partial \sigma(z) / \partial z: of an expression
     if not isinstance(num, N.Sym) or not isinstance(den, N.Sym):
         raise EvalError("a derivative of something other than a named quantity")
     out_key = quantity_key(num, ctx)

@@ -521,6 +521,10 @@ def _frac_total(b: Builder, num, den):
             return _DOp(den.of, False)
         if isinstance(num, Shorthand) and num.style == "d":
             return Deriv(num.of, den.of, False)
+        if isinstance(num, Mul) and len(num.factors) >= 2 and num.factors[0] == Sym("d"):
+            # \frac{d\sigma(x)}{dx}: the total derivative of the expression after the d
+            body = num.factors[1] if len(num.factors) == 2 else Mul(num.factors[1:], num.op)
+            return DerivOp(den.of, body, False)
     return None
 
 
