@@ -141,6 +141,8 @@ SIGMOID = "---\narchitecture: activations\nactivation: sigmoid\n---\n"
     (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1 - \sigma(x))", "correct"),
     (r"\frac{\partial \sigma(z)}{\partial z} = \sigma(z)(1 - \sigma(z))", "correct"),
     (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1 + \sigma(x))", "error"),
+    (r"\sigma^{\prime}(x) = \sigma(x)(1 - \sigma(x))", "correct"),
+    (r"\sigma^\prime(x) = \sigma(x)\sigma(-x)", "correct"),
 ])
 def test_the_derivative_of_an_expression_written_as_a_fraction(tmp_path, formula, verdict):
     got = verdicts(tmp_path, formula, head=SIGMOID)

@@ -418,7 +418,12 @@ class _Lexer:
             self.emit("TEXT", content, pos)
 
 
+PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+)\}|\^\s*\\prime(?![A-Za-z])")
+
+
 def tokenize(s: str) -> list[Token]:
+    # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
+    s = PRIMES.sub(lambda m: "'" * (m.group(1).count("\\prime") if m.group(1) else 1), s)
     return _Lexer(s).run()
 
 
