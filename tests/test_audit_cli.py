@@ -280,6 +280,17 @@ def test_loss_names_class_counts_cases_and_layer_aliases(tmp_path, head, formula
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason, r.corrected_latex) for r in results]
 
 
+def test_update_rules_with_eta_and_their_corrections(tmp_path):
+    notes = tmp_path / "update.md"
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n"
+                     "$$W^{[l]} := W^{[l]} - \\eta \\, dW^{[l]}$$\n\n$$W^{[l]} := W^{[l]} + \\eta \\, dW^{[l]}$$\n")
+    from gradaudit.audit.runner import audit_paths
+    right, climbs = audit_paths([notes]).results
+    assert right.verdict == "correct", right.reason
+    assert climbs.verdict == "error" and climbs.errors[0].kind == "sign"
+    assert climbs.corrected_latex == r"W^{[l]} = W^{[l]} - \eta dW^{[l]}", climbs.corrected_latex   # no W_{new}
+
+
 def test_the_activations_system_must_name_its_activation(tmp_path):
     notes = tmp_path / "act.md"
     notes.write_text("---\narchitecture: activations\n---\n$$\\frac{dA}{dZ} = 1 - A^2$$\n")

@@ -401,6 +401,7 @@ class SectionAuditor:
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
         chain, readings = operator_readings(chain, contexts)
+        written_lhs = chain[0]
         chain = update_rule(chain)
         reference, label_fix = self._reference(chain, contexts, deadline)
         results = []
@@ -422,6 +423,12 @@ class SectionAuditor:
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
+        if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
+            for r in results:
+                tagged, written = _latex(chain[0]), _latex(written_lhs)
+                r.claim = r.claim.replace(tagged, written, 1)
+                if r.corrected_latex.startswith(tagged):
+                    r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
 
     def _reference(self, chain, contexts, deadline):
@@ -523,7 +530,7 @@ class SectionAuditor:
         try:
             parsed = self.parse(result.corrected_latex)
             statement = next(s for s in parsed.statements if isinstance(s, N.Statement))
-            left, right = (normalize(x, self.section) for x in statement.steps[:2])
+            left, right = update_rule([normalize(x, self.section) for x in statement.steps[:2]])
             budget = max(deadline, time.monotonic() + 1.0)
             outcome = judge(left, right, contexts, budget)
             ok = outcome.match in (Match.EQUAL, Match.LOCAL) or (
@@ -626,7 +633,7 @@ def update_rule(chain):
     if len(chain) != 2 or not isinstance(chain[0], N.Sym) or chain[0].tag == "new":
         return chain
     names = {(s.name, s.layer) for s in walk(chain[1]) if isinstance(s, N.Sym)}
-    if (chain[0].name, chain[0].layer) in names and ("alpha", None) in names:
+    if (chain[0].name, chain[0].layer) in names and (("alpha", None) in names or ("eta", None) in names):
         return [replace(chain[0], tag="new"), chain[1]]
     return chain
 

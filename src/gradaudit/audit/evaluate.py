@@ -252,7 +252,7 @@ def _cnn_size(kind):
     return value
 
 
-SCALARS = {"alpha": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m,
+SCALARS = {"alpha": lambda ctx: ALPHA, "eta": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m,
            "k": _cnn_size("k"), "p": _cnn_size("p"), "s": _cnn_size("s")}
 FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convolution's output
 
