@@ -26,7 +26,8 @@ from ..notation.parser import warm_parser
 from . import diagnose, layout, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
-from .evaluate import alias_key, mark_alias_cycles, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .aliases import alias_key, mark_alias_cycles
+from .evaluate import infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
