@@ -296,3 +296,40 @@ def test_the_activations_system_must_name_its_activation(tmp_path):
     notes.write_text("---\narchitecture: activations\n---\n$$\\frac{dA}{dZ} = 1 - A^2$$\n")
     run = run_cli("check", str(notes))
     assert run.returncode == 2 and "act.md:2" in run.stderr and "needs an activation" in run.stderr, run.stderr
+
+
+def test_notes_as_editors_and_notebooks_write_them(tmp_path):
+    """BOM and CRLF, \\[ \\] and bare align, code that shows a $$, a continued aligned line, '\\quad\\text{and}\\quad'."""
+    notes = tmp_path / "notes.md"
+    body = ("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n"
+            "Write `$$` for display math.\n\n```\nprint('$$')\n```\n\n"
+            "\\[dZ^{[L]} = Y - A^{[L]}\\]\n\n"
+            "\\begin{align}\ndW^{[L]} &= \\frac{1}{m} dZ^{[L]} A^{[L-1]T} \\quad \\text{and} \\quad db^{[L]} = \\frac{1}{m} np.sum(dZ^{[L]}, axis=1, keepdims=True)\n\\end{align}\n\n"
+            "$$\\mathcal{J} = -\\frac{1}{m} \\sum (Y \\log A^{[L]} \\\\ + (1 - Y) \\log(1 - A^{[L]}))$$\n")
+    notes.write_bytes(b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode())
+    run = run_cli("check", str(notes), "--format", "json")
+    assert run.returncode == 1, run.stderr
+    got = [(r["line"], r["verdict"]) for r in json.loads(run.stdout)["results"]]
+    assert got == [(11, "error"), (13, "correct"), (13, "correct"), (17, "correct")], got
+
+
+def test_notebook_formulas_are_located_by_cell(tmp_path):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n# notes"),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_markdown_cell("text\n\n$$dZ^{[L]} = Y - A^{[L]}$$")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    run = run_cli("check", str(path), "--format", "json")
+    (result,) = json.loads(run.stdout)["results"]
+    assert result["source"] == "cell 3, line 3" and result["verdict"] == "error", result
+
+
+def test_a_near_miss_front_matter_key_is_refused_others_are_left_alone(tmp_path):
+    notes = tmp_path / "typo.md"
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nnotaton: strict\nauthor: me\n---\n$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n")
+    run = run_cli("check", str(notes))
+    assert run.returncode == 2 and "typo.md:3" in run.stderr and "did you mean 'notation'" in run.stderr, run.stderr
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nauthor: me\ndate: 2026\n---\n$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n")
+    assert run_cli("check", str(notes)).returncode == 0

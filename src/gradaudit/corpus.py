@@ -5,6 +5,7 @@ it came from, so every message can point at it. Files are data: nothing in them 
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import stat
@@ -77,10 +78,12 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise GradauditError(f"cannot read: {exc.strerror}", file=str(path)) from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise GradauditError(f"not UTF-8 text (byte {exc.start})", file=str(path), line=line) from None
+    # a byte-order mark and Windows line ends are how some editors save text, not content
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def _latex_lines(text: str) -> list[int]:
@@ -209,7 +212,9 @@ def _locator(f: dict) -> str:
 # ---- Markdown notes and notebooks -----------------------------------------------------------------------
 
 FRONT = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---\s*\n", re.S)
-DISPLAY = re.compile(r"\$\$(.*?)\$\$", re.S)
+# display math: $$...$$, \[...\], and the equation environments Jupyter and Markdown renderers show bare
+DISPLAY = re.compile(r"\$\$(.*?)\$\$|\\\[(.*?)\\\]"
+                     r"|\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}(.*?)\\end\{\3\4\}", re.S)
 
 
 def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
@@ -237,6 +242,13 @@ def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
     if "architecture" not in options:
         raise GradauditError("front matter names no architecture (add 'architecture: ID'; see gradaudit list)",
                              file=str(path), line=1)
+    known = (SECTION_KEYS - {"id", "heading", "formula", "aliases"}) | {"alias", "title"}
+    for key in options:
+        # other keys (author, date, tags) belong to other tools; a near miss of ours is a typo that would be ignored
+        near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+        if key not in known and key != "aliases" and near:
+            raise GradauditError(f"unknown front matter key '{key}': did you mean '{near[0]}'?", file=str(path),
+                                 line=lines[key])
     return options, lines, m.end()
 
 
@@ -264,18 +276,28 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Docum
     section = _notes_section(options, lines, path)
     line, counted = 1, 0
     end = start
+    text = _blank_code(text)
     for number, m in enumerate(DISPLAY.finditer(text, start), start=1):
         line += text.count("\n", counted, m.start())   # counted on from the last formula: linear, not quadratic
         counted, end = m.start(), m.end()
         _check_count(number - 1, path, line)
-        section.formulas.append(Formula(id=f"f{number}", latex=m.group(1).strip(), file=str(path), line=line,
-                                        locator=f"line {line}"))
+        latex = next(g for g in (m.group(1), m.group(2), m.group(5)) if g is not None).strip()
+        where = f"line {line}" if cell_lines is None else "cell {}, line {}".format(*cell_lines[line - 1])
+        section.formulas.append(Formula(id=f"f{number}", latex=latex, file=str(path), line=line, locator=where))
     unclosed = text.find("$$", end)
     if unclosed >= 0:
         at = text.count("\n", 0, unclosed) + 1
         raise GradauditError("a $$ display is opened here and never closed", file=str(path),
                              line=at)
     return Document(path=str(path), document=path.name, title=options.get("title", path.stem), sections=[section])
+
+
+CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]+`", re.S | re.M)
+
+
+def _blank_code(text: str) -> str:
+    """Code fences and inline code blanked out (newlines kept, so line numbers hold): a $$ in code is code."""
+    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
 def load_notebook(path: Path) -> Document:
@@ -286,10 +308,15 @@ def load_notebook(path: Path) -> Document:
         raise GradauditError(f"not a notebook (invalid JSON: {exc.msg})", file=str(path), line=exc.lineno) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise GradauditError("not a notebook (no cells)", file=str(path), line=1)
-    markdown = [c for c in nb["cells"] if isinstance(c, dict) and c.get("cell_type") == "markdown"]
-    joined = "\n".join("".join(c.get("source", "")) if isinstance(c.get("source"), list) else str(c.get("source", ""))
-                       for c in markdown)
-    return load_markdown(path, joined)
+    texts, cell_lines = [], []
+    for number, cell in enumerate(nb["cells"], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        texts.append(text)
+        cell_lines += [(number, k) for k in range(1, text.count("\n") + 2)]   # the report says cell and line
+    return load_markdown(path, "\n".join(texts), cell_lines=cell_lines)
 
 
 def load(path: Path) -> Document:

@@ -201,8 +201,6 @@ def label_ranges(nodes, ctx: Context) -> dict:
                 data = _index_arrays(sub, key, ctx.model.values[key], ctx)
             except Exception:  # a name that does not resolve gives no range
                 continue
-            if key[0] == "W" and ctx.model.convention == "column":
-                data = data.T
             data = with_channel_axis(data, sub.index, key, ctx)
             if len(sub.index) != np.ndim(data):
                 continue
@@ -897,8 +895,6 @@ def _indexed(sym: N.Sym, ctx: Context):
 def _label(value, sym: N.Sym, key: str, ctx: Context):
     data = _index_arrays(sym, key, value, ctx)
     index = sym.index
-    if key[0] == "W" and ctx.model.convention == "column":
-        data = data.T  # w_{i,j}: i the input unit, j the output unit
     data = with_channel_axis(data, index, key, ctx)
     if len(index) != data.ndim:
         raise EvalError(f"{len(index)} indices on a quantity with {data.ndim} axes")
@@ -1004,8 +1000,6 @@ def _label_jac(jac, num, out_key, den, in_key, ctx):
     j = jac.reshape(out_data.shape + in_data.shape) if jac.size == out_data.size * in_data.size else None
     if j is None:
         raise EvalError("indexed Jacobian of quantities with several examples")
-    if in_key[0] == "W" and ctx.model.convention == "column":
-        j = np.swapaxes(j, -1, -2)
     if out_key[0] == "W" and ctx.model.convention == "column":
         raise EvalError("indexed Jacobian of a weight")
     if not num.index:

@@ -46,4 +46,15 @@ def normalize(node, section):
             return replace(n.base, layer=n.exp, style="^")
         return n
 
-    return read_elided_sums(transform(node, fn))
+    return read_elided_sums(transform(transform(node, fn), _juxtaposition_binds_tighter))
+
+
+def _juxtaposition_binds_tighter(n):
+    """g'(Z) \\odot W^T dZ is g'(Z) \\odot (W^T dZ): a matrix product written by juxtaposition binds tighter
+    than an explicit elementwise product (\\odot, *), as W^T dZ \\odot g'(Z) is (W^T dZ) \\odot g'(Z)."""
+    if isinstance(n, N.Mul) and n.op == "juxt" and len(n.factors) >= 2 and isinstance(n.factors[0], N.Mul) \
+            and n.factors[0].op in ("odot", "star") and len(n.factors[0].factors) >= 2:
+        inner = n.factors[0]
+        tail = N.Mul((inner.factors[-1],) + n.factors[1:], "juxt")
+        return N.Mul(inner.factors[:-1] + (tail,), inner.op)
+    return n

@@ -483,6 +483,13 @@ def split_lines(tokens: list[Token]) -> list[Line]:
         if any(t.type == "THEREFORE" for t in line.tokens):
             raise NotationError("\\therefore inside a formula is not supported")
         if line.tokens or line.annotation:
+            if out and line.tokens and line.tokens[0].type in ("PLUS", "MINUS", "MULOP") and out[-1].tokens \
+                    and not line.where:
+                # '&- \\frac{1}{m} ...' after a line break goes on with the expression above it
+                out[-1].tokens = out[-1].tokens + line.tokens
+                out[-1].notes += line.notes
+                out[-1].annotation = " ".join(a for a in (out[-1].annotation, line.annotation) if a)
+                continue
             out.append(line)
     return out
 
@@ -526,9 +533,11 @@ def _split_quads(toks: list[Token], where: bool) -> list[Line]:
         else:
             cur.append(t)
     parts.append(cur)
-    parts = [p for p in parts if p]
+    # '\\quad \\text{and} \\quad' or '\\quad,' between two equations only joins them
+    parts = [p for p in parts if p and not all(t.type in ("TEXT", "COMMA") for t in p)]
     if len(parts) > 1 and all(any(t.type == "REL" and t.value in REL_CHAIN for t in _top(p)) for p in parts):
-        return [Line(p, where=where and k == 0) for k, p in enumerate(parts)]
+        trimmed = [p[:-1] if p[-1].type == "COMMA" else p for p in parts]   # 'z = Wx, \\quad a = g(z)'
+        return [Line(p, where=where and k == 0) for k, p in enumerate(trimmed)]
     return [Line([t for t in toks], where=where)]
 
 
