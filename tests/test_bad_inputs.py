@@ -656,3 +656,32 @@ def test_a_long_alias_cycle_is_found_in_linear_time_and_named_briefly(tmp_path):
     (result,) = audit_paths([path]).results
     assert result.verdict == "unsupported" and "cycle" in result.reason and "(3000 aliases)" in result.reason
     assert len(result.reason) < 300, result.reason
+
+
+@pytest.mark.parametrize("latex,verdict", [
+    (r"dW^{[l]} \ne \frac{1}{m} dZ^{[l]} A^{[l]T}", "unsupported"),         # an inequality is never read as '='
+    (r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1.4]T}", "unsupported"),       # a layer that is not a whole number
+    (r"dW^{[l]} = 1.000001 \frac{1}{m} dZ^{[l]} A^{[l-1]T}", "error"),       # within 1e-6, but not right
+    (r"x = \sum_{t=1}^{1000000000} t", "unsupported"),                     # a billion terms: refused, not allocated
+    ("dW^{[l]} = \u00e9 dZ^{[l]}", "unsupported"),                          # a non-ASCII letter: a clean reason
+])
+def test_formulas_whose_form_is_hostile(tmp_path, latex, verdict):
+    notes = tmp_path / "hostile.md"
+    notes.write_text(f"---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n$${latex}$$\n", encoding="utf-8")
+    run = gradaudit_cli("check", notes.name, "--format", "json", f"--timeout={TIMEOUT}", cwd=tmp_path)
+    assert run.code in (0, 1), run.err
+    (result,) = run.json()["results"]
+    assert result["verdict"] == verdict, result
+    assert "Error" not in result["reason"], result   # no exception class names in a reason
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("f5.toml", 'document = "x.txt"\ntitle = "t"\n[[section]]\nid = "s"\narchitecture = "d001-mlp-L-g"\nformula = 5\n',
+     "f5.toml:3: formula must be"),
+    ("deep.ipynb", "[" * 100000, "deep.ipynb:1: not a notebook (JSON nested too deeply)"),
+    ("ints.ipynb", '{"cells": [{"cell_type": "markdown", "source": [1, 2, 3]}]}', "ints.ipynb:1: not a notebook"),
+])
+def test_malformed_structures_are_file_errors(tmp_path, name, content, message):
+    (tmp_path / name).write_text(content)
+    run = gradaudit_cli("check", name, cwd=tmp_path)
+    assert run.code == 2 and message in run.err and "internal error" not in run.err, run.err

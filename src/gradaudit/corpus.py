@@ -83,7 +83,7 @@ def _read_text(path: Path) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise GradauditError(f"not UTF-8 text (byte {exc.start})", file=str(path), line=line) from None
     # a byte-order mark and Windows line ends are how some editors save text, not content
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _latex_lines(text: str) -> list[int]:
@@ -145,7 +145,10 @@ def load_toml(path: Path) -> Document:
         section = Section(id=_check_id(sec.get("id", number + 1), "section", path, sline), architecture=arch, heading=str(sec.get("heading", "")),
                           default_layer=str(sec["default_layer"]) if "default_layer" in sec else None,
                           aliases=dict(aliases), **options)
-        for f in sec.get("formula", []):
+        formulas = sec.get("formula", [])
+        if not isinstance(formulas, list):
+            raise GradauditError("formula must be [[section.formula]] tables", file=str(path), line=sline)
+        for f in formulas:
             fline = next(latex_lines, None)
             if not isinstance(f, dict) or "latex" not in f:
                 raise GradauditError("a formula without latex", file=str(path), line=fline)
@@ -306,6 +309,8 @@ def load_notebook(path: Path) -> Document:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GradauditError(f"not a notebook (invalid JSON: {exc.msg})", file=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise GradauditError("not a notebook (JSON nested too deeply)", file=str(path), line=1) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise GradauditError("not a notebook (no cells)", file=str(path), line=1)
     texts, cell_lines = [], []
@@ -313,7 +318,10 @@ def load_notebook(path: Path) -> Document:
         if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
             continue
         source = cell.get("source", "")
+        if isinstance(source, list) and not all(isinstance(piece, str) for piece in source):
+            raise GradauditError(f"not a notebook (cell {number}'s source is not text)", file=str(path), line=1)
         text = "".join(source) if isinstance(source, list) else str(source)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         texts.append(text)
         cell_lines += [(number, k) for k in range(1, text.count("\n") + 2)]   # the report says cell and line
     return load_markdown(path, "\n".join(texts), cell_lines=cell_lines)

@@ -232,6 +232,9 @@ def layer_symbols(*nodes) -> set:
 
 # ---- a section's formulas -----------------------------------------------------------------------------------
 
+INEQUALITIES = {"!=", "<", ">", "<=", ">="}
+
+
 class SectionAuditor:
     def __init__(self, section: Section, document: str, timeout: float = 5.0):
         from ..notation.parser import parse
@@ -244,6 +247,7 @@ class SectionAuditor:
         self.previous_reference = None
         self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
+        self.inequalities = []  # relations of the formula being read that are not equalities
 
     @property
     def envs(self) -> Environments:
@@ -289,9 +293,9 @@ class SectionAuditor:
         notes = list(getattr(parsed, "notes", ()) or ())
         chains = self._chains(parsed, formula)
         if not chains:
-            return [Result(**base, claim="", verdict="unsupported",
-                           reason="no equation to check (a definition context or an algorithm line)",
-                           seconds=time.monotonic() - start)]
+            reason = (f"an inequality ({', '.join(sorted(set(self.inequalities)))}) is not a claim gradaudit checks"
+                      if self.inequalities else "no equation to check (a definition context or an algorithm line)")
+            return [Result(**base, claim="", verdict="unsupported", reason=reason, seconds=time.monotonic() - start)]
         results = []
         total_claims = sum(len(c) - 1 for c in chains)
         step_no = 0
@@ -330,15 +334,20 @@ class SectionAuditor:
                 lhs_node = _single_node(self.parse(formula.lhs))
             except (NotationError, ValueError):
                 lhs_node = None
+        self.inequalities = []
         for statement in parsed.statements:
             if not isinstance(statement, N.Statement):
                 continue
             steps = [normalize(x, self.section) if x is not None else None for x in statement.steps]
             rels = list(statement.rels)
+            unequal = [r for r in rels if r in INEQUALITIES]
+            if unequal and len(steps) == 2:
+                self.inequalities += unequal   # 'dW \neq ...' is no derivation step: never read as '='
+                continue
             current = []
             for i, step in enumerate(steps):
-                if step is None:
-                    continue
+                if step is None or (i > 0 and i - 1 < len(rels) and rels[i - 1] in INEQUALITIES):
+                    continue   # inside a chain, what follows a \neq is a side condition (i \neq j), not a step
                 current.append(step)
                 rel = rels[i] if i < len(rels) else None
                 if rel in ("->",) and i + 1 < len(steps) and not isinstance(steps[i + 1], N.Space) \

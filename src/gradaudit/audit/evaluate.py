@@ -94,6 +94,8 @@ def layer_value(node, ctx: Context):
     if node is None:
         return None
     if isinstance(node, N.Num):
+        if node.value.denominator != 1:
+            raise EvalError(f"a layer index with {float(node.value):g} in it is not a whole number")
         return int(node.value)
     if isinstance(node, N.Sym) and not node.index and node.layer is None:
         if node.name in ctx.bindings:
@@ -523,6 +525,7 @@ def _sum(node: N.Sum, ctx: Context):
                 if axis is None or not _names_a_length(node.upper):
                     raise
                 hi = axis[1]
+            _check_range(lo, hi)
             ctx.index_ranges[label] = (lo, hi)
         bounded = node.lower is not None and node.upper is not None and label not in ctx.summing
         if bounded:
@@ -563,7 +566,9 @@ def _max(node: N.Max, ctx: Context):
         raise EvalError("a \\max over indices without limits")
     label = node.index.name
     saved = ctx.index_ranges.get(label)
-    ctx.index_ranges[label] = (int(_plain(_bound(node.lower, ctx)).real), int(_plain(_bound(node.upper, ctx)).real))
+    lo, hi = int(_plain(_bound(node.lower, ctx)).real), int(_plain(_bound(node.upper, ctx)).real)
+    _check_range(lo, hi)
+    ctx.index_ranges[label] = (lo, hi)
     try:
         value = evaluate(node.body, ctx)
     finally:
@@ -578,6 +583,14 @@ def _max(node: N.Max, ctx: Context):
     data = np.take_along_axis(value.data, best, axis=axis).squeeze(axis)   # keeps complex-step parts
     labels = value.labels[:axis] + value.labels[axis + 1:]
     return Lab(data, labels) if labels else data
+
+
+MAX_TERMS = 10_000   # a sum or max evaluated term by term; the networks checked have at most a few hundred
+
+
+def _check_range(lo: int, hi: int) -> None:
+    if hi - lo + 1 > MAX_TERMS:
+        raise EvalError(f"a sum or max over {hi - lo + 1} terms is longer than the {MAX_TERMS} the auditor evaluates")
 
 
 def _names_a_length(node) -> bool:

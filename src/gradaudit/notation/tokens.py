@@ -194,14 +194,14 @@ class _Lexer:
                 i += 1
             elif c == "\\":
                 i = self.macro(i)
-            elif c.isdigit():
-                m = re.match(r"\d+(?:\.\d+)?", s[i:])
+            elif c.isascii() and c.isdigit():
+                m = re.match(r"[0-9]+(?:\.[0-9]+)?", s[i:])
                 text = m.group(0)
                 if self.prev_type() in ("CARET", "UNDERSCORE"):
                     text = text[0]
                 self.emit("NUM", text, i)
                 i += len(text)
-            elif c.isalpha():
+            elif c.isascii() and c.isalpha():
                 i = self.letters(i)
             elif c == ":" and s.startswith(":=", i):
                 self.emit("REL", ":=", i)
@@ -421,7 +421,16 @@ class _Lexer:
 PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+)\}|\^\s*\\prime(?![A-Za-z])")
 
 
+# Unicode a text may type directly, as the LaTeX it stands for
+UNICODE = {"\u2212": "-", "\u00d7": "\\times ", "\u22c5": "\\cdot ", "\u00b7": "\\cdot ", "\u2299": "\\odot ",
+           "\u2202": "\\partial ", "\u2211": "\\sum ", "\u03c3": "\\sigma ", "\u03b1": "\\alpha ",
+           "\u03b7": "\\eta ", "\u03b4": "\\delta ", "\u0394": "\\Delta ", "\u2264": "\\le ", "\u2265": "\\ge ",
+           "\u2260": "\\neq ", "\u2192": "\\to ", "\u22a4": "^T", "\u2032": "'", "\u00bd": "\\frac{1}{2}", "\u1d40": "^T"}
+UNICODE_RE = re.compile("|".join(map(re.escape, UNICODE)))
+
+
 def tokenize(s: str) -> list[Token]:
+    s = UNICODE_RE.sub(lambda m: UNICODE[m.group(0)], s)
     # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
     s = PRIMES.sub(lambda m: "'" * (m.group(1).count("\\prime") if m.group(1) else 1), s)
     return _Lexer(s).run()
