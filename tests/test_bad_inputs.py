@@ -685,3 +685,36 @@ def test_malformed_structures_are_file_errors(tmp_path, name, content, message):
     (tmp_path / name).write_text(content)
     run = gradaudit_cli("check", name, cwd=tmp_path)
     assert run.code == 2 and message in run.err and "internal error" not in run.err, run.err
+
+
+def test_sentence_punctuation_after_a_display_formula_is_not_the_formula(tmp_path):
+    notes = tmp_path / "punct.md"
+    notes.write_text("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n"
+                     "$$dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l]T}.$$\n\n$$dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l]T},$$\n")
+    run = gradaudit_cli("check", notes.name, "--format", "json", cwd=tmp_path)
+    assert [r["verdict"] for r in run.json()["results"]] == ["error", "error"] and run.code == 1
+
+
+def test_a_continuation_must_name_an_earlier_formula_of_its_section(tmp_path):
+    path = tmp_path / "cont.toml"
+    path.write_text('document = "x.txt"\ntitle = "t"\n[[section]]\nid = "s"\narchitecture = "d001-mlp-L-g"\n'
+                    "[[section.formula]]\nid = \"a\"\nlatex = '''dZ^{[L]} = A^{[L]} - Y'''\n"
+                    "[[section.formula]]\nid = \"b\"\ncontinues = \"later\"\nlatex = '''= Y - A^{[L]}'''\n")
+    run = gradaudit_cli("check", path.name, cwd=tmp_path)
+    assert run.code == 2 and "cont.toml:12:" in run.err and "continues 'later'" in run.err, run.err
+
+
+def test_formula_lines_ignore_latex_keys_inside_strings_and_read_quoted_keys(tmp_path):
+    path = tmp_path / "lines.toml"
+    path.write_text('document = "x.txt"\ntitle = "t"\n[[section]]\nid = "s"\narchitecture = "d001-mlp-L-g"\n'
+                    'shorthand = "per-example"\n\n'
+                    "[[section.formula]]\nid = \"a\"\nlatex = '''dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l-1]T}\nlatex = x'''\n\n"
+                    "[[section.formula]]\nid = \"b\"\n\"latex\" = '''dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l]T}'''\n")
+    run = gradaudit_cli("check", path.name, "--format", "json", cwd=tmp_path)
+    lines = {r["id"]: r["line"] for r in run.json()["results"]}
+    assert lines == {"a": 10, "b": 15}, lines
+
+
+def test_explain_refuses_a_timeout_that_is_not_positive():
+    run = gradaudit_cli("explain", "derivations/001_deep_network_vectorised.toml:bp.dZL", "--timeout", "-1", cwd=BAD.parents[1])
+    assert run.code == 2 and "--timeout must be positive" in run.err

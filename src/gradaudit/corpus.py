@@ -86,13 +86,38 @@ def _read_text(path: Path) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+TRIPLE = re.compile("'''|\"\"\"")
+LATEX_KEY = re.compile(r"""\s*(?:latex|"latex"|'latex')\s*=""")
+
+
+def _top_lines(text: str):
+    """(number, line) of the lines that start outside a multi-line string: tomllib keeps no positions, and a
+    `latex = ...` written inside a triple-quoted string must not count as a key."""
+    inside = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if inside is None:
+            yield number, line
+        rest = line
+        while rest:   # follow the triple-quote delimiters along the line
+            if inside is None:
+                m = re.search(TRIPLE, rest)
+                if not m:
+                    break
+                inside, rest = m.group(0), rest[m.end():]
+            else:
+                end = rest.find(inside)
+                if end < 0:
+                    break
+                inside, rest = None, rest[end + 3:]
+
+
 def _latex_lines(text: str) -> list[int]:
-    """Line numbers of each `latex = ` key, in order: tomllib keeps no positions, the text does."""
-    return [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*latex\s*=", line)]
+    """Line numbers of each `latex = ` key (bare or quoted), in order."""
+    return [n for n, line in _top_lines(text) if LATEX_KEY.match(line)]
 
 
 def _section_lines(text: str) -> list[int]:
-    return [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*\[\[\s*section\s*\]\]", line)]
+    return [n for n, line in _top_lines(text) if re.match(r"\s*\[\[\s*section\s*\]\]", line)]
 
 
 def load_toml(path: Path) -> Document:
@@ -162,6 +187,12 @@ def load_toml(path: Path) -> Document:
             if fid in seen_ids:
                 raise GradauditError(f"duplicate formula id {fid!r}", file=str(path), line=fline)
             seen_ids.add(fid)
+            for key in ("lhs", "continues"):
+                if key in f and not isinstance(f[key], str):
+                    raise GradauditError(f"{key} must be a string", file=str(path), line=fline)
+            if f.get("continues") and f["continues"] not in {g.id for g in section.formulas}:
+                raise GradauditError(f"continues {f['continues']!r}: no formula of that id comes before it in "
+                                     f"section {section.id!r}", file=str(path), line=fline)
             section.formulas.append(Formula(id=fid, latex=f["latex"], file=str(path), line=fline or 0,
                                             locator=_locator(f), lhs=str(f.get("lhs", "")),
                                             continues=str(f.get("continues", ""))))
@@ -359,11 +390,12 @@ def collect(paths) -> list[Path]:
 
 
 def _has_front_matter(path: Path) -> bool:
+    """Is this .md or .ipynb meant for gradaudit? A file that cannot be read is reported, not skipped."""
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8", "replace")
     except OSError:
-        return False
+        return True   # loading it then names the file and why it cannot be read
     if path.suffix.lower() == ".ipynb":
         return "architecture:" in head
-    return head.lstrip().startswith("---")
+    return head.removeprefix("\ufeff").lstrip().startswith("---")

@@ -18,9 +18,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    if not args.timeout > 0 or args.timeout == float("inf"):   # also refuses nan
+        raise GradauditError("--timeout must be positive")
     if ":" not in args.target:
         raise GradauditError("give FILE:ID, e.g. derivations/000_mlp3_differentials.toml:sig.dW3.final")
-    path, fid = args.target.rsplit(":", 1)
+    # the file ends at the first ':' that follows an existing file's name (an id may hold ':' too)
+    cuts = [i for i, c in enumerate(args.target) if c == ":"]
+    cut = next((i for i in cuts if Path(args.target[:i]).is_file()), cuts[-1])
+    path, fid = args.target[:cut], args.target[cut + 1:]
     doc = corpus.load(Path(path))
     for section in doc.sections:
         auditor = SectionAuditor(section, doc.document, timeout=args.timeout)

@@ -87,6 +87,9 @@ def strip_display(text: str) -> str:
     s = _TAG_RE.sub(" ", s)
     s = _EQNUM_RE.sub("", s).strip()
     s = re.sub(r"(?:\\q?quad|\\[ ,;]|~|\s)*$", "", s)
+    # the sentence's full stop or comma after a display formula (not the dots of an ellipsis)
+    s = re.sub(r"(?<![.\\])[.,;]\s*$", "", s)
+    s = re.sub(r"(?:\\q?quad|\\[ ,;]|~|\s)*$", "", s)
     return s
 
 
