@@ -718,3 +718,17 @@ def test_formula_lines_ignore_latex_keys_inside_strings_and_read_quoted_keys(tmp
 def test_explain_refuses_a_timeout_that_is_not_positive():
     run = gradaudit_cli("explain", "derivations/001_deep_network_vectorised.toml:bp.dZL", "--timeout", "-1", cwd=BAD.parents[1])
     assert run.code == 2 and "--timeout must be positive" in run.err
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("dl9.md", "---\narchitecture: d001-mlp3-g\ndefault_layer: 9\n---\n$$Z = W A + b$$\n",
+     "dl9.md:3: default_layer 9 is not a layer of d001-mlp3-g"),
+    ("dup.md", "---\narchitecture: d001-mlp3-g\nshorthand: total\nshorthand: per-example\n---\n$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n",
+     "dup.md:4: front matter key 'shorthand' is given twice"),
+    ("dupsec.toml", 'document = "x.txt"\ntitle = "t"\n[[section]]\nid = "s"\narchitecture = "d001-mlp3-g"\n'
+                    '[[section]]\nid = "s"\narchitecture = "d001-mlp3-g"\n', "dupsec.toml:6: duplicate section id 's'"),
+])
+def test_settings_that_cannot_mean_anything_are_refused(tmp_path, name, content, message):
+    (tmp_path / name).write_text(content)
+    run = gradaudit_cli("check", name, cwd=tmp_path)
+    assert run.code == 2 and message in run.err, run.err

@@ -162,12 +162,15 @@ def load_toml(path: Path) -> Document:
                     raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=sline)
                 options[key] = sec[key]
         if "default_layer" in sec:
-            _check_default_layer(sec["default_layer"], path, sline)
+            _check_default_layer(sec["default_layer"], path, sline, arch)
         _check_activation(arch, options, path, sline)
         aliases = sec.get("aliases", {})
         if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
             raise GradauditError("aliases must map names to LaTeX strings", file=str(path), line=sline)
-        section = Section(id=_check_id(sec.get("id", number + 1), "section", path, sline), architecture=arch, heading=str(sec.get("heading", "")),
+        section_id = _check_id(sec.get("id", number + 1), "section", path, sline)
+        if section_id in {x.id for x in sections}:
+            raise GradauditError(f"duplicate section id {section_id!r}", file=str(path), line=sline)
+        section = Section(id=section_id, architecture=arch, heading=str(sec.get("heading", "")),
                           default_layer=str(sec["default_layer"]) if "default_layer" in sec else None,
                           aliases=dict(aliases), **options)
         formulas = sec.get("formula", [])
@@ -208,10 +211,15 @@ def _check_activation(arch, options: dict, path: Path, line) -> None:
                              f"{', '.join(OPTION_VALUES['activation'])}", file=str(path), line=line)
 
 
-def _check_default_layer(value, path: Path, line) -> None:
+def _check_default_layer(value, path: Path, line, arch=None) -> None:
     if not DEFAULT_LAYER.fullmatch(str(value)):
         raise GradauditError(f"default_layer must be L or a layer number, got {str(value)[:40]!r}", file=str(path),
                              line=line)
+    if str(value) != "L":
+        top = 99 if arch is None or arch.general else arch.parameter_layers
+        if not 1 <= int(value) <= top:
+            raise GradauditError(f"default_layer {value} is not a layer of {arch.id if arch else 'the network'} "
+                                 f"(layers 1..{top})", file=str(path), line=line)
 
 
 def _check_id(value, what: str, path: Path, line) -> str:
@@ -271,6 +279,9 @@ def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
                 raise GradauditError("an alias line reads 'alias: NAME = QUANTITY'", file=str(path), line=number)
             options.setdefault("aliases", {})[name.strip()] = target.strip()
             continue
+        if key in options:
+            raise GradauditError(f"front matter key '{key}' is given twice (line {lines[key]} and here)",
+                                 file=str(path), line=number)
         options[key] = value.strip("'\"")
         lines[key] = number
     if "architecture" not in options:
@@ -298,7 +309,7 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
                 raise GradauditError(f"{key} must be one of {', '.join(allowed)}", file=str(path), line=lines[key])
             kwargs[key] = options[key]
     if "default_layer" in options:
-        _check_default_layer(options["default_layer"], path, lines["default_layer"])
+        _check_default_layer(options["default_layer"], path, lines["default_layer"], arch)
     _check_activation(arch, kwargs, path, lines["architecture"])
     return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"),
                    aliases=options.get("aliases", {}), **kwargs)
