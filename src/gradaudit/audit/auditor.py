@@ -335,6 +335,7 @@ class SectionAuditor:
             except (NotationError, ValueError):
                 lhs_node = None
         self.inequalities = []
+        self.conditions = {}   # keyed by id() of this formula's chains only: ids of freed lists come back
         for statement in parsed.statements:
             if not isinstance(statement, N.Statement):
                 continue
