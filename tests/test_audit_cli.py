@@ -271,6 +271,15 @@ def test_an_empty_display_does_not_swallow_the_formulas_after_it(tmp_path):
      r"dW^{[L]} = \frac{1}{m} \delta^{[L]} A^{[L-1]T}", "correct"),
     ("architecture: d001-mlp-L-g\nshorthand: per-example\nalias: \\delta^{[l]} = dZ^{[l]}",
      r"\delta^{[l]} = W^{[l+1]T}\delta^{[l+1]} * g'(Z^{[l+1]})", "error"),
+    # g in the activations system is the section's activation
+    ("architecture: activations\nactivation: sigmoid", r"g'(z) = g(z)(1 - g(z))", "correct"),
+    ("architecture: activations\nactivation: relu", r"g(z) = \max(0, z)", "correct"),
+    # a length the text names only as a sum's limit, and the entry it indexes
+    ("architecture: activations\nactivation: softmax", r"\sum_{i=1}^{n-1} a_i = 1 - a_n", "correct"),
+    ("architecture: activations\nactivation: softmax", r"\sum_{i=1}^{K-1} a_i = a_K", "error"),
+    # Z_i in the row convention is example i's row
+    ("architecture: d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}} = \sum_{i=1}^{m} \frac{\partial J}{\partial Z^{[l]}_{i}}", "correct"),
+    ("architecture: d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m}\sum_{i=1}^{m} \frac{\partial J}{\partial Z^{[l]}_{i}}", "error"),
 ])
 def test_loss_names_class_counts_cases_and_layer_aliases(tmp_path, head, formula, verdict):
     notes = tmp_path / "notes.md"

@@ -83,8 +83,9 @@ class Environments:
         gs = G_CHOICES if _uses_g(arch) else ("tanh",)
         if arch.convention == "scalar":
             activation = section.activation or "sigmoid"
+            g = activation if activation in ("sigmoid", "tanh", "relu") else "tanh"   # g names the section's activation
             for seed in (0, 1):
-                self.models.append((ScalarModel(arch, activation=activation, seed=seed), 1))
+                self.models.append((ScalarModel(arch, activation=activation, seed=seed, g=g), 1))
             self.single = self.models
             return
         depths = GENERAL_DEPTHS if arch.general else (arch.parameter_layers,)
@@ -404,7 +405,8 @@ class SectionAuditor:
         return holds
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+        indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node)) \
+            and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
         contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
         condition = self.conditions.get(id(chain))
         if condition is not None:

@@ -76,6 +76,7 @@ class Context:
     index_base: int = 1
     informal_ops: dict = field(default_factory=dict)  # id(Mul) -> forced reading, set by the layout repair
     summing: set = field(default_factory=set)         # labels bound by an enclosing sum with limits
+    lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
 
     @property
     def depth(self):
@@ -187,8 +188,34 @@ def infer_ranges(nodes, ctx: Context) -> None:
             if isinstance(sub, (N.Sum, N.Max)) and isinstance(sub.lower, N.Num) and sub.lower.value == 0:
                 zero = True
     ctx.index_base = 0 if zero else 1
+    ctx.lengths = _named_lengths(nodes, ctx)
     for label, rng in label_ranges(nodes, ctx).items():
         ctx.index_ranges.setdefault(label, rng)
+
+
+def _named_lengths(nodes, ctx: Context) -> dict:
+    """\\sum_{i=1}^{n} ... with n defined nowhere: n is the length of what i runs over, and a_n its last entry."""
+    lengths = {}
+    for node in nodes:
+        for sub in walk(node):
+            if not (isinstance(sub, N.Sum) and isinstance(sub.index, N.Sym) and sub.upper is not None
+                    and _names_a_length(sub.upper)):
+                continue
+            name = (sub.upper if isinstance(sub.upper, N.Sym) else sub.upper.terms[0]).name
+            if name in lengths or name in SCALARS or name in ctx.bindings or name in ("C", "m") or _resolves(name, ctx):
+                continue
+            axis = label_ranges([sub.body], ctx).get(sub.index.name)
+            if axis is not None:
+                lengths[name] = axis[1] - axis[0] + 1
+    return lengths
+
+
+def _resolves(name: str, ctx: Context) -> bool:
+    try:
+        quantity_key(N.Sym(name), ctx)
+        return True
+    except EvalError:
+        return False
 
 
 def label_ranges(nodes, ctx: Context) -> dict:
@@ -207,7 +234,8 @@ def label_ranges(nodes, ctx: Context) -> dict:
             if len(sub.index) != np.ndim(data):
                 continue
             for axis, idx in enumerate(sub.index):
-                if isinstance(idx, N.Sym) and not idx.index and idx.layer is None and not _is_class_count(idx):
+                if isinstance(idx, N.Sym) and not idx.index and idx.layer is None and not _is_class_count(idx) \
+                        and idx.name not in ctx.lengths:
                     ranges.setdefault(idx.name, (ctx.index_base, ctx.index_base + np.shape(data)[axis] - 1))
     return ranges
 
@@ -233,6 +261,8 @@ FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convo
 def _sym(node: N.Sym, ctx: Context):
     if node.name in ctx.bindings and node.layer is None and not node.index and node.name not in ctx.index_ranges:
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
+    if node.name in ctx.lengths and node.layer is None and not node.index:
+        return np.array(float(ctx.lengths[node.name]))
     alias = lookup_alias(node, ctx)
     if alias is not None:
         if node.index and isinstance(alias, N.Sym) and not alias.index:
@@ -909,6 +939,10 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
     data = _index_arrays(sym, key, value, ctx)
     index = sym.index
     data = with_channel_axis(data, index, key, ctx)
+    if len(index) == 1 and data.ndim == 2 and ctx.model.convention == "row" and not ctx.model.arch.is_cnn \
+            and key[0] in ("A", "Z", "X", "Y") and data.shape[0] == ctx.model.sizes.m > 1:
+        # Z_i in the row convention (examples x units) is example i's row; its units stay an unnamed last axis
+        return gather(data, index, ctx)
     if len(index) != data.ndim:
         raise EvalError(f"{len(index)} indices on a quantity with {data.ndim} axes")
     return gather(data, index, ctx)
@@ -927,7 +961,7 @@ def gather(data, index, ctx: Context):
     for expr in index:
         for s in walk(expr):
             if isinstance(s, N.Sym) and s.name not in labels and s.name not in ctx.bindings \
-                    and not _is_size_name(s, ctx) and not _is_class_count(s):
+                    and not _is_size_name(s, ctx) and not _is_class_count(s) and s.name not in ctx.lengths:
                 labels.append(s.name)
     # ranges: a label used bare as an index takes that axis's length unless a sum bounds it
     ranges = {}
@@ -992,6 +1026,8 @@ def _index_value(expr, env, ctx):
             return int(np.real(SCALARS[expr.name](ctx)))
         if _is_class_count(expr):
             return output_width(ctx)   # a_C: the last class
+        if expr.name in ctx.lengths:
+            return ctx.lengths[expr.name]   # a_n: the last entry
         raise EvalError(f"index {expr.name} has no value")
     if isinstance(expr, N.Add):
         return sum(_index_value(t, env, ctx) for t in expr.terms)
