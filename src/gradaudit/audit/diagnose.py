@@ -205,10 +205,12 @@ def _power_of_one_over_m(node) -> int:
 def edit_factor(root):
     one_over_m, two, half = N.Div(N.Num(Fraction(1)), M), N.Num(Fraction(2)), N.Div(N.Num(Fraction(1)), N.Num(Fraction(2)))
     # a written factor that does not belong is removed, not cancelled: 'm (1/m X)' helps nobody
-    yield "factor", "a factor 1/m is missing", _without(root, M) or _scaled(root, one_over_m)
-    yield "factor", "the factor 1/m does not belong", _without(root, one_over_m) or _scaled(root, M)
-    yield "factor", "a factor 2 is missing", _without(root, half) or _scaled(root, two)
-    yield "factor", "the factor 2 does not belong", _without(root, two) or _scaled(root, half)
+    for removed, added, too_big, too_small in ((M, one_over_m, "the factor m does not belong", "a factor 1/m is missing"),
+                                               (one_over_m, M, "the factor 1/m does not belong", "a factor m is missing"),
+                                               (half, two, "the factor 1/2 does not belong", "a factor 2 is missing"),
+                                               (two, half, "the factor 2 does not belong", "a factor 1/2 is missing")):
+        without = _without(root, removed)
+        yield ("factor", too_big, without) if without is not None else ("factor", too_small, _scaled(root, added))
     for path, node in subtrees(root):
         if isinstance(node, N.Mul) and len(node.factors) >= 2:
             for i, f in enumerate(node.factors):

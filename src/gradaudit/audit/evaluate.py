@@ -321,6 +321,10 @@ def _deriv(node: N.Deriv, ctx: Context):
         num = N.Sym("J")
     if not isinstance(num, N.Sym) and isinstance(den, N.Sym):
         return _derivop(N.DerivOp(den, num, node.partial), ctx)   # \partial \sigma(z) / \partial z: of an expression
+    if ctx.shorthand == "per-example" and isinstance(num, N.Sym) and num.name == "L" and num.font == "mathcal" \
+            and isinstance(den, N.Sym) and not den.index:
+        # where the text's dA is per example, \mathcal{L} is one example's loss (J averages it): dL/dA is dA
+        return evaluate(N.Shorthand(den), ctx)
     if not isinstance(num, N.Sym) or not isinstance(den, N.Sym):
         raise EvalError("a derivative of something other than a named quantity")
     out_key = quantity_key(num, ctx)
