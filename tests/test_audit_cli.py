@@ -214,6 +214,8 @@ def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, for
     # np.sum without keepdims: a row, fine against the row convention's b, a bug against the column one's
     ("d002-mlp-L-relu-sigmoid", r"\frac{\partial J}{\partial b^{[l]}} = np.sum(\frac{\partial J}{\partial Z^{[l]}}, axis=0)", "correct", None),
     ("d001-mlp-L-g", r"db^{[l]} = \frac{1}{m} np.sum(dZ^{[l]}, axis=1)", "error", "dimension"),
+    # a bias gradient without its sum is informal, unless a written 1/m shows the batch is meant
+    ("d001-mlp-L-g", r"db^{[l]} = \frac{1}{m} dZ^{[l]}", "error", "sum"),
     # a sum over i = 1..m of dZ with the example index left off
     ("d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}}=\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}", "notation", None),
     ("d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}}=\frac{1}{m}\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}", "error", "factor"),

@@ -107,6 +107,11 @@ def _summed_over_examples(ref, step, contexts, deadline):
         candidate = N.Sum(body, axis=axis, keepdims=axis is not None, style="np")
         outcome = judge(ref, candidate, contexts[:1], deadline)
         if outcome.match is Match.EQUAL:
+            if axis is not None and any(isinstance(n, N.Div) and n.num == N.Num(1) and n.den == N.Sym("m")
+                                        for n in walk(step)):
+                # an explicit 1/m averages over the examples: the sum it averages is missing, not elided
+                return Repair(candidate, "sum", "the 1/m averages over the m examples, but the sum over them is "
+                                                "missing", False)
             return Repair(candidate, "notation", f"the bias gradient is the sum over {where}", True)
     return None
 
