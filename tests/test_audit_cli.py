@@ -214,6 +214,10 @@ def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, for
     # np.sum without keepdims: a row, fine against the row convention's b, a bug against the column one's
     ("d002-mlp-L-relu-sigmoid", r"\frac{\partial J}{\partial b^{[l]}} = np.sum(\frac{\partial J}{\partial Z^{[l]}}, axis=0)", "correct", None),
     ("d001-mlp-L-g", r"db^{[l]} = \frac{1}{m} np.sum(dZ^{[l]}, axis=1)", "error", "dimension"),
+    # lowercase z, a, dz in a batch text are one example's vectors (Ng): no 1/m
+    ("d001-mlp-L-g", r"dW^{[l]} = dz^{[l]} a^{[l-1]T}", "correct", None),
+    ("d001-mlp-L-g", r"db^{[l]} = dz^{[l]}", "correct", None),
+    ("d001-mlp-L-g", r"dW^{[l]} = dz^{[l]} a^{[l]T}", "error", "index"),
     # a bias gradient without its sum is informal, unless a written 1/m shows the batch is meant
     ("d001-mlp-L-g", r"db^{[l]} = \frac{1}{m} dZ^{[l]}", "error", "sum"),
     # a sum over i = 1..m of dZ with the example index left off

@@ -190,6 +190,17 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     return Outcome(worst, reason, dimension=dimension, applicable=applicable)
 
 
+def _one_example_names(chain, section) -> bool:
+    """dW = dz a^T: in a batch text (Z, A for m examples, column convention) lowercase z, a, dz are one example's
+    vectors (Ng's notation), so the claim is checked on one-example networks, where there is no 1/m."""
+    if section.architecture.convention != "column":
+        return False
+    names = [n.of.name if isinstance(n, N.Shorthand) else n.name for node in chain for n in walk(node)
+             if isinstance(n, (N.Sym, N.Shorthand))]
+    lower = [x for x in names if x in ("a", "z")]
+    return bool(lower) and not any(x in ("A", "Z") for x in names)
+
+
 def _name_broken_steps(results: list) -> None:
     """A middle step no small edit explains, in a chain that ends right, is a step that does not follow."""
     if len(results) < 2 or results[-1].verdict not in ("correct", "notation"):
@@ -405,7 +416,8 @@ class SectionAuditor:
         return holds
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node)) \
+        indexed = (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+                   or _one_example_names(chain, self.section)) \
             and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
         contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
         condition = self.conditions.get(id(chain))
