@@ -214,6 +214,11 @@ def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, for
     # np.sum without keepdims: a row, fine against the row convention's b, a bug against the column one's
     ("d002-mlp-L-relu-sigmoid", r"\frac{\partial J}{\partial b^{[l]}} = np.sum(\frac{\partial J}{\partial Z^{[l]}}, axis=0)", "correct", None),
     ("d001-mlp-L-g", r"db^{[l]} = \frac{1}{m} np.sum(dZ^{[l]}, axis=1)", "error", "dimension"),
+    # an index-notation network's whole vectors may be written as columns, z = w^T a + b, or as rows
+    ("d004-mlp-L-sigmoid-sse", r"z^{(l)} = w^{(l)T} a^{(l-1)} + b^{(l)}", "correct", None),
+    ("d004-mlp-L-sigmoid-sse", r"z^{(l)} = a^{(l-1)} w^{(l)} + b^{(l)}", "correct", None),
+    ("d004-mlp-L-sigmoid-sse", r"\frac{\partial C}{\partial w^{(l)}} = a^{(l-1)} (\frac{\partial C}{\partial z^{(l)}})^T", "correct", None),
+    ("d004-mlp-L-sigmoid-sse", r"\frac{\partial C}{\partial w^{(l)}} = a^{(l)} (\frac{\partial C}{\partial z^{(l)}})^T", "error", "index"),
     # lowercase z, a, dz in a batch text are one example's vectors (Ng): no 1/m
     ("d001-mlp-L-g", r"dW^{[l]} = dz^{[l]} a^{[l-1]T}", "correct", None),
     ("d001-mlp-L-g", r"db^{[l]} = dz^{[l]}", "correct", None),

@@ -256,6 +256,7 @@ class SectionAuditor:
         self.timeout = timeout
         section.parsed_aliases = self._aliases()
         self._envs = None
+        self._column_envs = None
         self.previous_reference = None
         self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
@@ -266,6 +267,16 @@ class SectionAuditor:
         if self._envs is None:
             self._envs = Environments(self.section)
         return self._envs
+
+    @property
+    def column_envs(self) -> Environments:
+        """An index-notation network (z_j = sum_k w_{k,j} a_k) with its vectors as columns, z = w^T a + b: a text
+        may write whole vectors either way round, and both are the same network."""
+        if self._column_envs is None:
+            section = replace(self.section, architecture=replace(self.section.architecture, convention="column-wT"))
+            section.parsed_aliases = self.section.parsed_aliases
+            self._column_envs = Environments(section)
+        return self._column_envs
 
     def _aliases(self) -> dict:
         out = {}
@@ -503,6 +514,9 @@ class SectionAuditor:
             result.verdict = "notation"
             result.reason = "a Jacobian written as the factor it contributes in backpropagation"
             return
+        if self.section.architecture.convention == "index" and self._holds_with_column_vectors(ref, step, deadline):
+            result.verdict = "correct"
+            return
         hidden = [c for c in contexts if "l" in c.bindings and "L" in c.bindings and c.bindings["l"] < c.bindings["L"]]
         if hidden and len(hidden) < len(contexts) and judge(ref, step, hidden, deadline).match is Match.EQUAL:
             result.verdict = "notation"
@@ -529,6 +543,12 @@ class SectionAuditor:
         detail = (outcome.reason or "the two sides have different shapes") if outcome.match is Match.SHAPE \
             else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _holds_with_column_vectors(self, ref, step, deadline) -> bool:
+        if any(isinstance(n, N.Sym) and n.index for node in (ref, step) for n in walk(node)):
+            return False   # element indices mean the same in both layouts: nothing to reread
+        columns = list(self.column_envs.contexts(layer_symbols(ref, step), hidden_layers_named([ref, step])))
+        return bool(columns) and judge(ref, step, columns, deadline).match is Match.EQUAL
 
     def _written_terms(self, result: Result, ref, step, contexts) -> bool:
         """A sum elided with \\dots: check the terms it writes out (termwise.py). True when that decides it."""
