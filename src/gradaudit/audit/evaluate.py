@@ -359,7 +359,7 @@ def _derivop(node: N.DerivOp, ctx: Context):
         for k in range(flat.size):
             bumped = flat.copy()
             bumped[k] += 1j * STEP
-            ctx.overrides = bumped_overrides(ctx, saved, key, bumped.reshape(base.shape))
+            ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
             value = evaluate(node.body, ctx)
             jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
     finally:
@@ -369,35 +369,43 @@ def _derivop(node: N.DerivOp, ctx: Context):
     return Jac(jac, out_shape, base.shape)
 
 
-def bumped_overrides(ctx: Context, saved: dict, key: str, value) -> dict:
-    """The values with `key` set to `value` and everything computed from it recomputed, so that
-    d/dZ (J) sees J move: the partial derivative holds the other inputs where they are."""
+def bumped_overrides(ctx: Context, saved: dict, changes: dict) -> dict:
+    """The values with each quantity in `changes` set to its new value and everything computed from them
+    recomputed, so that d/dZ (J) sees J move: a partial derivative holds the other inputs where they are."""
     forced = {k: v for k, v in saved.items() if k in ctx.model.values}
-    forced[key] = value
-    if key in ("X", "A0"):
-        forced["X"] = forced["A0"] = value
+    forced.update(changes)
+    for key in ("X", "A0"):
+        if key in changes:
+            forced["X"] = forced["A0"] = changes[key]
     try:
         downstream = ctx.model.forward(forced)
-    except Exception:  # noqa: BLE001 - a model without a forward pass: only the bumped value moves
+    except Exception:  # noqa: BLE001 - a model without a forward pass: only the bumped values move
         downstream = {}
     return {**saved, **downstream, **forced}
 
 
-def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
-    """d/dz_1 (body): bump the one element z_1 names, found by reading z_1 from an array of positions."""
+def element_position(sym: N.Sym, key: str, ctx: Context) -> int:
+    """The flat position in quantity `key` of the one element sym names (z_1, x_{[0,1]}): read sym from an
+    array of positions, so that every index convention the evaluator knows applies unchanged."""
+    base = ctx.model.values[key]
     saved = dict(ctx.overrides)
     try:
-        ctx.overrides = dict(saved, **{key: np.arange(base.size, dtype=float).reshape(base.shape)})
-        position = evaluate(node.den, ctx)
+        ctx.overrides = dict(saved, **{key: np.arange(np.size(base), dtype=float).reshape(np.shape(base))})
+        position = evaluate(sym, ctx)
     finally:
         ctx.overrides = saved
-    position = _plain(position) if not isinstance(position, Lab) else None
-    if position is None or np.size(position) != 1:
-        raise EvalError(f"d/d{_show(node.den)}: the index must name one element")
+    if isinstance(position, Lab) or np.size(position) != 1:
+        raise EvalError(f"{_show(sym)}: the index must name one element")
+    return int(np.real(_plain(position)).reshape(()))
+
+
+def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
+    """d/dz_1 (body): bump the one element z_1 names."""
     bumped = base.reshape(-1).copy()
-    bumped[int(np.real(position).reshape(()))] += 1j * STEP
+    bumped[element_position(node.den, key, ctx)] += 1j * STEP
+    saved = dict(ctx.overrides)
     try:
-        ctx.overrides = bumped_overrides(ctx, saved, key, bumped.reshape(base.shape))
+        ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
         value = evaluate(node.body, ctx)
     finally:
         ctx.overrides = saved
@@ -547,18 +555,10 @@ def _sum(node: N.Sum, ctx: Context):
         saved = ctx.index_ranges.get(label)
         if node.lower is not None and node.upper is not None:
             lo = int(_plain(_bound(node.lower, ctx)).real)
-            try:
-                hi = _bound(node.upper, ctx)
-                if isinstance(hi, (Jac, Lab)) or np.size(hi) != 1:
-                    raise UnknownSymbol(_show(node.upper))   # a name the section uses for something else
-                hi = int(_plain(hi).real)
-            except EvalError:
-                # \sum_{k=1}^{n} e^{z_k}, \sum_{p=0}^{M-1} k_{p,q} ... with n, M defined nowhere: the
-                # limit is the last index of what the label runs over
-                axis = label_ranges([node.body], ctx).get(label)
-                if axis is None or not _names_a_length(node.upper):
-                    raise
-                hi = axis[1]
+            hi = _bound(node.upper, ctx)   # a limit named nowhere else (n, M-1) is a length: see _named_lengths
+            if isinstance(hi, (Jac, Lab)) or np.size(hi) != 1:
+                raise EvalError(f"the limit {_show(node.upper)} is not a number")
+            hi = int(_plain(hi).real)
             _check_range(lo, hi)
             ctx.index_ranges[label] = (lo, hi)
         bounded = node.lower is not None and node.upper is not None and label not in ctx.summing

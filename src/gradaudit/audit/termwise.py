@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..notation import ast as N
-from .evaluate import EvalError, Lab, _plain, _show, evaluate, quantity_key, walk
+from .evaluate import EvalError, Lab, _show, bumped_overrides, element_position, evaluate, quantity_key, walk
 
 
 @dataclass
@@ -115,16 +115,7 @@ def _split(term, ctx):
         key = _key(factor, ctx)
         values = ctx.model.values[key]
         if factor.index:
-            positions = np.arange(np.size(values), dtype=float).reshape(np.shape(values))
-            saved = dict(ctx.overrides)
-            try:
-                ctx.overrides = dict(saved, **{key: positions})
-                position = evaluate(factor, ctx)
-            finally:
-                ctx.overrides = saved
-            if isinstance(position, Lab) or np.size(position) != 1:
-                raise EvalError("an element with a free index")
-            elements.append((key, int(np.real(_plain(position)).reshape(()))))
+            elements.append((key, element_position(factor, key, ctx)))
         elif np.size(values) == 1:
             elements.append((key, 0))
         else:
@@ -134,14 +125,14 @@ def _split(term, ctx):
 
 def _value_with(ref, ctx, bumps: dict):
     """The left side recomputed with elements bumped by 1."""
-    overrides = {}
+    changes = {}
     for (key, position), amount in bumps.items():
-        value = np.array(overrides.get(key, ctx.model.values[key]), dtype=complex)
+        value = np.array(changes.get(key, ctx.model.values[key]), dtype=complex)
         value.reshape(-1)[position] += amount
-        overrides[key] = value
+        changes[key] = value
     saved = dict(ctx.overrides)
     try:
-        ctx.overrides = dict(saved, **ctx.model.forward(overrides))
+        ctx.overrides = bumped_overrides(ctx, saved, changes)
         return _scalar(evaluate(ref, ctx))
     finally:
         ctx.overrides = saved
