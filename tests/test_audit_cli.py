@@ -14,8 +14,16 @@ import pytest
 import gradaudit
 from gradaudit import architectures
 from gradaudit.audit.model import NumericModel, Sizes
+from gradaudit.audit.runner import audit_paths
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def audit_note(tmp_path, front_matter: str, formula: str, name: str = "notes.md"):
+    """Audit one display formula in a Markdown note, as a user writes it; the results, one per claim."""
+    notes = tmp_path / name
+    notes.write_text(f"---\n{front_matter}\n---\n$${formula}$$\n")
+    return audit_paths([notes]).results
 
 
 def run_cli(*args, cwd=None):
@@ -108,11 +116,8 @@ WRONG = [
 
 @pytest.mark.parametrize("arch,shorthand,formula,kind", WRONG, ids=[w[3] for w in WRONG])
 def test_each_kind_of_mistake_is_named(tmp_path, arch, shorthand, formula, kind):
-    extra = "default_layer: 1\n" if arch == "d002-single-sigmoid" else ""
-    notes = tmp_path / f"{kind}.md"
-    notes.write_text(f"---\narchitecture: {arch}\nshorthand: {shorthand}\n{extra}---\n$${formula}$$\n")
-    from gradaudit.audit.runner import audit_paths
-    results = audit_paths([notes]).results
+    extra = "\ndefault_layer: 1" if arch == "d002-single-sigmoid" else ""
+    results = audit_note(tmp_path, f"architecture: {arch}\nshorthand: {shorthand}{extra}", formula, f"{kind}.md")
     assert results and results[0].verdict == "error", [(r.verdict, r.reason) for r in results]
     kinds = {e.kind for r in results for e in r.errors}
     assert kind in kinds, [(e.kind, e.detail) for r in results for e in r.errors]
@@ -127,11 +132,8 @@ def test_right_formulas_are_not_errors(tmp_path):
         ("d003-mlp2-sigmoid-mse", "total", r"\frac{\partial C}{\partial b^{(2)}} = \frac{\partial C}{\partial Z^{(2)}}"),
         ("d001-mlp3-g", "total", r"A^{[2]} = g(Z^{[2]})"),
     ]
-    from gradaudit.audit.runner import audit_paths
     for n, (arch, shorthand, formula) in enumerate(right):
-        notes = tmp_path / f"right{n}.md"
-        notes.write_text(f"---\narchitecture: {arch}\nshorthand: {shorthand}\n---\n$${formula}$$\n")
-        results = audit_paths([notes]).results
+        results = audit_note(tmp_path, f"architecture: {arch}\nshorthand: {shorthand}", formula, f"right{n}.md")
         assert [r.verdict for r in results] == ["correct"], (formula, [(r.verdict, r.reason) for r in results])
 
 
@@ -165,10 +167,7 @@ def test_auditor_truth_equals_generated_closed_forms(arch_id, act):
     ("d003-mlp2-sigmoid-mse", r"\therefore A^{(2)} = \sigma(Z^{(2)})", "correct"),
 ])
 def test_jacobian_layouts(tmp_path, arch, formula, verdict):
-    notes = tmp_path / "jac.md"
-    notes.write_text(f"---\narchitecture: {arch}\n---\n$${formula}$$\n")
-    from gradaudit.audit.runner import audit_paths
-    results = audit_paths([notes]).results
+    results = audit_note(tmp_path, f"architecture: {arch}", formula)
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason) for r in results]
 
 
@@ -191,10 +190,7 @@ def test_front_matter_alias_names_a_quantity(tmp_path):
     (r"W \in \mathbb{R}^{n^{[2]} \times n^{[1]}}", "unsupported"),   # no l: which W is meant is not said
 ])
 def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, formula, verdict):
-    notes = tmp_path / "shapes.md"
-    notes.write_text(f"---\narchitecture: d001-mlp3-g\n---\n$${formula}$$\n")
-    from gradaudit.audit.runner import audit_paths
-    results = audit_paths([notes]).results
+    results = audit_note(tmp_path, "architecture: d001-mlp3-g", formula)
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason) for r in results]
 
 
@@ -230,10 +226,7 @@ def test_an_unindexed_quantity_in_a_claim_about_layer_l_is_layer_l(tmp_path, for
     ("d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}}=\frac{1}{m}\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}", "error", "factor"),
 ])
 def test_operator_derivatives_side_conditions_and_activation_slips(tmp_path, arch, formula, verdict, kind):
-    notes = tmp_path / "probe.md"
-    notes.write_text(f"---\narchitecture: {arch}\nshorthand: per-example\n---\n$${formula}$$\n")
-    from gradaudit.audit.runner import audit_paths
-    results = audit_paths([notes]).results
+    results = audit_note(tmp_path, f"architecture: {arch}\nshorthand: per-example", formula)
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason, r.corrected_latex) for r in results]
     if kind:
         assert kind in {e.kind for r in results for e in r.errors}
@@ -249,7 +242,6 @@ def test_corrections_remove_what_is_wrong_instead_of_cancelling_it(tmp_path):
                      "$$dZ^{[L]} = \\frac{1}{m} (Y - A^{[L]})$$\n\n"
                      "$$dW^{[L]} = \\frac{1}{m^2} dZ^{[L]} A^{[L-1]T}$$\n\n"
                      "$$dW^{[L]} = \\frac{1}{m} \\frac{1}{m} dZ^{[L]} A^{[L-1]T}$$\n")
-    from gradaudit.audit.runner import audit_paths
     fixes = [r.corrected_latex for r in audit_paths([notes]).results]
     assert fixes[0] == r"dZ^{[L]} = A^{[L]} - Y", fixes      # not -(Y - A) and not m-scaled
     assert fixes[1] == r"dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T}", fixes   # 1/m^2 becomes 1/m, not m (1/m^2 ...)
@@ -296,10 +288,7 @@ def test_an_empty_display_does_not_swallow_the_formulas_after_it(tmp_path):
     ("architecture: d002-mlp-L-relu-softmax", r"\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m}\sum_{i=1}^{m} \frac{\partial J}{\partial Z^{[l]}_{i}}", "error"),
 ])
 def test_loss_names_class_counts_cases_and_layer_aliases(tmp_path, head, formula, verdict):
-    notes = tmp_path / "notes.md"
-    notes.write_text(f"---\n{head}\n---\n$${formula}$$\n")
-    from gradaudit.audit.runner import audit_paths
-    results = audit_paths([notes]).results
+    results = audit_note(tmp_path, head, formula)
     assert [r.verdict for r in results] == [verdict], [(r.verdict, r.reason, r.corrected_latex) for r in results]
 
 
@@ -307,7 +296,6 @@ def test_update_rules_with_eta_and_their_corrections(tmp_path):
     notes = tmp_path / "update.md"
     notes.write_text("---\narchitecture: d001-mlp-L-g\nshorthand: per-example\n---\n"
                      "$$W^{[l]} := W^{[l]} - \\eta \\, dW^{[l]}$$\n\n$$W^{[l]} := W^{[l]} + \\eta \\, dW^{[l]}$$\n")
-    from gradaudit.audit.runner import audit_paths
     right, climbs = audit_paths([notes]).results
     assert right.verdict == "correct", right.reason
     assert climbs.verdict == "error" and climbs.errors[0].kind == "sign"
