@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import architectures
+from . import architectures, frontmatter
 from .errors import GradauditError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
@@ -253,48 +253,12 @@ def _locator(f: dict) -> str:
 
 # ---- Markdown notes and notebooks -----------------------------------------------------------------------
 
-FRONT = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---\s*\n", re.S)
 # display math: $$...$$, \[...\], and the equation environments Jupyter and Markdown renderers show bare
 DISPLAY = re.compile(r"\$\$(.*?)\$\$|\\\[(.*?)\\\]"
                      r"|\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}(.*?)\\end\{\3\4\}", re.S)
 
 
-def _front_matter(text: str, path: Path) -> tuple[dict, dict, int]:
-    m = FRONT.match(text)
-    if not m:
-        raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
-                             file=str(path), line=1)
-    options, lines = {}, {}
-    first = text.count("\n", 0, m.start(1)) + 1
-    for number, line in enumerate(m.group(1).splitlines(), start=first):
-        if not line.strip() or line.strip().startswith("#"):
-            continue
-        if ":" not in line:
-            raise GradauditError(f"front matter line is not 'key: value': {line.strip()[:60]}", file=str(path), line=number)
-        key, value = (s.strip() for s in line.split(":", 1))
-        value = re.sub(r"\s+#.*$", "", value)   # a YAML comment after the value
-        if key == "alias":   # alias: Y_{relu} = A^{[1]}, one line per name
-            name, eq, target = value.partition("=")
-            if not eq or not name.strip() or not target.strip():
-                raise GradauditError("an alias line reads 'alias: NAME = QUANTITY'", file=str(path), line=number)
-            options.setdefault("aliases", {})[name.strip()] = target.strip()
-            continue
-        if key in options:
-            raise GradauditError(f"front matter key '{key}' is given twice (line {lines[key]} and here)",
-                                 file=str(path), line=number)
-        options[key] = value.strip("'\"")
-        lines[key] = number
-    if "architecture" not in options:
-        raise GradauditError("front matter names no architecture (add 'architecture: ID'; see gradaudit list)",
-                             file=str(path), line=1)
-    known = (SECTION_KEYS - {"id", "heading", "formula", "aliases"}) | {"alias", "title"}
-    for key in options:
-        # other keys (author, date, tags) belong to other tools; a near miss of ours is a typo that would be ignored
-        near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
-        if key not in known and key != "aliases" and near:
-            raise GradauditError(f"unknown front matter key '{key}': did you mean '{near[0]}'?", file=str(path),
-                                 line=lines[key])
-    return options, lines, m.end()
+NOTES_KEYS = (SECTION_KEYS - {"id", "heading", "formula", "aliases"}) | {"alias", "title"}
 
 
 def _notes_section(options: dict, lines: dict, path: Path) -> Section:
@@ -317,7 +281,12 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
 
 def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Document:
     text = _read_text(path) if text is None else text
-    options, lines, start = _front_matter(text, path)
+    header = frontmatter.split(text)
+    if header is None:
+        raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
+                             file=str(path), line=1)
+    block, first, start = header
+    options, lines = frontmatter.parse(block, first, path, known=NOTES_KEYS)
     section = _notes_section(options, lines, path)
     line, counted = 1, 0
     end = start
