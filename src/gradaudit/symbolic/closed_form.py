@@ -22,6 +22,7 @@ from .cnn import Conv2D, Flatten, MaxPool
 
 CONSTANTS = (sp.OneMatrix, sp.ZeroMatrix, sp.Identity)
 CLASS_AXIS = {"column": 0, "column-wT": 0, "row": 1, "index": 1}
+LAMBDA = sp.Symbol("lambda", positive=True)   # the L2 penalty's strength, where a network has one
 
 
 @dataclass
@@ -270,14 +271,22 @@ def _finish(arch, L, dims, X, Y, params, steps, out_act, n_out, m, per_example, 
     A_step, Z_step = steps[-1], steps[-2]
     A, Z = A_step.symbol, Z_step.symbol
     assumptions = []
-    steps.append(Step("J", forward_loss(A, Y, c), kind="loss", rule=lambda G: [(A, loss_vjp(A, Y, c))]))
+    param_scale = 1 / m if (per_example and arch.averaging == "mean") else 1
+    J, penalty_vjps = forward_loss(A, Y, c), []
+    if arch.regularization is not None:   # + r sum_l ||W_l||_F^2 (biases excluded); dW gets 2 r W
+        dims["lambda"] = LAMBDA
+        r = arch.regularization.factor(LAMBDA, m)
+        weights = [p for name, p in params.items() if name[0] in "WK"]
+        J = MatAdd(J, *(r * rules.total(sp.HadamardPower(W, 2)) for W in weights))
+        # in the per-example shorthand the engine scales parameter gradients by 1/m: the penalty's is not
+        penalty_vjps = [(W, _scaled(1 / param_scale, 2 * r * W)) for W in weights]
+    steps.append(Step("J", J, kind="loss", rule=lambda G: [(A, loss_vjp(A, Y, c))] + penalty_vjps))
     pair = rules.PAIR_RULES.get((out_act, arch.loss))
     if pair is not None:
         pair_rule, assumption = pair
         A_step.kind, A_step.rule = "pair", (lambda G: [(Z, pair_rule(A, Y, c))])
         if assumption:
             assumptions.append(assumption)
-    param_scale = 1 / m if (per_example and arch.averaging == "mean") else 1
     backward = reverse(steps, params, ("X",), param_scale)
     return Derivation(arch=arch, depth=L, dims=dims, inputs={"X": X, "Y": Y}, params=params,
                       forward=[(s.name, s.expr) for s in steps[:-1]], loss=steps[-1].expr,
