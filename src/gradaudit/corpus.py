@@ -397,3 +397,38 @@ def _has_front_matter(path: Path) -> bool:
     if path.suffix.lower() == ".ipynb":
         return "architecture:" in head
     return head.removeprefix("\ufeff").lstrip().startswith("---")
+
+
+# ---- a network named on the command line: --network FILE -------------------------------------------------
+
+def load_network(path: Path) -> architectures.Architecture:
+    """The network a YAML file declares (its `network:` mapping, or the file is the spec itself), or the one
+    a notes file's front matter declares; registered so every command can name it by its id."""
+    text = _read_text(path)
+    if path.suffix.lower() in (".md", ".markdown", ".ipynb"):
+        doc = load_notebook(path) if path.suffix.lower() == ".ipynb" else load_markdown(path, text)
+        return doc.sections[0].architecture
+    block, first = text, 1
+    header = frontmatter.split(text + "\n")
+    if header is not None:
+        block, first, _ = header
+    if not block.strip():
+        raise GradauditError("empty network file: write the network's layers and loss", file=str(path), line=1)
+    data, node = frontmatter.yaml_value(block, first, path)
+    lines = frontmatter.key_lines(node, first)
+    if isinstance(data, dict) and "network" in data:
+        return network_of({"network": data["network"]}, lines, path)
+    if isinstance(data, dict):   # the spec's keys at the top level
+        nested = {f"network.{k}": v for k, v in lines.items()}
+        return network_of({"network": data}, {**nested, "network": first}, path)
+    raise GradauditError("a network file is a YAML mapping with the network's keys (layers, loss, ...)",
+                         file=str(path), line=first)
+
+
+def architecture_arg(arch_id: str | None, network: str | None) -> architectures.Architecture:
+    """The architecture a command names: a built-in id, or --network FILE (exactly one of them)."""
+    if (arch_id is None) == (network is None):
+        raise GradauditError("name an architecture (see `gradaudit list`) or give --network FILE, not both")
+    if network is not None:
+        return load_network(Path(network))
+    return architectures.get(arch_id)

@@ -68,7 +68,7 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _yaml(block: str, first: int, path: Path):
+def yaml_value(block: str, first: int, path: Path):
     """The YAML value of a header and the node tree (for key lines); a syntax error names its line."""
     loader = _Loader(block)
     try:
@@ -122,7 +122,7 @@ def parse(block: str, first: int, path: Path, known: set) -> tuple[dict, dict]:
             raise GradauditError("an alias line reads 'alias: NAME = QUANTITY'", file=str(path), line=number)
         aliases[name.strip()] = target.strip()
         alias_lines[name.strip()] = number
-    data, node = _yaml("\n".join(kept), first, path)
+    data, node = yaml_value("\n".join(kept), first, path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
