@@ -26,7 +26,7 @@ from .architectures import Architecture, Layer, Regularization
 from .errors import GradauditError
 
 KEYS = ("layers", "loss", "loss_scale", "averaging", "convention", "regularization", "architecture", "lambda",
-        "image", "sizes")
+        "image", "sizes", "depth")
 CONVENTIONS = {"column": "column", "row": "row", "column-wT": "column-wT", "index-out-in": "column",
                "index-in-out": "index"}
 AVERAGING = ("mean", "sum", "single")
@@ -86,6 +86,8 @@ def from_mapping(data, name: str = "network") -> Architecture:
         fields["image"] = _pair(data["image"], "image")
     if "sizes" in data:
         fields["sizes"] = (_widths(data["sizes"]),)
+    if "depth" in data:
+        fields.update(_depth(data["depth"], fields, base))
     if base is None:
         for key, default in (("averaging", "mean"), ("convention", "column"), ("loss_scale", "1")):
             fields.setdefault(key, default)
@@ -114,6 +116,23 @@ def _layers(value) -> dict:
         raise SpecError("the last layer must be a dense layer (the output)", key="layers")
     return {"depth": sum(1 for x in layers if x.kind in ("dense", "conv")), "layers": layers, "hidden": None,
             "output": None}
+
+
+def _depth(value, fields: dict, base) -> dict:
+    """depth: L. A general network ('relu x (L-1), softmax') becomes that many layers; a list must have L."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise SpecError(f"depth must be a whole number from 1 to 64, got {str(value)[:20]!r}", key="depth")
+    general = fields.get("depth", base.depth if base else None) == "L"
+    if general:
+        hidden = fields.get("hidden") or base.hidden
+        output = fields.get("output") or base.output
+        return {"depth": value, "layers": tuple([hidden] * (value - 1) + [output]), "hidden": None, "output": None}
+    layers = fields.get("layers") or (base.layers if base else ())
+    count = sum(1 for x in layers if x.kind in ("dense", "conv"))
+    if count != value:
+        raise SpecError(f"depth {value} contradicts the layers, which have {count} layer(s) with parameters",
+                        key="depth")
+    return {}
 
 
 def _split_top(text: str) -> list[str]:
@@ -313,6 +332,9 @@ def _check(arch: Architecture) -> None:
         raise SpecError(f"cce needs a softmax output layer, not {out.activation}", key="loss")
     if arch.loss == "bce" and out.activation not in ("sigmoid", "g"):
         raise SpecError(f"bce needs a sigmoid output layer (probabilities in (0, 1)), not {out.activation}", key="loss")
+    if arch.sizes and not arch.general and not arch.is_cnn and len(arch.sizes[0]) != arch.parameter_layers + 1:
+        raise SpecError(f"sizes has {len(arch.sizes[0])} widths; the layers need {arch.parameter_layers + 1} "
+                        f"(input first)", key="sizes")
     if arch.is_cnn and arch.convention != "row":
         raise SpecError("convolution networks are written in the row convention (convention: row)", key="convention")
 

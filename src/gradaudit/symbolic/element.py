@@ -32,7 +32,9 @@ def _plain(name):
     """The table's f(z) with the core's function classes written out (sigmoid = 1/(1 + e^-z), relu = Max(0, z)),
     so sympy.diff differentiates the formula itself, not the rules the classes carry."""
     formula = primitives.lookup(name).formula
-    return lambda z: formula(z).replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(0, x))
+    # |x| = sqrt(x^2): the element symbols are not declared real, and sympy.diff of Abs needs them to be
+    return lambda z: (formula(z).replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(0, x))
+                      .replace(sp.Abs, lambda x: sp.sqrt(x ** 2)))
 
 
 class _ScalarActivations(dict):
