@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import architectures, frontmatter, spec
+from . import architectures, frontmatter, spec, tomlpos
 from .errors import GradauditError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
@@ -87,40 +87,6 @@ def _read_text(path: Path) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-TRIPLE = re.compile("'''|\"\"\"")
-LATEX_KEY = re.compile(r"""\s*(?:latex|"latex"|'latex')\s*=""")
-
-
-def _top_lines(text: str):
-    """(number, line) of the lines that start outside a multi-line string: tomllib keeps no positions, and a
-    `latex = ...` written inside a triple-quoted string must not count as a key."""
-    inside = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if inside is None:
-            yield number, line
-        rest = line
-        while rest:   # follow the triple-quote delimiters along the line
-            if inside is None:
-                m = re.search(TRIPLE, rest)
-                if not m:
-                    break
-                inside, rest = m.group(0), rest[m.end():]
-            else:
-                end = rest.find(inside)
-                if end < 0:
-                    break
-                inside, rest = None, rest[end + 3:]
-
-
-def _latex_lines(text: str) -> list[int]:
-    """Line numbers of each `latex = ` key (bare or quoted), in order."""
-    return [n for n, line in _top_lines(text) if LATEX_KEY.match(line)]
-
-
-def _section_lines(text: str) -> list[int]:
-    return [n for n, line in _top_lines(text) if re.match(r"\s*\[\[\s*section\s*\]\]", line)]
-
-
 def load_toml(path: Path) -> Document:
     text = _read_text(path)
     if not text.strip():
@@ -136,15 +102,14 @@ def load_toml(path: Path) -> Document:
     sections_data = data.get("section")
     if not isinstance(sections_data, list) or not sections_data:
         raise GradauditError("no [[section]] in this derivation file", file=str(path), line=1)
-    latex_lines = iter(_latex_lines(text))
-    section_lines = _section_lines(text)
+    starts, latex_keys = tomlpos.positions(text)
     if len(sections_data) > MAX_SECTIONS:
-        first_over = section_lines[MAX_SECTIONS] if len(section_lines) > MAX_SECTIONS else 1
+        first_over = starts.get(("section", MAX_SECTIONS), 1)
         raise GradauditError(f"{len(sections_data)} sections in one file; the limit is {MAX_SECTIONS}: split it",
                              file=str(path), line=first_over)
     sections, seen_ids = [], set()
     for number, sec in enumerate(sections_data):
-        sline = section_lines[number] if number < len(section_lines) else None
+        sline = starts.get(("section", number))
         if not isinstance(sec, dict):
             raise GradauditError("a section must be a table", file=str(path), line=sline)
         unknown = set(sec) - SECTION_KEYS
@@ -179,8 +144,8 @@ def load_toml(path: Path) -> Document:
         formulas = sec.get("formula", [])
         if not isinstance(formulas, list):
             raise GradauditError("formula must be [[section.formula]] tables", file=str(path), line=sline)
-        for f in formulas:
-            fline = next(latex_lines, None)
+        for k, f in enumerate(formulas):
+            fline = tomlpos.formula_line(starts, latex_keys, number, k) or sline
             if not isinstance(f, dict) or "latex" not in f:
                 raise GradauditError("a formula without latex", file=str(path), line=fline)
             if not isinstance(f["latex"], str):

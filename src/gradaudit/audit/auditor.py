@@ -13,7 +13,6 @@ substituted for a generic g.
 """
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -23,7 +22,7 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
-from . import diagnose, layout, termwise
+from . import budget, diagnose, layout, net, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
 from .aliases import alias_key, mark_alias_cycles
@@ -31,7 +30,7 @@ from .evaluate import infer_ranges, Context, DimensionError, EvalError, UnknownS
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
-DEBUG = bool(os.environ.get("GRADAUDIT_DEBUG"))
+RUN_SPENT = "run budget spent (--max-seconds): not audited"
 VERDICTS = ("correct", "notation", "error", "unsupported")
 GENERAL_DEPTHS = (2, 3, 4, 5)
 
@@ -171,14 +170,17 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
                 continue
         if exc is not None:
             unknown = unknown or (exc.text if isinstance(exc, UnknownSymbol) else "")
-            reason = reason or (str(exc) if isinstance(exc, EvalError) else
-                                f"cannot evaluate: {type(exc).__name__}: {exc}")
+            reason = reason or (str(exc) if isinstance(exc, EvalError) else net.reason(exc))
             continue
         if not (finite(ref_value) and finite(value)):
             reason = reason or "a side is not a finite number at the points tried (overflow, or a division by zero)"
             continue
+        try:
+            m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
+        except EvalError as exc:   # two kinds of value that cannot be set side by side: a reason, not a verdict
+            reason = reason or str(exc)
+            continue
         applicable += 1
-        m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
         if m is Match.SHAPE and not reason:
             reason = f"the left side is {describe_shape(ref_value)}, the right side {describe_shape(value)}"
         if m is not Match.EQUAL:
@@ -248,12 +250,13 @@ INEQUALITIES = {"!=", "<", ">", "<=", ">="}
 
 
 class SectionAuditor:
-    def __init__(self, section: Section, document: str, timeout: float = 5.0):
+    def __init__(self, section: Section, document: str, timeout: float = 5.0, run_deadline: float = float("inf")):
         from ..notation.parser import parse
         self.parse = parse
         self.section = section
         self.document = document
         self.timeout = timeout
+        self.run_deadline = run_deadline   # time.monotonic() when the whole run's --max-seconds are spent
         section.parsed_aliases = self._aliases()
         self._envs = None
         self._column_envs = None
@@ -333,23 +336,40 @@ class SectionAuditor:
             return self._audit(formula)
 
     def _audit(self, formula: Formula) -> list[Result]:
+        base = dict(file=formula.file, line=formula.line, id=formula.id, source=formula.locator,
+                    latex=formula.latex, section=self.section.id, document=self.document)
+        if time.monotonic() >= self.run_deadline:
+            return [Result(**base, claim="", verdict="unsupported", reason=RUN_SPENT)]
         self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
         warm_parser()
         start = time.monotonic()
-        deadline = start + self.timeout
-        base = dict(file=formula.file, line=formula.line, id=formula.id, source=formula.locator,
-                    latex=formula.latex, section=self.section.id, document=self.document)
+        deadline = min(start + self.timeout, self.run_deadline)
+        with budget.limit(deadline):   # reading, normalizing, evaluating, diagnosing: one budget
+            try:
+                results = self._audit_within(formula, base, start, deadline)
+            except TimeoutError:
+                results = [Result(**base, claim="", verdict="unsupported", reason=self._spent_reason())]
+            except Exception as exc:  # noqa: BLE001 - the safety net: a bug of ours must not lose the file
+                results = [Result(**base, claim="", verdict="unsupported", reason=net.reason(exc))]
+        elapsed = time.monotonic() - start
+        for r in results:
+            r.seconds = elapsed / max(1, len(results))
+        return results
+
+    def _spent_reason(self) -> str:
+        return RUN_SPENT if time.monotonic() >= self.run_deadline else f"timed out after {self.timeout:g} s"
+
+    def _audit_within(self, formula: Formula, base: dict, start: float, deadline: float) -> list[Result]:
         try:
             parsed = self.parse(formula.latex)
         except NotationError as exc:
-            return [Result(**base, claim="", verdict="unsupported", reason=f"cannot parse: {exc.message}",
-                           seconds=time.monotonic() - start)]
+            return [Result(**base, claim="", verdict="unsupported", reason=f"cannot parse: {exc.message}")]
         notes = list(getattr(parsed, "notes", ()) or ())
         chains = self._chains(parsed, formula)
         if not chains:
             reason = (f"an inequality ({', '.join(sorted(set(self.inequalities)))}) is not a claim gradaudit checks"
                       if self.inequalities else "no equation to check (a definition context or an algorithm line)")
-            return [Result(**base, claim="", verdict="unsupported", reason=reason, seconds=time.monotonic() - start)]
+            return [Result(**base, claim="", verdict="unsupported", reason=reason)]
         results = []
         total_claims = sum(len(c) - 1 for c in chains)
         step_no = 0
@@ -359,23 +379,19 @@ class SectionAuditor:
             except TimeoutError:
                 for k in range(step_no, total_claims):
                     results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
-                                          reason=f"timed out after {self.timeout:g} s"))
+                                          reason=self._spent_reason()))
                 break
-            except Exception as exc:  # a bug of ours must not lose the rest of the file: say so, go on
-                if DEBUG:
-                    raise
+            except Exception as exc:  # noqa: BLE001 - the safety net: the formula's other chains still count
                 for k in range(step_no, step_no + len(chain) - 1):
                     results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
-                                          reason=f"the auditor cannot handle it: {type(exc).__name__}: {exc}"))
+                                          reason=(str(exc) if isinstance(exc, EvalError) else net.reason(exc))))
             step_no += len(chain) - 1
         if notes:
             for r in results:
                 if r.verdict == "correct":  # right only as the parser repaired it: informal, not exact
                     r.verdict = "notation"
                     r.reason = "read with a repair of the LaTeX: " + "; ".join(notes)
-        elapsed = time.monotonic() - start
         for r in results:
-            r.seconds = elapsed / max(1, len(results))
             r.notes = notes
         return results
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..notation import ast as N
+from . import budget
 from .compare import Match
 
 M = N.Sym("m")
@@ -315,7 +316,9 @@ EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, 
 
 def candidates(root):
     for edit in EDITS:
-        yield from edit(root)
+        for found in edit(root):
+            budget.check()   # a long formula has many edits, each a new tree: the budget bounds them
+            yield found
 
 
 # ---- the search ----------------------------------------------------------------------------------------------
@@ -403,6 +406,7 @@ def _sym_for(key: str, style: str) -> N.Sym:
 
 def _circular(ref, node) -> bool:
     """A = max(0, A) or dZ = dZ: a 'correction' that defines a quantity by itself says nothing."""
+    budget.check()
     if node == ref:
         return True
     return isinstance(ref, N.Sym) and any(sub == ref for _, sub in subtrees(node))
@@ -411,7 +415,8 @@ def _circular(ref, node) -> bool:
 def bounded_search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     """The search within its own budget: running out of time means no diagnosis, not a failure."""
     try:
-        return search(ref, step, contexts, deadline, strict)
+        with budget.limit(deadline):   # building the edits counts too, not only evaluating them
+            return search(ref, step, contexts, deadline, strict)
     except TimeoutError:
         return None
 

@@ -16,13 +16,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when a formula is wrong")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds allowed per formula (default {DEFAULT_TIMEOUT:g}); slower ones are unsupported")
+    parser.add_argument("--max-seconds", type=float, default=None,
+                        help="seconds allowed for the whole run; formulas not reached by then are unsupported "
+                             "('run budget spent')")
     parser.add_argument("--verbose", action="store_true", help="list correct claims too (text format)")
 
 
 def run(args) -> int:
     if not args.timeout > 0 or args.timeout == float("inf"):   # also refuses nan, whose deadline never comes
         raise GradauditError("--timeout must be positive")
-    audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout)
+    if args.max_seconds is not None and not args.max_seconds > 0:   # also refuses nan
+        raise GradauditError("--max-seconds must be positive")
+    audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout, max_seconds=args.max_seconds)
     if args.format == "text":
         if audit.results or not audit.file_errors:   # a lone bad file: its error line, not a '0 formulas' report
             print(report.text(audit, verbose=args.verbose))
