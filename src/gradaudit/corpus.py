@@ -58,6 +58,7 @@ class Document:
     document: str
     title: str
     sections: list
+    notes: list = field(default_factory=list)   # (line, message): what the reader saw but did not audit
 
 
 def _read_text(path: Path) -> str:

@@ -32,6 +32,8 @@ def text(run: AuditRun, verbose: bool = False) -> str:
         shown = sum(1 for r in group if r.verdict == "correct")
         if shown and not verbose:
             lines.append(f"  ({shown} correct claim{'s' if shown != 1 else ''} not shown; --verbose lists them)")
+    for file, line, message in run.notes:
+        lines.append(f"{file}:{line}: note: {message}")
     s = run.summary()
     c = s["claims_by_verdict"]
     f = s["formulas_by_verdict"]
@@ -45,7 +47,8 @@ def text(run: AuditRun, verbose: bool = False) -> str:
 
 def as_json(run: AuditRun) -> str:
     return json.dumps({"summary": run.summary(), "results": [r.as_json() for r in run.results],
-                       "file_errors": [{"file": e.file, "line": e.line, "message": e.message} for e in run.file_errors]},
+                       "file_errors": [{"file": e.file, "line": e.line, "message": e.message} for e in run.file_errors],
+                       "notes": [{"file": f, "line": n, "message": m} for f, n, m in run.notes]},
                       indent=2)
 
 
@@ -63,6 +66,8 @@ def github(run: AuditRun) -> str:
         out.append(f"::{level} file={_prop(r.file)},line={r.line},title={_prop(r.id + ' ' + kinds)}::{_escape(message)}")
     for e in run.file_errors:
         out.append(f"::error file={_prop(e.file)},line={e.line or 1}::{_escape(e.message)}")
+    for file, line, message in run.notes:
+        out.append(f"::notice file={_prop(file)},line={line}::{_escape(message)}")
     return "\n".join(out)
 
 

@@ -17,6 +17,7 @@ class AuditRun:
     results: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)     # GradauditError per bad file
     documents: list = field(default_factory=list)       # (path, document, title)
+    notes: list = field(default_factory=list)           # (file, line, message) a reader left unaudited
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -53,18 +54,19 @@ def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT) -> li
     return results
 
 
-def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = False) -> AuditRun:
+def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = False, inline: bool = False) -> AuditRun:
     run = AuditRun()
     start = time.monotonic()
     for path in corpus.collect(paths):
         try:
-            doc = corpus.load(Path(path))
+            doc = corpus.load(Path(path), inline=inline)
         except GradauditError as exc:
             if raise_errors:
                 raise
             run.file_errors.append(exc)
             continue
         run.documents.append((doc.path, doc.document, doc.title))
+        run.notes.extend((doc.path, line, message) for line, message in doc.notes)
         run.results.extend(audit_document(doc, timeout=timeout))
     run.seconds = time.monotonic() - start
     return run

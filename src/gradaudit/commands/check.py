@@ -10,19 +10,23 @@ from ..errors import GradauditError
 
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="*", default=["derivations"], metavar="PATH",
-                        help="derivation files (.toml), Markdown notes or notebooks with front matter, or folders "
+                        help="derivation files (.toml), Markdown notes or notebooks with front matter, LaTeX sources "
+                             "with a '% gradaudit:' header, or folders "
                              "(default: derivations/)")
     parser.add_argument("--format", choices=sorted(report.FORMATS), default="text", help="report format")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when a formula is wrong")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds allowed per formula (default {DEFAULT_TIMEOUT:g}); slower ones are unsupported")
     parser.add_argument("--verbose", action="store_true", help="list correct claims too (text format)")
+    parser.add_argument("--inline", action="store_true",
+                        help="also audit inline $a = b$ equalities of notes files (off: prose is full of inline math "
+                             "that asserts nothing)")
 
 
 def run(args) -> int:
     if not args.timeout > 0 or args.timeout == float("inf"):   # also refuses nan, whose deadline never comes
         raise GradauditError("--timeout must be positive")
-    audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout)
+    audit = audit_paths(args.paths or ["derivations"], timeout=args.timeout, inline=args.inline)
     if args.format == "text":
         if audit.results or not audit.file_errors:   # a lone bad file: its error line, not a '0 formulas' report
             print(report.text(audit, verbose=args.verbose))

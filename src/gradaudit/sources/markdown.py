@@ -2,7 +2,8 @@
 
 What is math is what a Markdown renderer with MathJax shows as math: `$$...$$`, `\\[...\\]` and the
 equation environments, in paragraphs, lists, block quotes and tables; never in code spans, fenced or
-indented code, or HTML comments. The plugins' rules scan ahead for a closing delimiter, which is
+indented code, or HTML comments. A `$$` display ends at a blank line, as a paragraph does, so one left
+open is reported where it opens instead of hiding the rest of the notes. The plugins' rules scan ahead for a closing delimiter, which is
 quadratic in unclosed openers, so each runs behind a guard that knows where the closers are.
 """
 from __future__ import annotations
@@ -35,10 +36,10 @@ RAW_HTML_SKIPPED = ("<!--", "<pre", "<script", "<style", "<textarea", "<?", "<!"
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
-    md.use(dollarmath_plugin, allow_labels=False, allow_space=True, allow_digits=True, allow_blank_lines=True,
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=True, allow_digits=True, allow_blank_lines=False,
            double_inline=True)
     md.use(amsmath_plugin)
-    md.block.ruler.at("math_block", _dollar_block(math_block_dollar(False, None, True)), ALT)
+    md.block.ruler.at("math_block", _dollar_block(math_block_dollar(False, None, False)), ALT)
     md.block.ruler.at("amsmath", _amsmath_guarded, ALT)
     md.block.ruler.before("math_block", "bracket_block", _bracket_block, ALT)
     md.inline.ruler.at("math_inline", _dollar_inline(math_inline_dollar(True, True, True)))
