@@ -1,10 +1,11 @@
-"""Reports of an audit: a readable text grouped by document and section, JSON, GitHub annotations."""
+"""Reports of an audit: a readable text grouped by document and section, JSON, GitHub annotations, SARIF."""
 from __future__ import annotations
 
 import json
 from itertools import groupby
 
 from .runner import AuditRun
+from .sarif import sarif
 
 MARK = {"correct": "ok", "notation": "notation", "error": "ERROR", "unsupported": "unsupported"}
 
@@ -80,4 +81,4 @@ def _prop(s: str) -> str:
     return _escape(str(s)).replace(":", "%3A").replace(",", "%2C")
 
 
-FORMATS = {"text": text, "json": as_json, "github": github}
+FORMATS = {"text": text, "json": as_json, "github": github, "sarif": sarif}
