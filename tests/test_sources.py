@@ -146,3 +146,10 @@ def test_reading_markdown_is_linear_in_unclosed_openers(tmp_path, unit):
     else:
         assert [r[2] for r in results(run)] == ["error"], run.stdout + run.stderr
     assert seconds < 20, seconds
+
+
+def test_a_display_right_after_a_line_of_text_is_one_formula(tmp_path):
+    """The dollarmath block rule, asked whether it ends a paragraph, pushes its token anyway: it is audited once."""
+    (tmp_path / "tight.md").write_text(FRONT + f"The output layer:\n$${RIGHT}$$\nand the sign:\n$${WRONG}\n$$\n")
+    run = run_cli("check", "tight.md", "--format", "json", cwd=tmp_path)
+    assert results(run) == [("f1", 6, "correct", []), ("f2", 8, "error", ["sign"])], run.stdout

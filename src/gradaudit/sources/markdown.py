@@ -67,7 +67,14 @@ def _can_close(state, start: int, end: int, closer: str, same_line: bool = True)
 def _dollar_block(rule):
     def guarded(state, start, end, silent):
         opener = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]].strip()
-        return _can_close(state, start, end, "$$", same_line=len(opener) > 3) and rule(state, start, end, silent)
+        if not _can_close(state, start, end, "$$", same_line=len(opener) > 3):
+            return False
+        count, line = len(state.tokens), state.line
+        found = rule(state, start, end, silent)
+        if silent:   # the plugin's rule pushes its token even when only asked whether a paragraph ends here
+            del state.tokens[count:]
+            state.line = line
+        return found
     return guarded
 
 
