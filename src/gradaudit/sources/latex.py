@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def header(text: str, path: Path) -> tuple[str, int]:
                     break
                 body = later.lstrip().lstrip("%")
                 block.append(body[1:] if body.startswith(" ") else body)
-            return "\n".join(block), number + 2
+            return textwrap.dedent("\n".join(block)), number + 2   # a YAML block may be indented as a whole
         if stripped and not stripped.startswith("%"):
             break
     raise GradauditError("no gradaudit header: start the file with a comment block '% gradaudit:' followed by "
