@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import textwrap
 from pathlib import Path
 
 from . import corpus, frontmatter
@@ -25,10 +26,11 @@ def network_section(network) -> corpus.Section:
     if isinstance(network, dict):
         text = "\n".join(f"{key}: {value}" for key, value in network.items())
     elif isinstance(network, str):
-        text = network.strip()
-        if text and ":" not in text and "\n" not in text:
-            text = f"architecture: {text}"      # a bare architecture id
-        text = "\n".join(part.strip() for part in text.replace(";", "\n").splitlines())
+        text = textwrap.dedent(network).strip("\n")
+        if "\n" not in text:                  # one line: a bare architecture id, or keys separated by ';'
+            text = text.strip()
+            text = f"architecture: {text}" if text and ":" not in text else \
+                "\n".join(part.strip() for part in text.split(";"))
     else:
         raise GradauditError("network must be header text ('architecture: ID'), an architecture id or a dict")
     options, lines = frontmatter.parse(text, 1, CELL, known=corpus.NOTES_KEYS)

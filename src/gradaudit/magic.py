@@ -26,7 +26,7 @@ class GradauditMagics(Magics):
         command, _, rest = line.strip().partition(" ")
         if command != "network":
             raise UsageError("usage: %gradaudit network architecture: ID; shorthand: ... (the keys of a notes header)")
-        spec = "\n".join(part for part in (rest, cell or "") if part.strip())
+        spec = rest if not (cell or "").strip() else (cell if not rest.strip() else rest + "\n" + cell)
         try:
             self.network = network_section(spec)
         except GradauditError as exc:
