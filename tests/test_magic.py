@@ -61,3 +61,11 @@ def test_audit_text_results_display_the_same_way_outside_the_magic():
     assert '<b style="color:#cf222e">error</b>' in results._repr_html_() and "sign" in repr(results)
     with pytest.raises(gradaudit.GradauditError, match="name the network"):
         gradaudit.audit_text("x = y")
+
+
+def test_the_network_magic_takes_a_yaml_network_spec_from_its_cell(shell):
+    result, cap = run(shell, "%%gradaudit network\nnetwork:\n  layers: [tanh, sigmoid]\n  loss: bce\n"
+                             "  averaging: mean\n  convention: column\n")
+    assert result.success, result.error_in_exec
+    result, cap = run(shell, "%%audit\n\\frac{\\partial J}{\\partial Z^{[2]}} = \\frac{1}{m} (Y - A^{[2]})\n")
+    assert '<b style="color:#cf222e">error</b>' in cap.outputs[0].data["text/html"]

@@ -153,3 +153,19 @@ def test_a_display_right_after_a_line_of_text_is_one_formula(tmp_path):
     (tmp_path / "tight.md").write_text(FRONT + f"The output layer:\n$${RIGHT}$$\nand the sign:\n$${WRONG}\n$$\n")
     run = run_cli("check", "tight.md", "--format", "json", cwd=tmp_path)
     assert results(run) == [("f1", 6, "correct", []), ("f2", 8, "error", ["sign"])], run.stdout
+
+
+def test_a_tex_header_may_declare_its_network_as_yaml(tmp_path):
+    """The comment block is the front matter's YAML, read by the same frontmatter.parse: a nested network: spec
+    works, and a mistake in it is reported at its line of the .tex file."""
+    path = tmp_path / "net.tex"
+    path.write_text("% gradaudit:\n%   network:\n%     layers: [tanh, sigmoid]\n%     loss: bce\n"
+                    "%     averaging: mean\n%     convention: column\n"
+                    "\\[ \\frac{\\partial J}{\\partial Z^{[2]}} = \\frac{1}{m} (A^{[2]} - Y) \\]\n"
+                    "\\[ \\frac{\\partial J}{\\partial Z^{[2]}} = \\frac{1}{m} (Y - A^{[2]}) \\]\n")
+    run = run_cli("check", "net.tex", "--format", "json", cwd=tmp_path)
+    assert [(r["line"], r["verdict"]) for r in json.loads(run.stdout)["results"]] == [(7, "correct"), (8, "error")], \
+        run.stdout + run.stderr
+    path.write_text(path.read_text().replace("loss: bce", "loss: hinge"))
+    run = run_cli("check", "net.tex", cwd=tmp_path)
+    assert run.returncode == 2 and "net.tex:4:" in run.stderr, run.stderr

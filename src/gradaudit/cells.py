@@ -12,6 +12,8 @@ import html
 import textwrap
 from pathlib import Path
 
+import yaml
+
 from . import corpus, frontmatter
 from .errors import GradauditError
 
@@ -24,7 +26,7 @@ def network_section(network) -> corpus.Section:
     if isinstance(network, corpus.Section):
         return network
     if isinstance(network, dict):
-        text = "\n".join(f"{key}: {value}" for key, value in network.items())
+        text = yaml.safe_dump(network, sort_keys=False)   # nested network: specs stay nested
     elif isinstance(network, str):
         text = textwrap.dedent(network).strip("\n")
         if "\n" not in text:                  # one line: a bare architecture id, or keys separated by ';'

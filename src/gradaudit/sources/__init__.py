@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import GradauditError
 
-DECLARES = re.compile(r"^\s*(architecture|network)\s*:", re.M)
+DECLARES = re.compile(r"^\s*(architecture|network)\s*:", re.MULTILINE)
 
 
 def declares_network(path: Path) -> bool:

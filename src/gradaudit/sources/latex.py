@@ -13,15 +13,22 @@ import textwrap
 from functools import lru_cache
 from pathlib import Path
 
-from pylatexenc.latexwalker import (LatexCommentNode, LatexEnvironmentNode, LatexGroupNode, LatexMacroNode,
-                                    LatexMathNode, LatexWalker, get_default_latex_context_db)
+from pylatexenc.latexwalker import (
+    LatexCommentNode,
+    LatexEnvironmentNode,
+    LatexGroupNode,
+    LatexMacroNode,
+    LatexMathNode,
+    LatexWalker,
+    get_default_latex_context_db,
+)
 from pylatexenc.macrospec import EnvironmentSpec, VerbatimArgsParser
 
 from .. import corpus, frontmatter
 from ..errors import GradauditError
 from .macros import Macro, expand
 
-HEADER = re.compile(r"^[ \t]*%+[ \t]*gradaudit:[ \t]*$", re.M)
+HEADER = re.compile(r"^[ \t]*%+[ \t]*gradaudit:[ \t]*$", re.MULTILINE)
 DISPLAY_ENVS = {f"{name}{star}" for name in ("equation", "align", "gather", "multline", "eqnarray") for star in ("", "*")}
 DEFINE = {"newcommand", "renewcommand", "providecommand"}
 NOT_FOLLOWED = {"input", "include", "subfile"}
@@ -50,7 +57,7 @@ def header(text: str, path: Path) -> tuple[str, int]:
                 if not later.lstrip().startswith("%"):
                     break
                 body = later.lstrip().lstrip("%")
-                block.append(body[1:] if body.startswith(" ") else body)
+                block.append(body.removeprefix(" "))
             return textwrap.dedent("\n".join(block)), number + 2   # a YAML block may be indented as a whole
         if stripped and not stripped.startswith("%"):
             break
@@ -86,9 +93,7 @@ class _Reader:
             elif isinstance(node, LatexMathNode):
                 closer = {"$$": "$$", "\\[": "\\]", "$": "$", "\\(": "\\)"}[node.delimiters[0]]
                 self.check_closed(node, closer, node.delimiters[0])
-                if node.displaytype == "display":
-                    self.formula(node, node.nodelist)
-                elif self.inline and "=" in _source(node.nodelist):
+                if node.displaytype == "display" or self.inline and "=" in _source(node.nodelist):
                     self.formula(node, node.nodelist)
             elif isinstance(node, LatexGroupNode):
                 self.walk(node.nodelist, depth + 1)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 MAX_PASSES = 32            # each pass replaces every macro once; real notation nests two or three deep
 MAX_CHARS = 20_000         # the parser refuses longer formulas anyway
-NAME = re.compile(r"\\([A-Za-z@]+)|\\.", re.S)
+NAME = re.compile(r"\\([A-Za-z@]+)|\\.", re.DOTALL)
 
 
 @dataclass
