@@ -18,6 +18,7 @@ class AuditRun:
     results: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)     # GradauditError per bad file
     documents: list = field(default_factory=list)       # (path, document, title)
+    notes: list = field(default_factory=list)           # (file, line, message) a reader left unaudited
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -68,7 +69,7 @@ def _not_audited(section, document: str) -> list[Result]:
 
 
 def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = False,
-                max_seconds: float | None = None) -> AuditRun:
+                max_seconds: float | None = None, inline: bool = False) -> AuditRun:
     """Every file's formulas; a bad file is a GradauditError with its file and line, and the others go on.
 
     `max_seconds` bounds the whole run: what is left when it is spent is `unsupported` ("run budget spent").
@@ -78,7 +79,7 @@ def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = Fa
     run_deadline = start + max_seconds if max_seconds is not None else float("inf")
     for path in corpus.collect(paths):
         try:
-            doc = corpus.load(Path(path))
+            doc = corpus.load(Path(path), inline=inline)
             results = audit_document(doc, timeout=timeout, run_deadline=run_deadline)
         except GradauditError as exc:
             if exc.file is None:
@@ -94,6 +95,7 @@ def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = Fa
             run.file_errors.append(error)
             continue
         run.documents.append((doc.path, doc.document, doc.title))
+        run.notes.extend((doc.path, line, message) for line, message in doc.notes)
         run.results.extend(results)
     run.seconds = time.monotonic() - start
     return run
