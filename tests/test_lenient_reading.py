@@ -137,6 +137,10 @@ CASES = [
     (NG, r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]^{\top}}", ["correct"], None),
     (NG, r"dA^{[l-1]} = W^{[l]\mathsf{T}} dZ^{[l]}", ["correct"], None),
     (NG, r"dA^{[l-1]} = dZ^{[l]} (W^{[l]})^{\mathsf{T}}", ["error"], None),
+    (NG, r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]}{}^T", ["correct"], None),
+    (NG, r"dW^{[l]} = \frac{1}{m} dZ^{[l]} {A^{[l-1]}}^{\top}", ["correct"], None),
+    (NG, r"\frac{\mathrm{d} J}{\mathrm{d} W^{[l]}} = \frac{1}{m} \mathrm{d}Z^{[l]} A^{[l-1]T}", ["correct"], None),
+    (NG, r"\frac{\mathrm{d} J}{\mathrm{d} W^{[l]}} = \mathrm{d}Z^{[l]} A^{[l-1]T}", ["error"], "factor"),
     # \operatorname{diag}(v) M and \dot\sigma
     (NIELSEN, r"\frac{\partial C}{\partial z^L} = \operatorname{diag}(\sigma'(z^L)) (a^L - y)", ["correct"], None),
     (NIELSEN, r"\frac{\partial C}{\partial z^L} = \operatorname{diag}(\sigma'(z^L)) (y - a^L)", ["error"], "sign"),

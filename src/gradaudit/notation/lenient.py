@@ -38,6 +38,10 @@ NO_ARGUMENT = {"sigma", "log", "ln", "exp", "tanh", "cdot", "times", "odot", "as
                "quad", "qquad", "left", "right", "big", "Big", "bigg", "Bigg", "alpha", "eta", "lambda"}
 
 
+# \frac{\mathrm{d} J}{\mathrm{d} W}: an upright d is the d of a derivative
+_UPRIGHT_D_RE = re.compile(r"\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{\s*d\s*\}\s*(?=[A-Za-z\\])")
+# A^{[l-1]}{}^T: the empty group LaTeX users put before a second superscript
+_EMPTY_GROUP_SUP_RE = re.compile(r"\^\s*\{\s*(\[[^\[\]{}]*\]|\([^(){}]*\))\s*\}\s*\{\s*\}\s*\^\s*(?:T|\{\s*T\s*\}|\\top|\{\s*\\top\s*\}|\\intercal)(?![A-Za-z])")
 # W.shape = (n, m), W.shape: (n, m): code's way of writing a shape claim
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 
@@ -45,6 +49,8 @@ _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 def lenient(s: str, notes: list) -> str:
     """The rewrites of the module docstring, in order; notes gets one sentence per repair."""
     s = _SHAPE_RE.sub(" : ", s)
+    s = _UPRIGHT_D_RE.sub("d", s)
+    s = _EMPTY_GROUP_SUP_RE.sub(lambda m: "^{" + m.group(1) + "T}", s)
     s = _COLOR_RE.sub(" ", s)
     s = _WRAPPERS_RE.sub(" ", s)
     s = _ONE_RE.sub(lambda m: "\\onesvec " if not _followed_by_bracket(s, m.end()) else "\\indicator ", s)
