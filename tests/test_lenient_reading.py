@@ -225,6 +225,14 @@ def test_definitions_written_any_way_name_a_quantity(tmp_path, relation):
     assert [r.verdict for r in results] == ["correct", "correct"], [(r.verdict, r.reason) for r in results]
 
 
+def test_a_definition_at_the_output_layer_names_only_that_layer(tmp_path):
+    body = ("$$\\delta^{[L]} := dZ^{[L]}$$\n\n$$\\delta^{[L]} = A^{[L]} - Y$$\n\n"
+            "$$dW^{[l]} = \\frac{1}{m} \\delta^{[l]} A^{[l-1]T}$$\n")
+    results = audit(tmp_path, NG, body)
+    assert [r.verdict for r in results] == ["correct", "correct", "unsupported"], \
+        [(r.verdict, r.reason) for r in results]
+
+
 def test_an_update_is_not_a_definition(tmp_path):
     """W := W - alpha dW names nothing: W is the network's, and the update is checked."""
     body = "$$W^{[l]} := W^{[l]} + \\alpha dW^{[l]}$$\n\n$$dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l-1]T}$$\n"

@@ -40,10 +40,12 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         bare = get(key)
         if isinstance(bare, N.Sym) and bare.layer is None:
             return key, replace(bare, layer=sym.layer, style=sym.style)
-        # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable
+        # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable (but the
+        # output layer L is one layer: \delta^{[L]} = dZ^{[L]} names only that one)
         unlayered = alias_key(replace(sym, layer=None, style=""))
         for key in aliases:
             if isinstance(key, N.Sym) and isinstance(key.layer, N.Sym) and not key.layer.index \
+                    and key.layer.name != "L" \
                     and key.layer.layer is None and replace(key, layer=None) == unlayered:
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
     return None, None
