@@ -29,6 +29,7 @@ _BARE_BRACKET_SUP_RE = re.compile(r"\^\s*(\[[^\[\]{}$]*\]|\((?:[A-Za-z0-9+\- ]*)
 # A[l-1], b[l], dZ[2]: a layer index without its '^'
 _MISSING_CARET_RE = re.compile(r"(?<![A-Za-z\\])((?:d)?[A-Za-z](?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)\[\s*((?:[lL]|[0-9])(?:\s*[+-]\s*[0-9])?)\s*\]"
                                r"(\s*\^\s*(?:T|\{\s*T\s*\}|\\top|\{\s*\\top\s*\}|\\intercal)(?![A-Za-z]))?")
+_CARET_GATE = re.compile(r"[A-Za-z]\s*\[\s*[lL0-9]")
 # A^{[l-1]}^T: a second superscript, the transpose, after the layer's (LaTeX's 'double superscript')
 _DOUBLE_SUP_RE = re.compile(r"\^\s*\{\s*(\[[^\[\]{}]*\]|\([^(){}]*\))\s*\}\s*\^\s*(?:T|\{\s*T\s*\}|\\top|\{\s*\\top\s*\}|\\intercal)(?![A-Za-z])")
 
@@ -47,22 +48,37 @@ _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 
 
 def lenient(s: str, notes: list) -> str:
-    """The rewrites of the module docstring, in order; notes gets one sentence per repair."""
-    s = _SHAPE_RE.sub(" : ", s)
-    s = _UPRIGHT_D_RE.sub("d", s)
-    s = _EMPTY_GROUP_SUP_RE.sub(lambda m: "^{" + m.group(1) + "T}", s)
-    s = _COLOR_RE.sub(" ", s)
-    s = _WRAPPERS_RE.sub(" ", s)
-    s = _ONE_RE.sub(lambda m: "\\onesvec " if not _followed_by_bracket(s, m.end()) else "\\indicator ", s)
-    s = _unbold(s)
-    s = _DOT_RE.sub(lambda m: (m.group(1) or m.group(2)) + "'", s)
-    s = _BRACED_PRIME_RE.sub(lambda m: f"{m.group(1)}^{{{m.group(2)}{m.group(3)}}}", s)
+    """The rewrites of the module docstring, in order; notes gets one sentence per repair. Each runs only when
+    the text holds what it looks for (a cheap substring test), so plain formulas pay almost nothing."""
+    if "shape" in s:
+        s = _SHAPE_RE.sub(" : ", s)
+    if "\\" in s:
+        if "{d}" in s or "{ d" in s:
+            s = _UPRIGHT_D_RE.sub("d", s)
+        if "color" in s:
+            s = _COLOR_RE.sub(" ", s)
+        if "brace" in s or "boxed" in s:
+            s = _WRAPPERS_RE.sub(" ", s)
+        if "1" in s:
+            s = _ONE_RE.sub(lambda m: "\\onesvec " if not _followed_by_bracket(s, m.end()) else "\\indicator ", s)
+        s = _unbold(s)
+        if "\\dot" in s:
+            s = _DOT_RE.sub(lambda m: (m.group(1) or m.group(2)) + "'", s)
+    if "{}" in s.replace(" ", ""):
+        s = _EMPTY_GROUP_SUP_RE.sub(lambda m: "^{" + m.group(1) + "T}", s)
+    if "'" in s:
+        s = _BRACED_PRIME_RE.sub(lambda m: f"{m.group(1)}^{{{m.group(2)}{m.group(3)}}}", s)
     s = _unbrace_names(s)
-    s = _outer_braces(s)
-    s = _bare_bracket_superscripts(s, notes)
-    s = _missing_carets(s, notes)
-    s = _double_superscripts(s, notes)
-    s = _open_script_brackets(s, notes)
+    if s[:1] == "{" or s.lstrip()[:1] == "{":
+        s = _outer_braces(s)
+    if "^[" in s or "^(" in s or "^ " in s:
+        s = _bare_bracket_superscripts(s, notes)
+    if "[" in s and _CARET_GATE.search(s):
+        s = _missing_carets(s, notes)
+    if "}^" in s or "} ^" in s:
+        s = _double_superscripts(s, notes)
+    if not _balanced(s):
+        s = _open_script_brackets(s, notes)
     return s
 
 
@@ -78,6 +94,8 @@ def _followed_by_bracket(s: str, i: int) -> bool:
 
 def _unbold(s: str) -> str:
     """\\mathbf{W} -> {W}, \\vec x -> x (the braces go later, when they hold one name)."""
+    if not any(("\\" + b) in s for b in ("math", "bold", "bm", "vec", "pmb", "bf", "overrightarrow")):
+        return s
     out, i = [], 0
     for m in _BOLD_RE.finditer(s):
         if m.start() < i:
@@ -100,11 +118,12 @@ def _unbold(s: str) -> str:
 
 
 def _before(s: str, i: int) -> str:
-    """The text just before position i, without spaces: what decides whether a brace is a group."""
+    """The text just before position i (its last 24 characters), without spaces: what decides whether a brace
+    is a group."""
     j = i - 1
     while j >= 0 and s[j].isspace():
         j -= 1
-    return s[:j + 1]
+    return s[max(0, j - 23):j + 1]
 
 
 def _unbrace_names(s: str) -> str:
@@ -195,6 +214,12 @@ def _open_script_brackets(s: str, notes: list) -> str:
             i = close
     out.append(s[i:])
     return "".join(out)
+
+
+def _balanced(s: str) -> bool:
+    """Every bracket of each kind closed as often as opened: nothing for _open_script_brackets to repair."""
+    braces = s.count("{") - s.count("\\{") == s.count("}") - s.count("\\}")
+    return braces and s.count("[") == s.count("]") and s.count("(") == s.count(")")
 
 
 def _balance(content: str) -> str:
