@@ -25,8 +25,8 @@ from ..notation.parser import warm_parser
 from . import budget, diagnose, layout, net, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
-from .aliases import alias_key, mark_alias_cycles
-from .evaluate import infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .aliases import alias_key, mark_alias_cycles, register_definitions
+from .evaluate import is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
@@ -199,8 +199,8 @@ def _one_example_names(chain, section) -> bool:
         return False
     names = [n.of.name if isinstance(n, N.Shorthand) else n.name for node in chain for n in walk(node)
              if isinstance(n, (N.Sym, N.Shorthand))]
-    lower = [x for x in names if x in ("a", "z")]
-    return bool(lower) and not any(x in ("A", "Z") for x in names)
+    lower = [x for x in names if x in ("a", "z", "y")]    # y, \hat{y}: one example's label and output
+    return bool(lower) and not any(x in ("A", "Z", "Y") for x in names)
 
 
 def _name_broken_steps(results: list) -> None:
@@ -327,7 +327,9 @@ class SectionAuditor:
     def remember(self, formula: Formula) -> None:
         """Skip a formula but keep what later `= ...` continuation lines refer to (explain, notebooks)."""
         try:
-            self._chains(self.parse(formula.latex), formula)
+            parsed = self.parse(formula.latex)
+            self._definitions(parsed)        # a definition skipped over still names its quantity
+            self._chains(parsed, formula)
         except Exception:  # noqa: BLE001 - an unreadable formula leaves the context as it was
             pass
 
@@ -365,6 +367,7 @@ class SectionAuditor:
         except NotationError as exc:
             return [Result(**base, claim="", verdict="unsupported", reason=f"cannot parse: {exc.message}")]
         notes = list(getattr(parsed, "notes", ()) or ())
+        self._definitions(parsed)
         chains = self._chains(parsed, formula)
         if not chains:
             reason = (f"an inequality ({', '.join(sorted(set(self.inequalities)))}) is not a claim gradaudit checks"
@@ -394,6 +397,14 @@ class SectionAuditor:
         for r in results:
             r.notes = notes
         return results
+
+    def _definitions(self, parsed) -> None:
+        """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
+        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), st.rels)
+                      for st in parsed.statements if isinstance(st, N.Statement) and st.rels == (":=",)
+                      and None not in st.steps]
+        if statements:
+            register_definitions(statements, self.section.parsed_aliases, _known_name)
 
     # -- chains
     def _chains(self, parsed, formula: Formula) -> list[list]:
@@ -682,7 +693,7 @@ def operator_readings(chain, contexts):
             readings.append(f"{_latex(step.factors[0])} written before an expression is read as the operator "
                             f"that differentiates it")
         summed = _example_sums(new, ctx)
-        if summed is not new:
+        if summed is not new and not _sums_of_one_example(new, ctx):
             readings.append("a sum over i = 1..m of a quantity that has no index i is read as the sum over the "
                             "m examples")
         out.append(summed)
@@ -699,10 +710,41 @@ def _example_sums(step, ctx):
 
     def fn(n):
         if isinstance(n, N.Sum) and n.index is not None and n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)) \
-                and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)):
+                and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)) \
+                and not _is_loss_term(n.body):   # \sum_i \mathcal{L}^{(i)}: m examples' losses, each a number
+            if ctx.model.convention == "column" and _outer_product(n.body):
+                return n.body   # \sum_i dz^{(i)} a^{(i)T} is the product of the batches dZ A^T: the product sums
             return N.Sum(n.body, axis=axis, keepdims=True, style="np")
         return n
     return transform(step, fn)
+
+
+def _outer_product(body) -> bool:
+    """u v^T of two of one example's column vectors (lowercase a, z, x, dz, ...)."""
+    def vector(x):
+        x = x.of if isinstance(x, N.Shorthand) else x
+        return isinstance(x, N.Sym) and x.name in ("a", "z", "x", "y") and not x.index
+    return (isinstance(body, N.Mul) and body.op == "juxt" and len(body.factors) == 2 and vector(body.factors[0])
+            and isinstance(body.factors[1], N.Transpose) and vector(body.factors[1].arg))
+
+
+def _sums_of_one_example(step, ctx) -> bool:
+    """\\sum_{i=1}^{m} (y^{(i)} \\log a^{[L](i)} ...): in a batch text lowercase a, z, y are example i's vectors (Ng),
+    so summing them over the examples is what the text says, not a reading of an informal sum."""
+    if ctx.model.convention != "column":
+        return False
+    sums = [n for n in walk(step) if isinstance(n, N.Sum) and n.upper == N.Sym("m") and n.index is not None]
+    for n in sums:
+        names = [x.of.name if isinstance(x, N.Shorthand) else x.name for x in walk(n.body)
+                 if isinstance(x, (N.Sym, N.Shorthand))]
+        if not any(x in ("a", "z", "y") for x in names) or any(x in ("A", "Z", "Y") for x in names):
+            return False
+    return bool(sums)
+
+
+def _is_loss_term(node) -> bool:
+    from .evaluate import _loss_call, is_loss
+    return is_loss(node) or (isinstance(node, N.Call) and _loss_call(node))
 
 
 def _as_operator(step, ctx):
@@ -780,6 +822,12 @@ def _agrees(a, b, contexts, deadline) -> bool:
     outcome = judge(a, b, contexts[:2], deadline)
     return outcome.match in (Match.EQUAL, Match.LOCAL) or (
         outcome.match is not None and layout.repair(a, b, contexts[:2], deadline) is not None)
+
+
+def _known_name(sym: N.Sym) -> bool:
+    """A name the network already means something by (W, a, the loss, m, \\alpha): never redefined by ':='."""
+    from .evaluate import BASE, SCALARS
+    return sym.name in BASE or sym.name in SCALARS or is_loss(sym) or sym.name in ("L", "J", "C", "E")
 
 
 def _single_node(parsed):

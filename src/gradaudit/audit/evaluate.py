@@ -275,7 +275,8 @@ FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convo
 
 
 def _sym(node: N.Sym, ctx: Context):
-    if node.name in ctx.bindings and node.layer is None and not node.index and node.name not in ctx.index_ranges:
+    if node.name in ctx.bindings and node.layer is None and not node.index and node.name not in ctx.index_ranges \
+            and not node.font:   # \mathcal{L} is the loss, never the depth L
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     if node.name in ctx.lengths and node.layer is None and not node.index:
         return np.array(float(ctx.lengths[node.name]))
