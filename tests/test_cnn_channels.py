@@ -19,7 +19,7 @@ from gradaudit.symbolic.evaluate import evaluate, evaluate_all
 from symbolic_helpers import concrete_shapes, random_point
 
 VALID = cnn([("conv", 2, 3, "relu"), ("flatten",), ("dense", 1, "sigmoid")], image=(4, 3), channels=2, name="valid")
-SAME = cnn([("conv", 3, 2, "tanh", "same"), ("flatten",), ("dense", 1, "sigmoid")], image=(4, 5), channels=3, name="same")
+SAME = cnn([("conv", 3, 2, "relu", "same"), ("flatten",), ("dense", 1, "sigmoid")], image=(2, 3), channels=3, name="same")
 POOLED = cnn([("conv", 3, 4, "relu"), ("maxpool", 2), ("conv", 3, 5, "tanh", "same"), ("flatten",), ("dense", 6, "relu"),
               ("dense", 3, "softmax")], image=(9, 8), channels=2, name="pooled")
 
@@ -109,3 +109,14 @@ def test_document_cnns_are_the_one_channel_case():
 def test_bad_layer_lists_are_refused(layers, message):
     with pytest.raises(GradauditError, match=message):
         cnn(layers)
+
+
+def test_auditors_complex_step_model_has_the_same_channel_gradients():
+    from gradaudit.audit.model import NumericModel, Sizes
+    model = NumericModel(POOLED, 4, Sizes((6, 3), 1))
+    assert model.values["K2"].shape == (5, 4, 3, 3) and model.values["X"].shape == (2, 9, 8)
+    d = derive(POOLED)
+    vals = {k: model.values[k].real.reshape(tuple(int(s) for s in d.symbol(k).shape)) for k in ["X", "Y", *d.params]}
+    env = evaluate_all(d, vals)
+    for name in ("K1", "b1", "K2", "b2", "W3", "X", "Z2", "P1", "A1"):
+        np.testing.assert_allclose(model.grad(name).reshape(env["d" + name].shape), env["d" + name], atol=1e-12, err_msg=name)
