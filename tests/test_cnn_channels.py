@@ -120,3 +120,21 @@ def test_auditors_complex_step_model_has_the_same_channel_gradients():
     env = evaluate_all(d, vals)
     for name in ("K1", "b1", "K2", "b2", "W3", "X", "Z2", "P1", "A1"):
         np.testing.assert_allclose(model.grad(name).reshape(env["d" + name].shape), env["d" + name], atol=1e-12, err_msg=name)
+
+
+def test_train_cli_trains_a_declared_two_conv_network_on_digits(tmp_path):
+    import subprocess
+    import sys
+    spec = tmp_path / "cnn.yaml"
+    spec.write_text("layers:\n  - conv(3, 8, relu)\n  - conv(3, 16, relu)\n  - maxpool(2)\n  - flatten\n  - dense(softmax)\n"
+                    "loss: cce\nconvention: row\naveraging: single\nimage: [8, 8]\n")
+    plot = tmp_path / "curve.png"
+    out = subprocess.run([sys.executable, "-m", "gradaudit", "train", "--network", str(spec), "--dataset", "digits",
+                          "--epochs", "3", "--lr", "0.02", "--plot", str(plot)], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "channels 1 -> 8 -> 16" in out.stdout and "16 channels of 2x2, 64 features" in out.stdout
+    epochs = [line for line in out.stdout.splitlines() if line.startswith("epoch")]
+    assert len(epochs) == 3
+    accuracy = float(out.stdout.split("test accuracy")[1].split(",")[0])
+    assert accuracy > 0.85
+    assert plot.stat().st_size > 1000
