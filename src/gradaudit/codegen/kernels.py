@@ -59,19 +59,16 @@ def conv2d(x, k):
     Leading axes broadcast (examples x filters), so the same call is the forward pass
     Conv2D(X, K) and the kernel gradient Conv2D(A_prev, dZ) of the CNN document (eq. 55).
     """
-    windows = sliding_window_view(x, k.shape[-2:], axis=(-2, -1))      # ... I J a b
     if x.ndim == 4 and x.shape[1] == 1 and k.ndim == 3:                 # one input map, a bank of filters: one matmul
-        m, _, ho, wo, kh, kw = windows.shape
-        out = windows.reshape(m * ho * wo, kh * kw) @ k.reshape(len(k), kh * kw).T
-        return out.reshape(m, ho, wo, len(k)).transpose(0, 3, 1, 2)
+        return conv2d_mc(x, k[:, None])
+    windows = sliding_window_view(x, k.shape[-2:], axis=(-2, -1))      # ... I J a b
     return np.einsum("...ijab,...ab->...ij", windows, k, optimize=True)
 
 
 def conv2d_grad_kernel_sum(x, dz):
     """sum over examples of conv2d(x, dz): the kernel gradient of a batch, one tensordot for one input map."""
-    if x.ndim == 4 and x.shape[1] == 1:
-        windows = sliding_window_view(x[:, 0], dz.shape[-2:], axis=(-2, -1))   # m kh kw ho wo
-        return np.tensordot(dz, windows, axes=([0, 2, 3], [0, 3, 4]))          # f kh kw
+    if x.ndim == 4 and x.shape[1] == 1 and dz.ndim == 4:
+        return conv2d_mc_grad_kernel_sum(x, dz)[:, 0]                          # f kh kw
     return np.sum(conv2d(x, dz), axis=0)
 
 

@@ -14,6 +14,9 @@ documents' single-example networks (averaging "single", all CNNs) run per-exampl
 a stack of examples, and their loss and gradients are the sums over the examples given.
 A CNN's `filters` (sizes) runs that many independent copies of each convolution chain side by
 side (the one-channel formulas on a leading filter axis), concatenated by the flatten.
+A multi-channel CNN (layers with `channels`, e.g. from architectures.cnn or a network spec) takes X
+as (examples, H, W), or (examples, C, H, W) with input channels; its kernels are (C_out, C_in, k, k),
+its conv biases (C_out, 1, 1), and the flatten is channel-major, as PyTorch's.
 """
 from __future__ import annotations
 
