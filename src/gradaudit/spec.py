@@ -163,11 +163,12 @@ def _layer(item) -> Layer:
                 raise SpecError(f"dense takes one activation: {item[:40]!r}", key="layers")
             return Layer("dense", activation=primitives.canonical(args[0]))
         if kind == "conv":
-            if len(args) not in (2, 3):
-                raise SpecError(f"conv takes (kernel, channels, activation): {item[:40]!r}", key="layers")
-            activation = primitives.canonical(args[2]) if len(args) == 3 else "identity"
+            if len(args) not in (2, 3, 4) or len(args) == 4 and args[3] not in ("valid", "same"):
+                raise SpecError(f"conv takes (kernel, channels, activation[, valid|same]): {item[:40]!r}",
+                                key="layers")
+            activation = primitives.canonical(args[2]) if len(args) >= 3 else "identity"
             return Layer("conv", activation=activation, kernel=_whole(args[0], item),
-                         **_channels(_whole(args[1], item)))
+                         channels=_whole(args[1], item), padding=args[3] if len(args) == 4 else "valid")
         if kind == "maxpool":
             if len(args) not in (1, 2):
                 raise SpecError(f"maxpool takes (size) or (size, stride): {item[:40]!r}", key="layers")
@@ -180,17 +181,6 @@ def _layer(item) -> Layer:
         if isinstance(exc, SpecError):
             raise
         raise SpecError(exc.message, key="layers") from None
-
-
-def _channels(count: int) -> dict:
-    """The Layer field a convolution's output channel count goes in (when the Layer has one)."""
-    names = Layer.__dataclass_fields__
-    for field in ("channels", "filters", "out_channels"):
-        if field in names:
-            return {field: count}
-    if count != 1:
-        raise SpecError("multi-channel convolution layers are not supported yet: use 1 channel", key="layers")
-    return {}
 
 
 def _whole(text: str, item: str) -> int:
@@ -349,8 +339,8 @@ def layer_text(layer: Layer) -> str:
     if layer.kind == "dense":
         return layer.activation
     if layer.kind == "conv":
-        channels = getattr(layer, "channels", 1) or 1
-        return f"conv({layer.kernel}, {channels}, {layer.activation})"
+        padding = "" if layer.padding == "valid" else f", {layer.padding}"
+        return f"conv({layer.kernel}, {layer.channels}, {layer.activation}{padding})"
     if layer.kind == "maxpool":
         return f"maxpool({layer.size})" if layer.stride in (0, layer.size) else f"maxpool({layer.size}, {layer.stride})"
     return "flatten"
