@@ -105,13 +105,12 @@ CASES = [
     ("n3", "f12", ERR, ("index",), "dA^{[l-1]} comes through W^{[l]}, not W^{[l-1]}"),
     ("n3", "f13", ERR, ("transpose",), "W^{[l]} dZ^{[l]} does not conform: W^{[l]T} is needed"),
     ("n3", "f14", ERR, ("dimension",), "np.sum without keepdims drops the axis: not n_l x 1"),
-    ("n3", "f15", ERR, ("factor",), "the penalty lambda/(2m) sum W^2 has gradient (lambda/m) W, not lambda W"),
+    ("n3", "f15", ERR, ("factor",), "d/dW (lambda/(2m)) sum W^2 = (lambda/m) W: the square's 2 cancels the 2"),
     ("n3", "f16", ERR, ("factor",), "d/da (1/2)(a - y)^2 = a - y: the 1/2 is already used up"),
     ("n3", "f17", ERR, ("sum",), "1/m written, but the sum over the examples is missing"),
     ("n3", "f18", ERR, ("step",), "the chain skips dA^{[l]}/dZ^{[l]}"),
     ("n3", "f19", ERR, ("label",), "the weight gradient's right side under the bias's label"),
-    pytest.param("n3", "f20", ERR, ("definition",), "leaky ReLU applies to Z, and leaky(leaky(z)) = 0.0001 z for z < 0",
-                 marks=miss("kinds: the tool says unexplained (the argument A is written twice, one edit changes one)")),
+    ("n3", "f20", ERR, ("definition",), "leaky ReLU applies to Z: leaky(leaky(z)) = 0.0001 z for z < 0 (fixed below)"),
     ("n3", "f21", ERR, ("unexplained",), "(lambda/m) W, the penalty's gradient, is missing (no kind names a missing term)"),
     ("n3", "f22", ERR, ("unexplained",), "ReLU's derivative, 0 for z < 0, where leaky ReLU's is 0.01"),
     ("n3", "f23", ERR, ("definition",), "layer l multiplies the activations A^{[l-1]}, not Z^{[l-1]}"),
@@ -166,8 +165,7 @@ CASES = [
     ("n5", "f22", ERR, ("step",), "dC/dz^{l+1} is followed by dz^l/dw^l: the chain does not link"),
     ("n5", "f23", ERR, ("label",), "dC/db^l = delta^l is n_l x 1, not the weight gradient"),
     ("n5", "f24", ERR, ("definition",), "sigma applies to z^l, not to a^l"),
-    pytest.param("n5", "f25", ERR, ("transpose",), "w^{l+1}_{j,k} where BP2 needs w^{l+1}_{k,j} (the transpose)",
-                 marks=miss("kinds: the tool says unexplained for swapped element indices of w")),
+    ("n5", "f25", ERR, ("transpose",), "w^{l+1}_{j,k} where BP2 needs w^{l+1}_{k,j}, the transpose (fixed below)"),
 
     # 6. [tanh, identity]; index-out-in; E = (1/2) sum_i (yhat_i - y_i)^2, one example; names: h = a^{(1)}
     ("n6", "f1", OK, (), "z^{(1)}_j = sum_k w^{(1)}_{j,k} x_k + b^{(1)}_j: j the output unit"),
@@ -262,6 +260,8 @@ FIXED3 = LEAKY.replace('"leaky_relu(0.01) x (L-1), identity"', "[tanh, tanh, ide
 LOGISTIC = ("network:\n  layers: [sigmoid]\n  loss: bce\n  convention: column-wT\n  sizes: [4, 1]\n"
             "shorthand: per-example")
 PENALTY = r"\frac{\lambda}{2m} \sum_{l=1}^{%s} \sum W^{[l]} \odot W^{[l]}"
+INDEX = ("network:\n  layers: [tanh, identity]\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
+         "  convention: index-out-in\nnames:\n  'h': 'a^{(1)}'")
 
 
 def audit_note(tmp_path, front_matter: str, formula: str):
@@ -288,6 +288,10 @@ def audit_note(tmp_path, front_matter: str, formula: str):
     (LOGISTIC, r"Z_{m \times 1} = w^T X + b", ("error", ("dimension",))),
     (LOGISTIC, r"dw_{n^{[0]} \times 1} = \frac{1}{m} X dZ^T", ("correct", ())),
     (LOGISTIC, r"dw_{1 \times n^{[0]}} = \frac{1}{m} X dZ^T", ("error", ("dimension",))),
+    # diagnosis: one name wrong wherever it is written is one edit; swapped element indices are a transpose
+    (LEAKY, r"A^{[l]} = \max(0.01 A^{[l]}, A^{[l]}) \text{ for } l < L", ("error", ("definition",))),
+    (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i (\hat{y}_i - y_i) w^{(2)}_{j,i}", ("error", ("transpose",))),
+    (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i (\hat{y}_i - y_i) w^{(2)}_{i,j}", ("correct", ())),
 ])
 def test_fixes_found_by_the_declared_networks(tmp_path, head, formula, expected):
     assert audit_note(tmp_path, head, formula) == [expected]

@@ -109,7 +109,7 @@ def net3(rng):
         dZ[l] = (W[l + 1].T @ dZ[l + 1]) * np.where(Z[l] > 0, 1.0, alpha)   # f7
     right = {f"dW{l} (f6)": (dZ[l] @ A[l - 1].T / m + lam / m * W[l], W[l]) for l in (1, 2, 3)}
     right.update({f"db{l} (f9)": (dZ[l].sum(1, keepdims=True) / m, b[l]) for l in (1, 2, 3)})
-    wrong = {"lambda without 1/m (f15)": (dZ[2] @ A[1].T / m + lam * W[2], W[2]),
+    wrong = {"lambda/(2m) W, the penalty's own scale (f15)": (dZ[2] @ A[1].T / m + lam / (2 * m) * W[2], W[2]),
              "no penalty (f21)": (dZ[2] @ A[1].T / m, W[2]),
              "relu' for leaky (f22)": (((W[3].T @ dZ[3]) * (Z[2] > 0)) @ A[1].T / m + lam / m * W[2], W[2])}
     return J, right, wrong
