@@ -13,6 +13,7 @@ substituted for a generic g.
 """
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -158,6 +159,12 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
         ctx.index_ranges = {}
         infer_ranges((ref, step), ctx)
         ref_value, exc = _attempt(ref, ctx)
+        if isinstance(exc, DimensionError) and _written_size(ref):
+            applicable += 1   # Z_{m x 1} = ...: the size written on the left side is wrong, a mistake as on the right
+            dimension = True
+            reason = str(exc)
+            worst = Match.SHAPE
+            continue
         if exc is None:
             if ops:
                 ctx.informal_ops = ops
@@ -192,10 +199,17 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     return Outcome(worst, reason, dimension=dimension, applicable=applicable)
 
 
+def _written_size(node) -> bool:
+    """A quantity written with its size, Z_{1 x m} or dw_{n x 1}: a wrong size there is the claim's mistake."""
+    of = node.of if isinstance(node, N.Shorthand) else node
+    return isinstance(of, N.Sym) and of.shape is not None
+
+
 def _one_example_names(chain, section) -> bool:
-    """dW = dz a^T: in a batch text (Z, A for m examples, column convention) lowercase z, a, dz are one example's
-    vectors (Ng's notation), so the claim is checked on one-example networks, where there is no 1/m."""
-    if section.architecture.convention != "column":
+    """dW = dz a^T: in a batch text (Z, A for m examples, one column each: the column or column-wT convention)
+    lowercase z, a, dz are one example's vectors (Ng's notation, dw = x dz in his logistic regression), so the
+    claim is checked on one-example networks, where there is no 1/m."""
+    if section.architecture.convention not in ("column", "column-wT"):
         return False
     names = [n.of.name if isinstance(n, N.Shorthand) else n.name for node in chain for n in walk(node)
              if isinstance(n, (N.Sym, N.Shorthand))]
@@ -557,6 +571,8 @@ class SectionAuditor:
                 return
         if outcome.match is None:
             searchable = not any(isinstance(n, OPAQUE) for n in walk(step)) and _fails_on_dimensions(step, contexts)
+            if searchable and _foreign(outcome.unknown):
+                searchable = False   # a name of the notes' own (N): an edit deleting it would explain nothing
             if searchable and (outcome.unknown or _evaluable(ref, contexts)):
                 found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
                 if found is not None:
@@ -564,6 +580,10 @@ class SectionAuditor:
                     return
             result.verdict = "unsupported"
             result.reason = outcome.reason
+            return
+        if outcome.match is Match.SHAPE and _written_size(ref) and not _evaluable(ref, contexts):
+            result.verdict = "error"   # the left side's written size is wrong: no edit of the right side helps
+            result.errors.append(ErrorItem("dimension", outcome.reason, ""))
             return
         if outcome.match is Match.EQUAL:
             result.verdict = "correct"
@@ -790,6 +810,12 @@ def _fails_on_dimensions(step, contexts) -> bool:
         except Exception:
             continue
     return False
+
+
+def _foreign(unknown: str) -> bool:
+    """An unknown bare name (N, Q, \\beta): no quantity of any network, so what it means is not known, and
+    no edit that removes it explains a mistake. (A network's name at a layer it lacks, A^{[4]}, is searched.)"""
+    return bool(unknown) and bool(re.fullmatch(r"\\?[A-Za-z]+", unknown))
 
 
 def _evaluable(node, contexts) -> bool:

@@ -325,6 +325,8 @@ def check_shape(node: N.Sym, value, ctx: Context) -> None:
 def _shorthand(node: N.Shorthand, ctx: Context):
     key = quantity_key(node.of, ctx)
     grad = ctx.model.grad(key)
+    if node.of.shape is not None:
+        check_shape(node.of, grad, ctx)   # dW_{n x 1}: the written size is the gradient's, which is W's
     if ctx.shorthand == "per-example" and key[0] in ("Z", "A", "X", "P") and ctx.model.arch.averaging == "mean":
         grad = grad * ctx.model.sizes.m
     if node.of.index:
@@ -568,6 +570,8 @@ def _sum(node: N.Sum, ctx: Context):
             return ShapeOnly(tuple(shape) if node.keepdims else tuple(shape[:node.axis] + shape[node.axis + 1:]))
         value = _plain(value)
         return np.sum(value, axis=node.axis, keepdims=node.keepdims)
+    if node.index is not None and _over_layers(node):
+        return _layer_sum(node, ctx)
     if node.index is not None:
         label = node.index.name
         saved = ctx.index_ranges.get(label)
@@ -607,6 +611,38 @@ def _sum(node: N.Sum, ctx: Context):
         return np.sum(value, axis=axis, keepdims=True)
     value = evaluate(node.body, ctx)
     return np.sum(_plain(value))
+
+
+def _over_layers(node: N.Sum) -> bool:
+    """\\sum_{l=1}^{L} ... W^{[l]}: the summation index is a layer index of the body (an L2 penalty's sum)."""
+    if node.lower is None or node.upper is None:
+        return False
+    label = node.index.name
+    return any(isinstance(n, N.Sym) and n.layer is not None
+               and any(isinstance(x, N.Sym) and x.name == label for x in walk(n.layer)) for n in walk(node.body))
+
+
+def _layer_sum(node: N.Sum, ctx: Context):
+    """The body evaluated at each layer lo..hi (the index bound as a layer, shadowing the claim's own l), summed."""
+    label = node.index.name
+    lo, hi = (ctx.depth if b == N.Sym("L") and "L" not in ctx.bindings else layer_value(b, ctx)
+              for b in (node.lower, node.upper))
+    _check_range(lo, hi)
+    saved = ctx.bindings.get(label)
+    total = 0.0
+    try:
+        for layer in range(lo, hi + 1):
+            ctx.bindings[label] = layer
+            value = _plain(evaluate(node.body, ctx))
+            if np.ndim(total) and np.shape(total) != np.shape(value):
+                raise DimensionError(f"the terms of the sum over the layers {label} have different shapes")
+            total = total + value
+    finally:
+        if saved is None:
+            ctx.bindings.pop(label, None)
+        else:
+            ctx.bindings[label] = saved
+    return np.asarray(total)
 
 
 def _max(node: N.Max, ctx: Context):
