@@ -102,7 +102,7 @@ def key_lines(node, first: int) -> dict:
     return lines
 
 
-def parse(block: str, first: int, path: Path, known: set) -> tuple[dict, dict]:
+def parse(block: str, first: int, path: Path, known: set, require_network: bool = True) -> tuple[dict, dict]:
     """The options a header sets and the line of each; `known` are the keys gradaudit reads.
 
     `alias: NAME = QUANTITY` lines and the `aliases:`/`names:` mappings all become options['aliases'];
@@ -152,7 +152,7 @@ def parse(block: str, first: int, path: Path, known: set) -> tuple[dict, dict]:
         if key not in known and key not in ("aliases", "names") and near:
             raise GradauditError(f"unknown front matter key '{key}': did you mean '{near[0]}'?", file=str(path),
                                  line=lines.get(key, first))
-    if "architecture" not in options and "network" not in options:
+    if require_network and "architecture" not in options and "network" not in options:
         raise GradauditError("front matter declares no network (add 'network:' with its layers and loss, or "
                              "'architecture: ID'; see gradaudit list)", file=str(path), line=1)
     return options, lines

@@ -297,7 +297,9 @@ def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
     Sizes of 1 alone hide transpose errors, and equal dimensions let a wrong product conform
     by accident, so every hidden width differs from every other and from m.
     """
-    doc = list(arch.sizes[0]) if arch.sizes else [3]
+    # a declared network without sizes: a sigmoid + BCE output is one unit, as binary classifiers and logistic
+    # regression write it (dw = x dz holds there); other outputs get 3 units
+    doc = list(arch.sizes[0]) if arch.sizes else [1] if arch.loss == "bce" else [3]
     out_width = doc[-1]
     pools = ([4, 3, 5, 6, 2, 8, 9], [3, 5, 2, 4, 6, 9, 8])
     ms = (1, 1) if arch.averaging == "single" else (7, 11)

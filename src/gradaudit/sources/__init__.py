@@ -18,7 +18,7 @@ def declares_network(path: Path) -> bool:
     a file it cannot read, or whose header names no network, is one it has nothing to say about."""
     from .. import corpus, frontmatter
     from .latex import header
-    from .markdown import notebook_markdown
+    from .markdown import declares_sections, notebook_markdown
     suffix = path.suffix.lower()
     if suffix not in corpus.NOTES_SUFFIXES:
         return True
@@ -31,6 +31,8 @@ def declares_network(path: Path) -> bool:
                 text = notebook_markdown(path, text)[0]
             found = frontmatter.split(text)
             block = found[0] if found else ""
+            if declares_sections(text):   # a heading's own network: the notes are gradaudit's too
+                return True
     except GradauditError:
         return False
     return DECLARES.search(block) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 
@@ -169,22 +170,45 @@ def _latex_inline(state, silent):
 
 def find_math(text: str, first_line: int = 1, inline: bool = False):
     """(line, latex) of each formula of a Markdown text, in order; `inline` adds `$a = b$` equalities."""
+    for kind, line, payload in find_parts(text, first_line, inline):
+        if kind == "math":
+            yield line, payload
+
+
+SECTION_HEADER = re.compile(r"\A\s*<!--\s*gradaudit\s*:[ \t]*\n?(.*?)-->\s*\Z", re.S)
+
+
+def find_parts(text: str, first_line: int = 1, inline: bool = False):
+    """The parts of a Markdown text that matter, in order: ('math', line, latex), ('heading', line, (level, title))
+    and ('header', line, (yaml, lines from the opener to the yaml)) for a section's own network, written `<!-- gradaudit: ... -->` or as a
+    ```gradaudit fenced block."""
     md = parser()
     env: dict = {}
-    for token in md.parse(text, env):
-        if token.type in ("math_block", "bracket_block"):
-            yield first_line + token.map[0], token.content.strip()
+    tokens = md.parse(text, env)
+    for k, token in enumerate(tokens):
+        if token.type == "heading_open" and k + 1 < len(tokens):
+            yield "heading", first_line + token.map[0], (int(token.tag[1:]), tokens[k + 1].content.strip())
+        elif token.type == "fence" and token.info.strip().lower() == "gradaudit":
+            yield "header", first_line + token.map[0], (token.content, 1)
+        elif token.type in ("math_block", "bracket_block"):
+            yield "math", first_line + token.map[0], token.content.strip()
         elif token.type == "amsmath":
             name = token.meta["environment"] + token.meta["numbered"]
             if name in DISPLAY_ENVS:
                 body = token.content.strip()
-                yield first_line + token.map[0], body[len(f"\\begin{{{name}}}"):-len(f"\\end{{{name}}}")].strip()
+                yield "math", first_line + token.map[0], body[len(f"\\begin{{{name}}}"):-len(f"\\end{{{name}}}")].strip()
+        elif token.type == "html_block" and SECTION_HEADER.match(token.content):
+            block = SECTION_HEADER.match(token.content).group(1)
+            starts_on_next = token.content.lstrip().split("\n", 1)[0].strip().endswith(":")
+            yield "header", first_line + token.map[0], (block, 1 if starts_on_next else 0)
         elif token.type == "html_block" and not token.content.lstrip().lower().startswith(RAW_HTML_SKIPPED):
             # a <div> or <details> block is raw text to Markdown, but MathJax shows the math in it
             for inner in md.parseInline(token.content, env):
-                yield from _inline_math(inner, first_line + token.map[0], inline)
+                for line, latex in _inline_math(inner, first_line + token.map[0], inline):
+                    yield "math", line, latex
         elif token.type == "inline":
-            yield from _inline_math(token, first_line + token.map[0], inline)
+            for line, latex in _inline_math(token, first_line + token.map[0], inline):
+                yield "math", line, latex
 
 
 def _inline_math(token, line: int, inline: bool):
@@ -202,36 +226,124 @@ def _inline_math(token, line: int, inline: bool):
 
 def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: bool = False,
                   cells: list | None = None) -> corpus.Document:
-    """A notes file; a notebook passes its Markdown cells joined (`cells`: where each starts), each read alone."""
+    """A notes file; a notebook passes its Markdown cells joined (`cells`: where each starts), each read alone.
+
+    The front matter's network is the file's; a heading whose section declares its own network
+    (`<!-- gradaudit: ... -->` or a ```gradaudit block under it) starts a section audited in that network,
+    and so are its sub-headings, until a heading of the same or a higher level.
+    """
     text = corpus._read_text(path) if text is None else text
     header = frontmatter.split(text)
-    if header is None:
-        raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
-                             file=str(path), line=1)
-    block, first, start = header
-    options, lines = frontmatter.parse(block, first, path, known=corpus.NOTES_KEYS)
-    section = corpus._notes_section(options, lines, path)
-    bounds = [0, len(text) + 1] if cells is None else cells + [len(text) + 1]
+    file_options, file_lines, start = None, {}, 0
+    if header is not None:
+        block, first, start = header
+        file_options, file_lines = frontmatter.parse(block, first, path, known=corpus.NOTES_KEYS,
+                                                     require_network=not declares_sections(text))
+    bounds = [0, len(text) + 1] if cell_lines is None or cells is None else cells + [len(text) + 1]
     pieces = [(max(a, start), b - 1) for a, b in zip(bounds, bounds[1:]) if b - 1 > start]
+    sections = _Sections(path, file_options, file_lines)
     number, counted, line_of_a = 0, 0, 1
     try:
         for a, b in pieces:
             line_of_a += text.count("\n", counted, a)   # counted on from the last cell: linear in the cells
             counted = a
-            for line, latex in find_math(text[a:b], line_of_a, inline):
-                corpus._check_count(number, path, line)
-                number += 1
-                where = f"line {line}" if cell_lines is None else "cell {}, line {}".format(*cell_lines[line - 1])
-                section.formulas.append(corpus.Formula(id=f"f{number}", latex=latex, file=str(path), line=line,
-                                                       locator=where))
+            for kind, line, payload in find_parts(text[a:b], line_of_a, inline):
+                if kind == "heading":
+                    sections.heading(line, *payload)
+                elif kind == "header":
+                    sections.declare(line, *payload)
+                else:
+                    corpus._check_count(number, path, line)
+                    number += 1
+                    where = f"line {line}" if cell_lines is None else "cell {}, line {}".format(*cell_lines[line - 1])
+                    sections.add(corpus.Formula(id=f"f{number}", latex=payload, file=str(path), line=line,
+                                                locator=where))
     except GradauditError as exc:
         if exc.file is None:
             exc.file = str(path)
         raise
     except RecursionError:   # markdown-it bounds its nesting; this is the net under it
-        raise GradauditError("Markdown nested too deeply", file=str(path), line=first) from None
-    return corpus.Document(path=str(path), document=path.name, title=options.get("title", path.stem),
-                           sections=[section])
+        raise GradauditError("Markdown nested too deeply", file=str(path), line=1) from None
+    title = (file_options or {}).get("title", path.stem)
+    return corpus.Document(path=str(path), document=path.name, title=title, sections=sections.built())
+
+
+class _Sections:
+    """Routes each formula to the section of the nearest enclosing heading that declares a network, else the file's."""
+
+    def __init__(self, path: Path, options, lines):
+        self.path = path
+        self.options, self.lines = options or {}, lines
+        declared = "network" in self.options or "architecture" in self.options
+        self.file = corpus._notes_section(options, lines, path) if declared else None
+        self.stack = []           # (level, Section or None): the open headings, outermost first
+        self.order = []           # every section that gets a formula, in first-use order
+        self.ids = {"notes"}
+
+    def current(self):
+        for _, section in reversed(self.stack):
+            if section is not None:
+                return section
+        return self.file
+
+    def heading(self, line: int, level: int, title: str) -> None:
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, None))
+        self.title, self.title_line = title, line
+
+    def declare(self, line: int, block: str, offset: int) -> None:
+        """The block opened at `line`; its YAML starts `offset` lines later."""
+        if not self.stack:
+            raise GradauditError("a section's gradaudit block belongs under a heading (the file's network goes in "
+                                 "the front matter)", file=str(self.path), line=line)
+        level, existing = self.stack[-1]
+        if existing is not None:
+            raise GradauditError("this heading's section already declares its network", file=str(self.path), line=line)
+        options, lines = frontmatter.parse(_dedent(block), line + offset, self.path, known=corpus.NOTES_KEYS)
+        inherited = {k: v for k, v in self.options.items() if k not in ("network", "architecture")}
+        section = corpus._notes_section({**inherited, **options}, {**self.lines, **lines}, self.path)
+        section.id = self._unique(_slug(self.title))
+        section.heading = self.title
+        self.stack[-1] = (level, section)
+
+    def add(self, formula) -> None:
+        section = self.current()
+        if section is None:
+            raise GradauditError("no network is declared for this formula: declare one in the front matter, or in a "
+                                 "'<!-- gradaudit: ... -->' block under its heading", file=str(self.path),
+                                 line=formula.line)
+        if not any(s is section for s in self.order):
+            self.order.append(section)
+        section.formulas.append(formula)
+
+    def built(self) -> list:
+        if not self.order:
+            if self.file is None:
+                raise GradauditError("no front matter: start the file with ---, the network's keys "
+                                     "(network: or architecture: ID), and ---", file=str(self.path), line=1)
+            return [self.file]
+        return self.order
+
+    def _unique(self, base: str) -> str:
+        name, k = base, 2
+        while name in self.ids:
+            name, k = f"{base}-{k}", k + 1
+        self.ids.add(name)
+        return name
+
+
+def declares_sections(text: str) -> bool:
+    """Does some heading of the text declare its own network? Then the front matter need not."""
+    return re.search(r"<!--\s*gradaudit\s*:|^\s*(```|~~~)\s*gradaudit\s*$", text, re.M | re.I) is not None
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "section"
+
+
+def _dedent(block: str) -> str:
+    return textwrap.dedent(block)
 
 
 def notebook_markdown(path: Path, text: str) -> tuple[str, list, list]:
