@@ -19,6 +19,8 @@ note, ...) and audits the whole file. The promises checked for each case:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import random
 import re
@@ -26,6 +28,7 @@ import resource
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from gradaudit import corpus  # noqa: E402
 from gradaudit.audit import budget, net  # noqa: E402
 from gradaudit.audit.auditor import VERDICTS, SectionAuditor  # noqa: E402
 from gradaudit.audit.runner import audit_paths  # noqa: E402
+from gradaudit.commands import explain  # noqa: E402
 from gradaudit.errors import GradauditError  # noqa: E402
 
 MARGIN = 1.0          # seconds a formula may take past its budget (one evaluation step, the verdict's text)
@@ -56,6 +60,7 @@ NUMBERS = ["0", "1", "2", "300", "100000000", "10^{30}", "-1", r"\frac{1}{0}", "
 class Stats:
     formulas: int = 0
     files: int = 0
+    explained: int = 0
     claims: int = 0
     verdicts: dict = field(default_factory=lambda: {v: 0 for v in VERDICTS})
     file_errors: int = 0
@@ -68,7 +73,7 @@ class Stats:
         self.failures.append({"what": what, "case": case[:2000]})
 
     def as_json(self) -> dict:
-        return {"formulas": self.formulas, "files": self.files, "claims": self.claims, "verdicts": self.verdicts,
+        return {"formulas": self.formulas, "files": self.files, "explained": self.explained, "claims": self.claims, "verdicts": self.verdicts,
                 "file_errors": self.file_errors, "worst_seconds_over_budget": round(self.worst_over, 3),
                 "worst_case": self.worst_case[:300], "peak_rss_mb": round(peak_rss_mb(), 1),
                 "seconds": round(self.seconds, 1), "failures": self.failures}
@@ -200,21 +205,40 @@ def _drop_latex(text, rng):
 
 
 def _inline_table(text, rng):
-    """A [[section.formula]] table rewritten as `formula = [{...}]` under its section (a second form TOML allows)."""
-    m = re.search(r"\[\[section\.formula\]\]\nid = (\"[^\"\n]*\")\n(?:[a-z]+ = [^\n]*\n)*?latex = ('''[^\n]*?''')\n",
-                  text[rng.randrange(max(1, len(text) // 2)):])
-    if not m:
+    """The file rewritten with every section's formulas as inline tables, `formula = [{...}, ...]` (a form TOML
+    allows), one formula per line, so that the lines its messages name can be checked against these."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return text
-    start = text.find(m.group(0))
-    inline = f"formula = [{{ id = {m.group(1)}, latex = {m.group(2)} }}]\n"
-    section = text.rfind("[[section]]", 0, start)
-    if section < 0:
-        return text
-    head_end = text.find("\n[[", section + 1)
-    if head_end < 0 or head_end > start:
-        head_end = start
-    without = text[:start] + text[start + len(m.group(0)):]
-    return without[:head_end] + "\n" + inline + without[head_end:] if head_end < start else text
+    out = [f"{k} = {_toml_value(v)}" for k, v in data.items() if k != "section"]
+    for section in data.get("section", []) if isinstance(data.get("section"), list) else []:
+        if not isinstance(section, dict):
+            return text
+        out.append("\n[[section]]")
+        out += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in section.items() if k != "formula"]
+        formulas = section.get("formula", [])
+        if isinstance(formulas, list) and formulas:
+            out.append("formula = [")
+            out += [f"  {_toml_value(f)}," for f in formulas]
+            out.append("]")
+    return "\n".join(out) + "\n"
+
+
+def _toml_key(key) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value))
 
 
 def _truncate(text, rng):
@@ -289,10 +313,19 @@ def formula_case(entry, rng: random.Random, stats: Stats, auditors: dict, timeou
                              locator=formula.locator, lhs=formula.lhs, continues="")
     auditor.previous_reference = None
     stats.formulas += 1
+    explaining = rng.random() < 0.2   # `gradaudit explain` audits the formula, then prints each side's value
+    out = io.StringIO()
     try:
-        results = auditor.audit(mutated)
+        if explaining:
+            with contextlib.redirect_stdout(out):
+                results = explain.explain_formula(auditor, section, mutated)
+            stats.explained += 1
+            if net.MARKER in out.getvalue():
+                stats.fail("explain printed the safety net's reason", latex)
+        else:
+            results = auditor.audit(mutated)
     except Exception as exc:  # noqa: BLE001 - the very thing this harness looks for
-        stats.fail(f"audit raised {type(exc).__name__}: {exc}", latex)
+        stats.fail(f"{'explain' if explaining else 'audit'} raised {type(exc).__name__}: {exc}", latex)
         return
     if not results or any(r.line != formula.line or r.id != formula.id for r in results):
         stats.fail("results lost the formula's line or id", latex)

@@ -205,15 +205,33 @@ def test_explain_every_formula_of_the_corpus():
      ""),
     # OverflowError: a written size past any number
     ("d001-mlp3-g", r"Z^{[1]} = \mathbb{R}^{[10^{400}, m]}", ""),
+    # OverflowError (Python int too large to convert to C long): an element index past any integer NumPy holds
+    ("d002-cnn-sigmoid", r"Z_{1[i,j]} = x_{[i,{999999999999999999999}+j]}k_{[0,1]} + \dots + x_{[i+k-1,j+k-1]}k_{[k-1,k-1]}",
+     "past any size"),
+    # AxisError: a sum along the examples of a scalar, and np.sum over an axis a scalar lacks
+    ("d000-mlp3-sigmoid", r"dW^{[3]} = \frac{1}{m} (Y_{1}-A_{1}^{[3]}) \text{sum along rows}", "no axis of examples"),
+    ("d001-mlp-L-g", r"db_{0}^{[L-1]} = \frac{1}{m}np.sum(dZ_{0}^{[L-1]}, axis=1, keepdims=True)", "has no axis 1"),
+    # ValueError (operands could not be broadcast): a case whose condition has another shape than its value
+    ("d001-mlp3-g", r"\begin{cases} Z^{[2]}, & \text{if } Z^{[1]} > 0 \\ 0, & \text{otherwise} \end{cases} = A^{[2]}",
+     "do not match"),
+    # IndexError: more indices than the quantity has axes, in an indexed Jacobian
+    ("d001-mlp3-g", r"\frac{\partial Z_{i,j}^{[1]}}{\partial b_{i,j}^{[1]}} = 1", "indices on a quantity with"),
+    # TypeError in isfinite: a derivative written before a size (\mathbb{R}^{[...]} has a shape, not values)
+    ("d001-mlp3-g", r"\frac{\partial C}{\partial Z^{[3]}} \mathbb{R}^{[n^L,m]} = A^{[3]} - Y", ""),
+    # ValueError (axes don't match array): an indexed side against one with an axis no index names
+    ("d004-mlp-L-sigmoid-sse", r"a_j^{[1]} = \frac{\partial A^{[1]}}{\partial z_j^{[1]}}", "axes its indices do not name"),
+    # TypeError (float times Jac): an indexed factor times a whole Jacobian
+    ("d001-mlp3-g", r"\frac{\partial J}{\partial Z_j^{[1]}} = \frac{\partial J}{\partial A_j^{[1]}} \cdot "
+                    r"\frac{\partial A^{[1]}}{\partial Z^{[1]}}", "times a whole Jacobian"),
 ])
-def test_internal_exception_classes_are_sentences(tmp_path, architecture, latex, says):
-    note(tmp_path, latex, front=f"---\narchitecture: {architecture}\n---\n\n")
-    proc, _ = cli_run("check", "notes.md", "--format", "json", "--timeout", "2", cwd=tmp_path)
-    results = results_of(proc)
-    assert results and all(r["verdict"] in ("unsupported", "error", "correct", "notation") for r in results)
+def test_internal_exception_classes_are_sentences(architecture, latex, says):
+    doc = corpus.load_markdown(Path("notes.md"), f"---\narchitecture: {architecture}\n---\n\n$${latex}$$\n")
+    (section,) = doc.sections
+    results = SectionAuditor(section, doc.document, timeout=2.0).audit(section.formulas[0])
+    assert results and all(r.verdict in ("unsupported", "error", "correct", "notation") for r in results)
     for r in results:
-        assert "Error" not in r["reason"], r     # no exception class named in what a user reads
-    assert says in " ".join(r["reason"] for r in results), results
+        assert "Error" not in r.reason and net.MARKER not in r.reason, r   # no exception named in what a user reads
+    assert says in " ".join(r.reason for r in results), results
 
 
 # ---- the safety net ----------------------------------------------------------------------------------------------
@@ -279,3 +297,17 @@ def test_a_folder_with_a_broken_file_exits_2_naming_it(tmp_path):
     proc, _ = cli_run("check", "notes", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 2 and f"{Path('notes', 'b.md')}:3: shorthand must be" in proc.stderr, proc.stderr
     assert [(Path(r["file"]).name, r["verdict"]) for r in results_of(proc)] == [("a.md", "correct"), ("c.md", "correct")]
+
+
+def test_the_deadline_is_checked_inside_one_evaluation_not_only_between_contexts():
+    """The budget stops an evaluation mid-way: a deadline already past raises at the first step."""
+    from gradaudit.audit.evaluate import evaluate
+    from gradaudit.notation.parser import parse
+    doc = corpus.load_markdown(Path("n.md"), "---\narchitecture: d001-mlp3-g\n---\n$$Z^{[1]} = W^{[1]}A^{[0]}+b^{[1]}$$\n")
+    auditor = SectionAuditor(doc.sections[0], doc.document)
+    ctx = next(iter(auditor.envs.contexts(set())))
+    node = parse(r"W^{[1]}A^{[0]}+b^{[1]}").statements[0].steps[0]
+    assert evaluate(node, ctx).shape == ctx.model.values["Z1"].shape
+    with budget.limit(time.monotonic() - 1.0), pytest.raises(budget.BudgetSpent):
+        evaluate(node, ctx)
+    assert evaluate(node, ctx) is not None   # the limit ends with its block

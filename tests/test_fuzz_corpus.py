@@ -34,3 +34,20 @@ def test_seeded_fuzz_slice_keeps_every_promise(fuzz):
     assert stats.worst_over <= fuzz.MARGIN, stats.worst_case
     assert fuzz.peak_rss_mb() * 1024 * 1024 < budget.MEMORY_CEILING
     assert sum(stats.verdicts.values()) == stats.claims > 150 and stats.file_errors > 0   # both kinds of case ran
+
+
+def test_every_corpus_formula_keeps_its_line_when_written_as_an_inline_table(fuzz, tmp_path):
+    """The same files in the other form TOML allows (formula = [{...}, ...]): each formula is reported at the
+    line of its own inline table."""
+    import random
+    import tomllib
+
+    from gradaudit import corpus
+    for path in sorted(fuzz.DERIVATIONS.glob("*.toml")):
+        text = fuzz._inline_table(path.read_text(), random.Random(0))
+        assert tomllib.loads(text) == tomllib.loads(path.read_text())
+        (tmp_path / path.name).write_text(text)
+        lines = text.splitlines()
+        for section in corpus.load(tmp_path / path.name).sections:
+            for f in section.formulas:
+                assert lines[f.line - 1].startswith("  { ") and f'id = "{f.id}"' in lines[f.line - 1], (path, f.id)

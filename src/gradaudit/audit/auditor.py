@@ -777,7 +777,7 @@ def _as_operator(step, ctx):
         body_value = evaluate(body, ctx)
     except Exception:
         return step
-    if hasattr(num_value, "shape") and hasattr(body_value, "shape") and close(num_value, body_value):
+    if isinstance(num_value, np.ndarray) and isinstance(body_value, np.ndarray) and close(num_value, body_value):
         return N.DerivOp(deriv.den, body, deriv.partial)
     return step
 

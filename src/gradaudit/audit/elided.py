@@ -12,6 +12,7 @@ from dataclasses import fields, replace
 from fractions import Fraction
 
 from ..notation import ast as N
+from . import budget
 
 HOLE_NAMES = ("q", "r", "u", "v", "nu", "mu", "kappa")
 
@@ -35,6 +36,7 @@ def _read_add(add: N.Add, hole: str):
     values, paths, bound = [], None, None
     start = d
     for j in range(d - 1, -1, -1):
+        budget.check()   # a long written-out sum is read term by term, inside the formula's budget
         found = _differences(terms[j], last)
         if not found:
             break

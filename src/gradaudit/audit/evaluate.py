@@ -59,6 +59,8 @@ class Lab:
     labels: tuple
 
     def aligned(self, labels):
+        if np.ndim(self.data) != len(self.labels):   # unnamed axes left: no order of the labels covers them
+            raise EvalError("an indexed quantity with axes its indices do not name")
         return np.transpose(self.data, [self.labels.index(label) for label in labels])
 
 
@@ -569,6 +571,8 @@ def _sum(node: N.Sum, ctx: Context):
             shape[node.axis] = 1
             return ShapeOnly(tuple(shape) if node.keepdims else tuple(shape[:node.axis] + shape[node.axis + 1:]))
         value = _plain(value)
+        if node.axis is not None and not -value.ndim <= node.axis < value.ndim:
+            raise EvalError(f"np.sum over axis {node.axis} of {describe(value)}, which has no axis {node.axis}")
         return np.sum(value, axis=node.axis, keepdims=node.keepdims)
     if node.index is not None and _over_layers(node):
         return _layer_sum(node, ctx)
@@ -608,6 +612,8 @@ def _sum(node: N.Sum, ctx: Context):
     if node.style == "text":
         value = _plain(evaluate(node.body, ctx))
         axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+        if value.ndim <= axis:
+            raise EvalError(f"a sum along the examples of {describe(value)}, which has no axis of examples")
         return np.sum(value, axis=axis, keepdims=True)
     value = evaluate(node.body, ctx)
     return np.sum(_plain(value))
@@ -1034,7 +1040,8 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
         # Z_i in the row convention (examples x units) is example i's row; its units stay an unnamed last axis
         return gather(data, index, ctx)
     if len(index) != data.ndim:
-        raise EvalError(f"{len(index)} indices on a quantity with {data.ndim} axes")
+        raise EvalError(f"{len(index)} ind{'ex' if len(index) == 1 else 'ices'} on a quantity with {data.ndim} "
+                        f"ax{'is' if data.ndim == 1 else 'es'}")
     return gather(data, index, ctx)
 
 
@@ -1129,8 +1136,13 @@ def _is_size_name(sym: N.Sym, ctx: Context) -> bool:
         and (sym.name not in ("k", "p", "s") or ctx.model.arch.is_cnn)
 
 
+MAX_INDEX = 10 ** 9   # an index past any size the auditor builds, and far inside what NumPy's integers hold
+
+
 def _index_value(expr, env, ctx):
     if isinstance(expr, N.Num):
+        if abs(expr.value) > MAX_INDEX:
+            raise EvalError(f"the index {_show(expr)} is past any size the networks checked have")
         return int(expr.value)
     if isinstance(expr, N.Sym):
         if expr.name in env:
@@ -1152,6 +1164,8 @@ def _index_value(expr, env, ctx):
         out = 1
         for f in expr.factors:
             out = out * _index_value(f, env, ctx)
+            if np.max(np.abs(out)) > MAX_INDEX:   # before a product of large indices overflows NumPy's integers
+                raise EvalError(f"the index {_show(expr)} is past any size the networks checked have")
         return out
     raise EvalError("an index expression the auditor cannot read")
 

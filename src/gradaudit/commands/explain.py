@@ -40,6 +40,12 @@ def run(args) -> int:
 
 
 def _explain(auditor, section, formula) -> int:
+    results = explain_formula(auditor, section, formula)
+    return 1 if any(r.verdict == "error" for r in results) else 0
+
+
+def explain_formula(auditor, section, formula) -> list:
+    """Print the formula in full; its results (the fuzz harness explains mutated formulas too)."""
     arch = section.architecture
     print(f"{formula.file}:{formula.line}  {formula.id}  ({formula.locator})")
     print(f"  latex:        {formula.latex}")
@@ -64,7 +70,7 @@ def _explain(auditor, section, formula) -> int:
     if chains:
         with budget.limit(time.monotonic() + auditor.timeout):
             _values(auditor, chains[0])
-    return 1 if any(r.verdict == "error" for r in results) else 0
+    return results
 
 
 def _values(auditor, chain) -> None:
@@ -74,7 +80,10 @@ def _values(auditor, chain) -> None:
     if ctx is None:
         return
     ctx.index_ranges = {}
-    infer_ranges(chain, ctx)   # as the audit does: i in a_i runs over a's entries
+    try:
+        infer_ranges(chain, ctx)   # as the audit does: i in a_i runs over a's entries
+    except EvalError:
+        return
     print("\n  values at the first size choice:")
     for node in chain:
         try:
