@@ -194,3 +194,14 @@ def test_the_api_raises_only_gradaudit_errors():
         gradaudit.compile(network={"layers": ["tanh", "nope"], "loss": "bce"})
     with pytest.raises(GradauditError):
         gradaudit.compile("d001-mlp3-g", network={"layers": ["sigmoid"], "loss": "bce"})
+
+
+def test_a_yaml_flow_list_of_layer_calls_is_read_as_written():
+    """YAML splits [conv(3, 8, relu), maxpool(2)] at every comma; the pieces of one call are joined back."""
+    import yaml
+    data = yaml.safe_load("layers: [conv(3, 8, relu, same), maxpool(2), flatten, dense(softmax)]\nloss: cce\n"
+                          "convention: row\n")
+    arch = spec.from_mapping(data)
+    conv = arch.layers[0]
+    assert (conv.kind, conv.kernel, conv.channels, conv.activation, conv.padding) == ("conv", 3, 8, "relu", "same")
+    assert [x.kind for x in arch.layers] == ["conv", "maxpool", "flatten", "dense"] and arch.image == (8, 8)

@@ -30,6 +30,7 @@ KEYS = ("layers", "loss", "loss_scale", "averaging", "convention", "regularizati
 CONVENTIONS = {"column": "column", "row": "row", "column-wT": "column-wT", "index-out-in": "column",
                "index-in-out": "index"}
 AVERAGING = ("mean", "sum", "single")
+DEFAULT_IMAGE = (8, 8)   # a declared CNN's input when it names none: the digits' size
 REPEAT = re.compile(r"^\s*([A-Za-z_]+(?:\([^()]*\))?)\s*(?:[x×*]\s*\(?\s*L\s*-\s*1\s*\)?)\s*$")
 CALL = re.compile(r"^\s*([A-Za-z_]+)\s*(?:\((.*)\))?\s*$")
 
@@ -94,6 +95,8 @@ def from_mapping(data, name: str = "network") -> Architecture:
         arch = Architecture(id="", title="declared network", source="", place="", **fields)
     else:
         arch = replace(base, **fields)
+    if arch.is_cnn and not arch.image:
+        arch = replace(arch, image=DEFAULT_IMAGE)   # what the auditor draws; training takes the data's own
     _check(arch)
     return replace(arch, id=_id(arch), title=describe_title(arch), source=arch.source or "declared")
 
@@ -106,6 +109,8 @@ def _layers(value) -> dict:
             hidden = _layer(REPEAT.match(parts[0]).group(1))
             return {"depth": "L", "hidden": hidden, "output": _layer(parts[1]), "layers": ()}
         value = parts
+    if isinstance(value, list):
+        value = _rejoin(value)
     if not isinstance(value, list) or not value:
         raise SpecError("layers must be a list of activations, input to output (e.g. [tanh, sigmoid]), "
                         "or 'relu x (L-1), softmax' for a general depth L", key="layers")
@@ -133,6 +138,22 @@ def _depth(value, fields: dict, base) -> dict:
         raise SpecError(f"depth {value} contradicts the layers, which have {count} layer(s) with parameters",
                         key="depth")
     return {}
+
+
+def _rejoin(items: list) -> list:
+    """A YAML flow list splits `[conv(3, 8, relu), maxpool(2)]` at every comma: join the pieces of one call back."""
+    out, open_piece = [], None
+    for item in items:
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            return items
+        text = str(item).strip()
+        piece = text if open_piece is None else f"{open_piece}, {text}"
+        if piece.count("(") > piece.count(")"):
+            open_piece = piece
+        else:
+            out.append(piece)
+            open_piece = None
+    return out + ([open_piece] if open_piece is not None else [])
 
 
 def _split_top(text: str) -> list[str]:

@@ -112,7 +112,9 @@ class Network:
 
     @property
     def averaging(self) -> str:
-        return self.arch.averaging
+        """How loss() and grads() combine the examples given: per-example formulas (a CNN's, or averaging
+        'single') are summed over them, whatever the network's own averaging; training divides by the batch."""
+        return "single" if self.batched else self.arch.averaging
 
     @cached_property
     def outputs(self) -> int:
@@ -408,8 +410,8 @@ def compile_network(arch, sizes=None, depth=None, dtype="float64", activation=No
     if not a.is_cnn:
         dims.update({f"n{i}": sp.Integer(w) for i, w in enumerate(widths)})
     batched = d.dims["m"] == 1
-    if a.averaging == "single":
-        notes.append("the document's formulas are for one example: loss and gradients are summed over the examples given")
+    if a.averaging == "single" or batched:
+        notes.append("the formulas are for one example: loss and gradients are summed over the examples given")
     net = Network(a, d, dims, {}, np_dtype, batched, filters, img, activation if has_g else None, notes)
     net.param_shapes = _param_shapes(d, dims, filters)
     _build_programs(net)

@@ -49,7 +49,7 @@ def run(args) -> int:
     print(f"data: {args.dataset}, {data.X_train.shape[0]} train / {data.X_test.shape[0]} test examples (stratified, "
           f"seed {args.seed}), features standardised with the training statistics")
     print(f"SGD, heavy-ball momentum {args.momentum}, lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs, {args.dtype}")
-    every = max(1, args.epochs // 10)
+    every = 1   # a progress line per epoch
 
     def progress(epoch, h):
         if epoch % every == 0 or epoch == args.epochs:

@@ -232,7 +232,8 @@ def _build_cnn(arch, sizes, per_example, functions):
     if arch.convention != "row":
         raise GradauditError(f"{arch.id}: CNNs are supported in the row convention only")
     sizes = sizes or {}
-    H, Wd = sizes.get("H", arch.image[0]), sizes.get("W", arch.image[1])
+    H = sizes["H"] if "H" in sizes else arch.image[0]
+    Wd = sizes["W"] if "W" in sizes else arch.image[1]
     dense_widths = list(arch.sizes[0]) if arch.sizes else []
     dims = {"H": sp.Integer(H), "W": sp.Integer(Wd), "m": sp.Integer(1)}
     channels = arch.channels
