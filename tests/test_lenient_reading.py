@@ -66,6 +66,8 @@ CASES = [
     ("architecture: d001-mlp3-g", r"db^{[2]} : n^{[2]}\times 1", ["correct"], None),
     ("architecture: d001-mlp3-g", r"dW^{[2]} : n^{[1]}\times n^{[2]}", ["error"], None),
     (NG, r"W^{[L-1]} : n^{[L-1]}\times n^{[L-2]}", ["correct"], None),
+    (NG, r"dZ^{[L]} = A^{[L]} - Y:", ["correct"], None),            # a colon ending the line is punctuation
+    (NG, r"A^{[l]} : \text{the activations}", ["unsupported"], None),  # a name and prose: no claim
     (NG, r"dZ^{[l]} = dA^{[l]} * g'(Z^{[l]}); \quad dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}",
      ["correct", "correct"], None),
     (NG, r"dZ^{[l]} = dA^{[l]} * g'(Z^{[l]}); \quad dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l]T}",
@@ -191,7 +193,7 @@ def test_lenient_construct(tmp_path, front, formula, expected, kind):
 
 @pytest.mark.parametrize("front,formula,sentence", [
     (NG, r"A^{[l]}[:, i] = g(Z^{[l]}[:, i])", "slice"),
-    (NG, r"A^{[l]} : \text{the activations}", "no shape"),
+    (NG, r": A^{[l]}", "no shape"),
     (NG, r"A^{[l]} : \sigma(Z^{[l]})", "not a shape"),
     (RELU, r"A^{[l]} = \text{leaky ReLU}(Z^{[l]})", "leakyrelu"),
     (NG, r"A^{[l]} = f(Z^{[l]})", "function f"),

@@ -149,6 +149,8 @@ def _parse(latex: str) -> Parsed:
             raw = _lark().parse(line.tokens)
         except UnexpectedToken as e:
             raise NotationError(_unexpected(e.token, e.expected, tokens.text)) from None
+        if raw.trail == ":" and raw.steps:
+            raw.trail = ""                # 'dZ^{[L]} = A^{[L]} - Y:' a colon that ends the line is punctuation
         if ":" in (raw.lead, raw.trail):
             raise NotationError("a ':' with no shape after it (A : (n, m) is a shape annotation)")
         builder = Builder()
