@@ -205,3 +205,21 @@ def test_a_yaml_flow_list_of_layer_calls_is_read_as_written():
     conv = arch.layers[0]
     assert (conv.kind, conv.kernel, conv.channels, conv.activation, conv.padding) == ("conv", 3, 8, "relu", "same")
     assert [x.kind for x in arch.layers] == ["conv", "maxpool", "flatten", "dense"] and arch.image == (8, 8)
+
+
+def test_notes_name_table_activations_in_words_and_use_the_declared_parameter():
+    """\\text{LeakyReLU}, \\operatorname{leaky ReLU} and \\operatorname{ELU} are the table's activations; the declared
+    leaky_relu(0.1) gives LeakyReLU its slope, and the L2 term's factor is checked."""
+    run = cli("check", ROOT / "tests" / "data" / "leaky_relu_l2.md", "--format", "json")
+    got = {r["id"]: (r["verdict"], [e["kind"] for e in r["errors"]]) for r in json.loads(run.stdout)["results"]}
+    assert got == {
+        "f1": ("correct", []),                 # the hidden layers are leaky ReLU (for l < L)
+        "f2": ("correct", []),                 # layer 1 is hidden at every depth checked
+        "f3": ("error", ["unexplained"]),      # ELU is not the declared activation
+        "f4": ("correct", []),                 # dZ = dA ⊙ leaky ReLU'(Z), slope 0.1 below 0
+        "f5": ("correct", []),                 # identity output, 1/2 squared error: per example A - Y
+        "f6": ("correct", []),                 # d/dW of (lambda/2m) ||W||^2 is (lambda/m) W
+        "f7": ("error", ["factor"]),           # lambda/(2m) W: the 2 of the square is lost
+        "f8": ("error", ["unexplained"]),      # the penalty's gradient is missing
+        "f9": ("unsupported", []),             # the per-example norm inside a sum is not read yet
+    }

@@ -133,13 +133,13 @@ _FIXED = {
         output_derivative=lambda A, Z: _one_minus(sp.HadamardPower(A, 2))),
     "relu": Activation(
         "relu", lambda z: relu(z), lambda z: sp.Piecewise((1, z > 0), (0, True)),
-        latex=("relu", "ReLU", r"\operatorname{ReLU}", r"\max(0, z)"), function=relu,
+        latex=("relu", "ReLU", r"\operatorname{ReLU}"), function=relu,
         output_derivative=lambda A, Z: ElementwiseApplyFunction(step, Z)),
     "softplus": Activation(
         "softplus", lambda z: relu(z) + sp.log(1 + sp.exp(-sp.Abs(z))), lambda z: sigmoid(z),
-        latex=("softplus", r"\operatorname{softplus}", r"\log(1 + e^{z})")),
+        latex=("softplus", r"\operatorname{softplus}")),
     "identity": Activation(
-        "identity", lambda z: z, lambda z: sp.S.One, latex=("identity", "linear", "z"),
+        "identity", lambda z: z, lambda z: sp.S.One, latex=("identity", "linear"),
         output_derivative=lambda A, Z: sp.OneMatrix(*Z.shape)),
     "softmax": Activation("softmax", None, None, latex=(r"\operatorname{softmax}", "softmax"), elementwise=False),
     "g": Activation("g", None, None, latex=("g",)),
@@ -185,6 +185,29 @@ def lookup(name: str) -> Activation:
     value = Fraction(arg)
     formula, derivative = make(sp.Rational(value.numerator, value.denominator))
     return Activation(name, formula, derivative, latex=latex, parameter=parameter, default=default, value=value)
+
+
+def word(text: str) -> str:
+    """A function's name as notes write it, reduced to lowercase letters: 'Leaky ReLU', 'leaky_relu',
+    '\\operatorname{LeakyReLU}' -> 'leakyrelu'."""
+    text = re.sub(r"\\(operatorname|text|mathrm|mathit)\s*\{([^{}]*)\}", r"\2", str(text))
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _words() -> dict:
+    """Every written name of every activation (its table name and its LaTeX names) -> its table name."""
+    out = {}
+    for name in NAMES:
+        entry = _FIXED.get(name)
+        names = (name,) + (entry.latex if entry else _PARAMETERISED[name][3])
+        for written in names:
+            out.setdefault(word(written), name)
+    return out
+
+
+def named(func: str) -> str | None:
+    """The table name of an activation notes call `func` ('LeakyReLU' -> 'leaky_relu'), or None."""
+    return WORDS.get(word(func))
 
 
 def is_known(name: str) -> bool:
@@ -265,3 +288,6 @@ LOSSES = {
 }
 LOSS_ALIASES = {"sse": "squared", "mse": "squared", "ce": "cce", "cross-entropy": "cce",
                 "binary-cross-entropy": "bce", "categorical-cross-entropy": "cce"}
+
+
+WORDS = _words()   # written name -> table name: what the notation reader and the auditor look names up in

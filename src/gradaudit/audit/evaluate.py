@@ -19,6 +19,7 @@ import numpy as np
 from fractions import Fraction
 
 from ..notation import ast as N
+from .. import primitives
 from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
 from .aliases import lookup_alias
 from .budget import check as _check_budget, check_elements
@@ -533,14 +534,23 @@ def _call(node: N.Call, ctx: Context):
         return maxpool(arg, pool.size, pool.stride)
     if func == "softmax":
         return _softmax(arg, ctx.model.class_axis)
-    if func in CALLS:
-        name = CALLS[func]
+    if func in CALLS or primitives.named(func) not in (None, "softmax", "g"):
+        name = CALLS.get(func) or _table_activation(primitives.named(func), node, ctx)
         if name == "g":
             name = _layer_activation(node, ctx)
         if node.prime > 1:
             raise EvalError("second derivatives")
         return elementwise(_activation_call(name, node.prime), arg)
     raise EvalError(f"unknown function {func}")
+
+
+def _table_activation(name: str, node: N.Call, ctx: Context) -> str:
+    """An activation of the primitive table named in the notes (softplus, \\text{LeakyReLU}); a parameterised one
+    takes the parameter of the layer it is applied to when that layer has it, else the table's default."""
+    layer = _layer_activation(node, ctx)
+    if layer.split("(")[0] == name:
+        return layer
+    return primitives.canonical(name)
 
 
 def _layer_activation(node: N.Call, ctx: Context) -> str:

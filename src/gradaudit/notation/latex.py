@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from .ast import (Add, Call, Cases, Control, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node,
                   Num, Parsed, Pow, Prime, Rel, Shorthand, Space, Statement, Sum, Sym, Text, Transpose)
+from .. import primitives
 from .tokens import GREEK
 
 MUL_OPS = {"juxt": " ", "cdot": " \\cdot ", "times": " \\times ", "star": " * ", "odot": " \\odot "}
@@ -22,6 +23,7 @@ FUNC_TEX = {"sigma": "\\sigma", "tanh": "\\tanh", "log": "\\log", "exp": "\\exp"
             "g": "g", "sigmoid": "\\text{sigmoid}", "relu": "\\text{relu}", "softmax": "\\text{softmax}",
             "maxpool": "\\text{maxpool}", "flatten": "\\operatorname{flatten}", "leakyrelu": "\\text{leaky ReLU}",
             "sign": "\\operatorname{sign}", "diag": "\\operatorname{diag}"}
+FUNC_TEX |= {w: f"\\operatorname{{{w}}}" for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEX}
 DOTS_TEX = {"dots": "\\dots", "cdots": "\\cdots", "vdots": "\\vdots", "ddots": "\\ddots"}
 
 # binding strength of what a node prints as: a higher number needs fewer brackets

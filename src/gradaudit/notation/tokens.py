@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from lark import Token
 
+from .. import primitives
 from ..errors import NotationError
 from .lenient import lenient
 
@@ -39,6 +40,9 @@ FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sig
 FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | FUNC_ANYCASE | {
     "maxpooling": "maxpool", "max": "max", "flatten": "flatten", "leaky relu": "leakyrelu", "leaky_relu": "leakyrelu",
     "lrelu": "leakyrelu"}
+# the primitive table's activations by every name notes write them with (\text{softplus}, \operatorname{ELU})
+FUNC_TEXT |= {w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}
+FUNC_ANYCASE["softplus"] = "softplus"
 # macros that are one token: name -> (type, value)
 SIMPLE = {
     "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
