@@ -448,7 +448,12 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     chained = chain_fix(ref, step, contexts, deadline)
     if chained is not None:
         return chained
-    singles = [c for c in candidates(step) if not _circular(ref, c[2])]
+    singles = []
+    for candidate in candidates(step):   # each check walks the tree: a 500-term formula must stay in its budget
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        if not _circular(ref, candidate[2]):
+            singles.append(candidate)
     quick = contexts[:1]
     # 1. one edit, as written; failing that, one edit that is right read as notation (a flattened map, a
     #    Jacobian written as its factor)
