@@ -54,7 +54,7 @@ CASES = [
     ("n1", "f11", ERR, ("sign",), "Y - A is the negative of dZ2 = A - Y"),
     ("n1", "f12", ERR, ("index",), "dW2 pairs dZ2 with the layer's input A1, not its output A2"),
     ("n1", "f13", ERR, ("transpose",), "(1/m) X dZ1^T is n0 x n1, the transpose of dW1 (n1 x n0)"),
-    ("n1", "f14", ERR, ("dimension",), "np.sum without keepdims is a 1-D array, not b2's n2 x 1"),
+    ("n1", "f14", OK, (), "one output unit (a declared sigmoid + BCE output): the 1-D sum is db2's one entry"),
     ("n1", "f15", ERR, ("factor",), "J averages over m: dW1 needs 1/m, dZ1 is per example"),
     ("n1", "f16", ERR, ("sum",), "1/m written, but the sum over the m examples is missing (db1 is n1 x 1)"),
     ("n1", "f17", ERR, ("step",), "the chain skips dA1/dZ1: dZ2/dA1 is followed by dZ1/dW1"),
@@ -62,6 +62,7 @@ CASES = [
     ("n1", "f19", ERR, ("definition",), "tanh is applied to Z1, not to A1 (tanh(tanh z) != tanh z)"),
     pytest.param("n1", "f20", ERR, ("factor",), "tanh'(z) = 1 - A1^2, not 1 - A1", marks=miss(
         "kinds: the tool explains it as label+factor (dA1 = W2^T dZ2) instead of the one wrong factor 1 - A1")),
+    ("n1", "f21", ERR, ("dimension",), "np.sum without keepdims is a 1-D array of n1 entries, not b1's n1 x 1"),
 
     # 2. [relu, softmax], row Z = X W + b (CS231n), CE averaged over N (names: N = m), + (lambda/2) sum W^2
     ("n2", "f1", OK, (), "row layout: examples are rows, Z1 = X W1 + b1"),
@@ -153,7 +154,7 @@ CASES = [
     ("n5", "f10", OK, (), "sigma' = sigma (1 - sigma)"),
     ("n5", "f11", UNS, (), "right (BP4 as the book writes it); w^l_{jk} without a comma and delta^l_j are not read today"),
     ("n5", "f12", UNS, (), "right (BP3 element-wise); delta^l_j with an element index is not read today"),
-    ("n5", "f13", UNS, (), "right (BP1 with the gradient nabla_a C); \\nabla is not read today"),
+    ("n5", "f13", OK, (), "BP1 with the gradient nabla_a C"),
     ("n5", "f14", ERR, ("sign",), "y - a^L is the negative of dC/da^L"),
     ("n5", "f15", ERR, ("index",), "sigma' is taken at z^l, the layer whose delta it is"),
     ("n5", "f16", ERR, ("transpose",), "w^{l+1} delta^{l+1} does not conform: (w^{l+1})^T is needed"),

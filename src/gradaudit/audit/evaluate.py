@@ -541,6 +541,10 @@ def _call(node: N.Call, ctx: Context):
         if node.prime > 1:
             raise EvalError("second derivatives")
         return elementwise(_activation_call(name, node.prime), arg)
+    named = N.Sym(name=func)
+    if not node.prime and node.layer is None and lookup_alias(named, ctx) is not None:
+        # a name the notes declared, before brackets (Goodfellow's h (y - t)^T): a product, not a call
+        return product(evaluate(named, ctx), arg, "juxt", ctx)
     raise EvalError(f"unknown function {func}")
 
 
