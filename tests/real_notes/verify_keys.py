@@ -328,7 +328,7 @@ def softmax_chain():
     rng = np.random.default_rng(7)
     o, y = rng.normal(size=4), np.eye(4)[2]
     p = softmax(o[:, None])[:, 0]
-    loss = lambda v: -(y * np.log(softmax(v[:, None])[:, 0])).sum()   # noqa: E731
+    loss = lambda v: -(y * np.log(softmax(v[:, None])[:, 0])).sum()
     lhs = fd(loss, o)
     dlogp = jac(lambda v: np.log(softmax(v[:, None])[:, 0]), o)       # [k, i]
     dp = jac(lambda v: softmax(v[:, None])[:, 0], o)
@@ -504,7 +504,7 @@ def _wildanjr19_logistic():
     n = Net([3, 1], ["sigmoid"], "bce", "mean", m=6, seed=11)
     c, X, w, b = {}, n.X.T, n.W[1].T, n.b[1][0, 0]                  # rows are examples
     yhat, y = n.A[1].T, n.Y.T
-    c["f1.1"] = True if close(yhat, sigmoid(X @ w + b)) else False
+    c["f1.1"] = close(yhat, sigmoid(X @ w + b))
     c["f1.2"] = close(yhat, 1 / (1 + np.exp(-(X @ w + b))))
     z = np.linspace(-3, 3, 5)
     c["f2.1"] = close(sigmoid(z), 1 / (1 + np.exp(-z)))
@@ -530,7 +530,7 @@ def _wildanjr19_linear():
 
 @note("imjaesung-logistic-regression")
 def _imjaesung():
-    n = Net([3, 1], ["sigmoid"], "bce", "single" and "sum", m=1, seed=13)
+    n = Net([3, 1], ["sigmoid"], "bce", "sum", m=1, seed=13)      # one example
     c, x, w, b = {}, n.X[:, 0], n.W[1][0], n.b[1][0, 0]
     y, yhat, zz = n.Y[0, 0], n.A[1][0, 0], n.Z[1][0, 0]
     e = np.exp(-zz)
