@@ -497,6 +497,74 @@ def _jihwan():
     return c
 
 
+@note("g-eoj-cs231n-two-layer-backprop")
+def _cs231n():
+    """CS231n's two-layer net in its row layout: M = x W1 + b1, h1 = max(0, M), scores = h1 W2 + b2, true class 2."""
+    n = Net([2, 2, 3], ["relu", "softmax"], "cce", "sum", m=1, seed=15)
+    n.Y = np.array([[0.0], [0.0], [1.0]])
+    n.b[1] = np.array([[0.9], [-0.9]]) - n.W[1] @ n.X        # one hidden unit on, one off
+    n.Z, n.A = n.forward()
+    x, M, h1, s = n.X[:, 0], n.Z[1][:, 0], n.A[1][:, 0], n.Z[2][:, 0]
+    W1, W2 = n.W[1].T, n.W[2].T                                # row layout: W2[i, j], i the hidden unit
+    b2 = n.b[2][:, 0]
+    assert M[0] > 0 > M[1]
+    ds, dM, dh1 = n.dZ(2)[:, 0], n.dZ(1)[:, 0], n.dA(1)[:, 0]
+    dW2, dW1, db2, db1 = n.dW(2).T, n.dW(1).T, n.db(2)[:, 0], n.db(1)[:, 0]
+    c, K = {}, range(3)
+    ds_dW2 = jac(lambda w: h1 @ w + b2, W2)                    # [k, i, j]
+    ds_dh1 = jac(lambda v: v @ W2 + b2, h1)                    # [k, i]
+    written = [fd(lambda w, k=k: h1[0] * w[0] + h1[1] * w[1] + b2[k], W2[:, k])[0] if k == 0 else 0.0 for k in K]
+    c["f1.1"] = close(dW2[0, 0], sum(ds[k] * ds_dW2[k, 0, 0] for k in K))
+    c["f1.2"] = close(dW2[0, 0], sum(ds[k] * written[k] for k in K))
+    c["f1.3"] = close(dW2[0, 0], ds[0] * ds_dW2[0, 0, 0] + 0 + 0)
+    loss = -np.log(softmax(s[:, None])[2, 0])
+    c["f2.1"] = close(n.cost(n.A[2]), loss)
+    c["f2.2"] = close(loss, -sum(n.Y[k, 0] * np.log(np.exp(s[k]) / np.exp(s).sum()) for k in K))
+    lse = fd(lambda v: -v[2] + np.log(np.exp(v).sum()), s)
+    p = softmax(s[:, None])[:, 0]
+    for k in K:
+        one = 1.0 if k == 2 else 0.0
+        c[f"f3.{3 * k + 1}"] = close(ds[k], lse[k])
+        c[f"f3.{3 * k + 2}"] = close(ds[k], -one + np.exp(s[k]) / np.exp(s).sum())
+        c[f"f3.{3 * k + 3}"] = close(ds[k], -one + p[k])
+    c["f4.1"] = c["f1.3"]
+    c["f4.2"] = close(dW2[0, 0], ds[0] * written[0])
+    c["f4.3"] = close(dW2[0, 0], ds[0] * h1[0])
+    c["f5.1"] = close(dW2, np.array([[ds[j] * h1[i] for j in K] for i in range(2)]))
+    c["f5.2"] = len(h1) > 2 and close(dW2, np.outer([h1[0], h1[2]], ds))   # h1_2: no such entry
+    c["f5.3"] = close(dW2, np.outer(h1, ds))
+    c["f6.1"] = close(db2[0], ds[0] * jac(lambda v: h1 @ W2 + v, b2)[0, 0] + 0 + 0)
+    c["f6.2"] = close(db2[0], ds[0] * fd(lambda v: h1[0] * W2[0, 0] + h1[1] * W2[1, 0] + v[0], b2[:1])[0])
+    c["f6.3"] = close(db2[0], ds[0] * 1)
+    c["f7.1"] = close(db2, ds)
+    c["f7.2"] = c["f7.1"]
+    c["f8.1"] = close(dh1[0], sum(ds[k] * ds_dh1[k, 0] for k in K))
+    c["f8.2"] = close(dh1[0], sum(ds[k] * fd(lambda v, k=k: v[0] * W2[0, k] + h1[1] * W2[1, k] + b2[k], h1)[0] for k in K))
+    c["f8.3"] = close(dh1[0], sum(ds[k] * W2[0, k] for k in K))
+    c["f8.4"] = close(dh1[0], ds @ W2[0])
+    c["f9.1"] = close(dh1, np.array([ds @ W2[0], ds @ W2[1]]))
+    c["f9.2"] = close(dh1, ds @ W2.T)
+    c["f9.3"] = c["f9.2"]
+    c["f10.1"] = close(dM, fd(lambda v: n.J(at=("Z", 1, v[:, None])), M))
+    relu_d = np.array([fd(lambda v: max(0.0, v[0]), [M[i]])[0] for i in range(2)])
+    c["f11.1"] = close(dM, dh1 * jac(lambda v: np.maximum(0, v), M).diagonal() + 0)
+    c["f11.2"] = close(dM, dh1 * relu_d)
+    c["f11.3"] = close(dM, np.where(M > 0, dh1 * 1, dh1 * 0))
+    dM_dW1 = jac(lambda w: x @ w + n.b[1][:, 0], W1)           # [k, i, j]
+    c["f12.1"] = close(dW1[0, 0], dM[0] * dM_dW1[0, 0, 0] + 0)
+    c["f12.2"] = close(dW1[0, 0], dM[0] * fd(lambda w: x[0] * w[0] + x[1] * W1[1, 0] + n.b[1][0, 0], W1[:1, 0])[0])
+    c["f12.3"] = close(dW1[0, 0], dM[0] * x[0])
+    c["f13.1"] = close(dW1, np.array([[dM[j] * x[i] for j in range(2)] for i in range(2)]))
+    c["f13.2"] = close(dW1, np.outer(x, dM))
+    c["f13.3"] = c["f13.2"]
+    c["f14.1"] = close(db1[0], dM[0] * 1 + 0)
+    c["f14.2"] = close(db1[0], dM[0] * fd(lambda v: x[0] * W1[0, 0] + x[1] * W1[1, 0] + v[0], n.b[1][0])[0])
+    c["f14.3"] = c["f14.1"]
+    c["f15.1"] = close(db1, dM)
+    c["f15.2"] = c["f15.1"]
+    return c
+
+
 # ---- logistic and linear regression --------------------------------------------------------------------------
 
 @note("wildanjr19-logistic-regression")
