@@ -26,6 +26,7 @@ PINS = yaml.safe_load((harness.HERE / "pinned.yaml").read_text(encoding="utf-8")
 
 WRONG_NETWORK = "the note's network cannot be declared yet, so the closest built-in stands in (issue 12)"
 SECTION = "a section whose own network the file cannot declare yet (issue 20 item 1)"
+BISHOP = "Bishop's names (a the weighted input, z = h(a) the activation, y the output) read as deeplearning.ai's"
 FALSE_ALARMS = {
     # --- the network: layout or depth of the stand-in built-in, not the note's
     ("ezalos-notyetselfaware-maths", "f1.1"): f"{WRONG_NETWORK}: column Z = W A + b against the index built-in",
@@ -54,6 +55,15 @@ FALSE_ALARMS = {
     ("jihwan-jeong-backpropagation", "f3.4"): "du_j/db_j = 1 with u, h the note's names for Z, A (names: is not read yet)",
     ("wildanjr19-logistic-regression", "f2.1"): "y(x), the note's name for the sigmoid, read as the target y times x",
     ("imjaesung-logistic-regression", "f11.1"): "x_i, feature i of one example, read as example i",
+    ("jfemiani-prml-error-backpropagation", "f7.1"): f"{BISHOP}: z = tanh(a)",
+    ("jfemiani-prml-error-backpropagation", "f9.1"): f"{BISHOP}: y_k = a_k, y the output, not the target",
+    ("jfemiani-prml-error-backpropagation", "f18.1"): f"{BISHOP}: y the output, not the target",
+    ("jfemiani-prml-error-backpropagation", "f18.2"): f"{BISHOP}: y the output, not the target",
+    ("jfemiani-prml-error-backpropagation", "f21.1"): f"{BISHOP}: y the output, not the target",
+    ("jfemiani-prml-error-backpropagation", "f28.1"): f"{BISHOP}: z = sigma(a)",
+    ("jfemiani-prml-error-backpropagation", "f28.2"): f"{BISHOP}: z = sigma(a) written out",
+    ("jfemiani-prml-error-backpropagation", "f29.1"): f"{BISHOP}: y = z, y the output, not the target",
+    ("jfemiani-prml-error-backpropagation", "f32.1"): f"{BISHOP}: sigma'(a) = z(1 - z)",
 }
 
 

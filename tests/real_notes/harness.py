@@ -32,6 +32,7 @@ NOTATION = {
     "blackkeys17-neural-net-maths": "Nielsen",
     "jihwan-jeong-backpropagation": "row layout",
     "g-eoj-cs231n-two-layer-backprop": "row layout",
+    "jfemiani-prml-error-backpropagation": "Bishop",
     "wildanjr19-logistic-regression": "logistic/linear regression",
     "wildanjr19-linear-regression": "logistic/linear regression",
     "imjaesung-logistic-regression": "logistic/linear regression",

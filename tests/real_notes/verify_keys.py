@@ -565,6 +565,74 @@ def _cs231n():
     return c
 
 
+@note("jfemiani-prml-error-backpropagation")
+def _jfemiani():
+    """Bishop's notation: a the weighted input (Z), z = h(a) the activation (A), w_{ji} into unit j; one example."""
+    c = {}
+    e1 = Net([3, 4, 2], ["tanh", "identity"], "sse", "sum", m=1, scale=0.5, seed=16)
+    e2 = Net([3, 1], ["sigmoid"], "bce", "sum", m=1, seed=17)
+    e3 = Net([3, 4, 1], ["relu", "sigmoid"], "bce", "sum", m=1, seed=18)
+    x1, a1, z1, a2, y1, t1 = e1.X[:, 0], e1.Z[1][:, 0], e1.A[1][:, 0], e1.Z[2][:, 0], e1.A[2][:, 0], e1.Y[:, 0]
+    d1, d2 = e1.dZ(1)[:, 0], e1.dZ(2)[:, 0]
+    dE_dy = e1.dA(2)[:, 0]
+    dy_da = jac(lambda v: ACT["identity"](v), a2).diagonal()
+    c["f1.1"] = close(d1, fd(lambda v: e1.J(at=("Z", 1, v[:, None])), a1))
+    # the output-unit formulas also at a sigmoid output, where dy/da is not 1
+    s_dE_dy, s_a = e2.dA(1)[:, 0], e2.Z[1][:, 0]
+    s_dy_da = jac(lambda v: sigmoid(v), s_a).diagonal()
+    c["f2.1"] = close(d2, fd(lambda v: e1.J(at=("Z", 2, v[:, None])), a2))
+    c["f2.2"] = close(d2, dE_dy * dy_da) and close(e2.dZ(1)[:, 0], s_dE_dy * s_dy_da)
+    c["f3.1"] = close(d1, dact("tanh", a1) * np.einsum("kj,k->j", e1.W[2], d2))
+    a = np.linspace(-2, 2, 5)
+    c["f4.1"] = close(sigmoid(a), 1 / (1 + np.exp(-a)))
+    c["f4.2"] = close(dact("sigmoid", a), sigmoid(a) * (1 - sigmoid(a)))
+    c["f5.1"] = close(np.tanh(a), (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a)))
+    c["f5.2"] = close(dact("tanh", a), 1 - np.tanh(a) ** 2)
+    c["f6.1"] = close(a1, np.einsum("ji,i->j", e1.W[1], x1) + e1.b[1][:, 0])
+    c["f7.1"] = close(z1, np.tanh(a1))
+    c["f8.1"] = close(a2, np.einsum("kj,j->k", e1.W[2], z1) + e1.b[2][:, 0])
+    c["f9.1"] = close(y1, a2)
+    c["f10.1"] = close(e1.cost(e1.A[2]), 0.5 * ((y1 - t1) ** 2).sum())
+    c["f11.1"] = close(dE_dy, y1 - t1)
+    c["f12.1"] = c["f2.1"]
+    c["f12.2"] = close(d2, y1 - t1)
+    c["f13.1"] = close(dact("tanh", a1), 1 - np.tanh(a1) ** 2)
+    c["f13.2"] = close(dact("tanh", a1), 1 - z1 ** 2)
+    c["f14.1"] = close(d1, (1 - z1 ** 2) * np.einsum("kj,k->j", e1.W[2], d2))
+    c["f15.1"] = close(e1.dW(1), np.outer(d1, x1))
+    c["f16.1"] = close(e1.dW(2), np.outer(d2, z1))
+    x2, y2, t2 = e2.X[:, 0], e2.A[1][0, 0], e2.Y[0, 0]
+    delta = e2.dZ(1)[0, 0]
+    c["f17.1"] = close(s_a[0], e2.W[1][0] @ x2 + e2.b[1][0, 0])
+    c["f18.1"] = close(y2, sigmoid(s_a[0]))
+    c["f18.2"] = close(y2, 1 / (1 + np.exp(-s_a[0])))
+    c["f19.1"] = close(e2.cost(e2.A[1]), -t2 * np.log(y2) - (1 - t2) * np.log(1 - y2))
+    c["f20.1"] = close(s_dE_dy[0], -t2 / y2 + (1 - t2) / (1 - y2))
+    c["f21.1"] = close(s_dy_da[0], y2 * (1 - y2))
+    c["f22.1"] = close(delta, fd(lambda v: e2.J(at=("Z", 1, v[:, None])), s_a)[0])
+    c["f22.2"] = close(delta, s_dE_dy[0] * s_dy_da[0])
+    c["f23.1"] = close(delta, y2 - t2)
+    c["f24.1"] = close(e2.dW(1)[0], delta * x2)
+    x3, a31, z31, a32, y3, t3 = e3.X, e3.Z[1], e3.A[1], e3.Z[2], e3.A[2], e3.Y
+    d31, d32 = e3.dZ(1), e3.dZ(2)
+    c["f25.1"] = close(a31, e3.W[1] @ x3 + e3.b[1])
+    c["f26.1"] = close(z31, ACT["relu"](a31))
+    c["f26.2"] = close(z31, np.maximum(0, a31))
+    c["f27.1"] = close(a32, e3.W[2] @ z31 + e3.b[2])
+    c["f28.1"] = close(y3, sigmoid(a32))
+    c["f28.2"] = close(y3, 1 / (1 + np.exp(-a32)))
+    c["f29.1"] = True                                               # y names the output z^{(2)}: a definition
+    c["f30.1"] = close(e3.cost(y3), (-t3 * np.log(y3) - (1 - t3) * np.log(1 - y3)).sum())
+    c["f31.1"] = close(d32, y3 - t3)
+    c["f32.1"] = close(dact("sigmoid", a32), y3 * (1 - y3))
+    c["f33.1"] = c["f31.1"]
+    c["f34.1"] = close(dact("relu", a31), np.where(a31 > 0, 1.0, 0.0))
+    c["f35.1"] = close(d31, (a31 > 0) * (e3.W[2].T @ d32))
+    c["f36.1"] = close(e3.dW(2), d32 @ z31.T)
+    c["f37.1"] = close(e3.dW(1), d31 @ x3.T)
+    return c
+
+
 # ---- logistic and linear regression --------------------------------------------------------------------------
 
 @note("wildanjr19-logistic-regression")
