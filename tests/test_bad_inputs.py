@@ -136,7 +136,7 @@ FILE_ERRORS = [
     ("empty.ipynb", 1, "not a notebook (invalid JSON"),
     ("not_utf8.toml", 2, "not UTF-8"),
     ("not_utf8.md", 3, "not UTF-8"),
-    ("front_matter_names_nothing.md", 1, "front matter names no architecture"),
+    ("front_matter_names_nothing.md", 1, "front matter declares no network"),
     ("front_matter_empty.md", 1, "no front matter"),
     ("front_matter_unknown_architecture.md", 2, "unknown architecture 'resnet-152'"),
     ("python_architecture.md", 2, "unknown architecture"),

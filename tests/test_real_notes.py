@@ -24,25 +24,12 @@ import verify_keys
 KEYS = harness.keys()
 PINS = yaml.safe_load((harness.HERE / "pinned.yaml").read_text(encoding="utf-8"))
 
-WRONG_NETWORK = "the note's network cannot be declared yet, so the closest built-in stands in (issue 12)"
 SECTION = "a section whose own network the file cannot declare yet (issue 20 item 1)"
 BISHOP = "Bishop's names (a the weighted input, z = h(a) the activation, y the output) read as deeplearning.ai's"
 FALSE_ALARMS = {
-    # --- the network: layout or depth of the stand-in built-in, not the note's
-    ("ezalos-notyetselfaware-maths", "f1.1"): f"{WRONG_NETWORK}: column Z = W A + b against the index built-in",
-    ("blackkeys17-neural-net-maths", "f3.1"): f"{WRONG_NETWORK}: w^l a^{{l-1}} in Nielsen's layout, read in the other",
-    ("blackkeys17-neural-net-maths", "f4.2"): f"{WRONG_NETWORK}: w^l a^{{l-1}} in Nielsen's layout, read in the other",
-    ("blackkeys17-neural-net-maths", "f21.1"): f"{WRONG_NETWORK}: w_{{i,j}} with i the output unit",
-    ("blackkeys17-neural-net-maths", "f22.1"): f"{WRONG_NETWORK}: w_{{i,k}} with i the output unit",
-    ("blackkeys17-neural-net-maths", "f26.1"): f"{WRONG_NETWORK}: w_{{j,i}} with j the output unit",
-    ("blackkeys17-neural-net-maths", "f28.1"): f"{WRONG_NETWORK}: w_{{j,k}} with j the output unit",
-    ("blackkeys17-neural-net-maths", "f29.1"): f"{WRONG_NETWORK}: w_{{j,i}} with j the output unit",
-    ("blackkeys17-neural-net-maths", "f30.1"): f"{WRONG_NETWORK}: w_{{j,k}} with j the output unit",
-    ("blackkeys17-neural-net-maths", "f31.1"): f"{WRONG_NETWORK}: w_{{j,k}} with j the output unit",
-    ("wildanjr19-logistic-regression", "f3.1"): f"{WRONG_NETWORK}: rows are examples and the cost a mean over n",
-    ("tylermorganme-week3", "f9.1"): "a 2-layer network's output layer read as layer 2 of a deeper general network",
-    ("tylermorganme-week3", "f15.1"): "a 2-layer network's output layer read as layer 2 of a deeper general network",
+    # --- sections: a heading's own network (an HTML comment under it) is not read yet, the file's applies
     ("jmcheon-multilayer-perceptron-notation", "f7.1"): f"{SECTION}: the row-wise column of the table",
+    ("jihwan-jeong-backpropagation", "f10.1"): f"{SECTION}: the batch section (sum over samples, H the batch)",
     # --- reading: constructs read another way than a reader reads them
     ("jmcheon-multilayer-perceptron-notation", "f5.2"): "A^{[l - 1]^T} (transpose after a bracketed superscript) read as a power",
     ("jmcheon-multilayer-perceptron-notation", "f11.2"): "A^{[l - 1]^T} (transpose after a bracketed superscript) read as a power",
@@ -52,8 +39,9 @@ FALSE_ALARMS = {
     ("chrisxue815-neural-network", "f3.4"): "the section's scalar Leibniz chain rule (dL/dz a) judged as a strict matrix product",
     ("chrisxue815-neural-network", "f3.8"): "the section's numerator-layout chain rule (dL/dz w) judged in the column layout",
     # --- names: the note's own names, or a name the network also uses
-    ("jihwan-jeong-backpropagation", "f3.4"): "du_j/db_j = 1 with u, h the note's names for Z, A (names: is not read yet)",
-    ("wildanjr19-logistic-regression", "f2.1"): "y(x), the note's name for the sigmoid, read as the target y times x",
+    ("blackkeys17-neural-net-maths", "f21.1"): "sum_{j=1}^{m}: m, the note's width of layer l, read as the number of examples",
+    ("wildanjr19-logistic-regression", "f3.1"): "1/n: n, the note's number of examples, read as another size",
+    ("jihwan-jeong-backpropagation", "f3.4"): "du_j/db_j = 1 with u, the note's name for Z, and an index j on b",
     ("imjaesung-logistic-regression", "f11.1"): "x_i, feature i of one example, read as example i",
     ("jfemiani-prml-error-backpropagation", "f7.1"): f"{BISHOP}: z = tanh(a)",
     ("jfemiani-prml-error-backpropagation", "f9.1"): f"{BISHOP}: y_k = a_k, y the output, not the target",

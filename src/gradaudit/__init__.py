@@ -11,9 +11,16 @@ __version__ = "0.1.0"
 from .errors import GradauditError  # noqa: E402
 
 
-def compile(arch: str, sizes=None, depth=None, dtype="float64", activation=None, image=None):  # noqa: A001
-    """Compile an architecture into NumPy functions; see gradaudit.codegen.network.compile_network."""
+def compile(arch: str | None = None, sizes=None, depth=None, dtype="float64", activation=None, image=None,  # noqa: A001
+            network: dict | None = None):
+    """Compile a built-in architecture (its id) or a declared network (`network={'layers': [...], 'loss': ...}`,
+    the keys of a notes file's `network:` front matter) into NumPy functions; see codegen.network.compile_network."""
+    from . import spec
     from .codegen.network import compile_network
+    if (arch is None) == (network is None):
+        raise GradauditError("give an architecture id or network={...}, not both")
+    if network is not None:
+        arch = spec.load(network)
     return compile_network(arch, sizes=sizes, depth=depth, dtype=dtype, activation=activation, image=image)
 
 

@@ -12,13 +12,33 @@ from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 
+import sympy
+
+from . import primitives
 from .errors import GradauditError
 
 CONVENTIONS = ("column", "row", "column-wT", "index", "scalar")
 LOSSES = ("bce", "cce", "sse", "none")
 AVERAGING = ("mean", "sum", "single")
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "softmax", "g", "identity")
 LAYER_KINDS = ("dense", "conv", "maxpool", "flatten")
+REG_LAMBDA = Fraction(7, 10)   # the value \lambda takes where a network has an L2 penalty and names no value
+
+
+@dataclass(frozen=True)
+class Regularization:
+    """An L2 penalty added to J: coefficient * (lambda if has_lambda) * (1/m if per_example) * sum_l ||W_l||_F^2."""
+    text: str
+    coefficient: Fraction
+    has_lambda: bool = True
+    per_example: bool = False
+
+    def factor(self, lam, m):
+        """The penalty's scale for a value of lambda and of m: floats for numbers, exact for SymPy symbols."""
+        numeric = all(isinstance(v, (int, float, Fraction)) for v in (lam, m))
+        c = float(self.coefficient) if numeric else sympy.Rational(self.coefficient.numerator,
+                                                                    self.coefficient.denominator)
+        out = c * (float(lam) if numeric else lam) if self.has_lambda else c
+        return out / m if self.per_example else out
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,13 @@ class Architecture:
     sizes: tuple = ()              # the document's own size choices
     graph: tuple = ()              # scalar graphs: ({name, op, args, fn}, ...)
     constants: tuple = ()
+    declared_convention: str = ""  # the spec's name for the convention (index-out-in is stored as column)
+    regularization: Regularization | None = None
+    reg_value: Fraction | None = None   # lambda's value for training; the auditor draws its own
+
+    @property
+    def reg_lambda(self) -> Fraction:
+        return self.reg_value if self.reg_value is not None else REG_LAMBDA
 
     @property
     def general(self) -> bool:
@@ -81,9 +108,10 @@ def _layer(data: dict, where: str) -> Layer:
     kind = data.get("kind")
     if kind not in LAYER_KINDS:
         raise GradauditError(f"{where}: unknown layer kind {kind!r} (known: {', '.join(LAYER_KINDS)})")
-    activation = data.get("activation", "identity")
-    if activation not in ACTIVATIONS:
-        raise GradauditError(f"{where}: unknown activation {activation!r} (known: {', '.join(ACTIVATIONS)})")
+    try:
+        activation = primitives.canonical(data.get("activation", "identity"))
+    except GradauditError as exc:
+        raise GradauditError(f"{where}: {exc.message}") from None
     return Layer(kind=kind, activation=activation, kernel=int(data.get("kernel", 0)),
                  size=int(data.get("size", 0)), stride=int(data.get("stride", 0)))
 
@@ -117,8 +145,18 @@ def registry() -> dict[str, Architecture]:
     return {a.id: a for a in (_architecture(d) for d in data["architecture"])}
 
 
+_DECLARED: dict[str, Architecture] = {}
+
+
+def register(arch: Architecture) -> None:
+    """Make a declared network (spec.py) known by its id, as the built-ins are, for this process."""
+    _DECLARED[arch.id] = arch
+
+
 def get(arch_id: str) -> Architecture:
     """The architecture with this id, or a GradauditError that lists the known ids."""
+    if arch_id in _DECLARED:
+        return _DECLARED[arch_id]
     archs = registry()
     if arch_id not in archs:
         raise GradauditError(f"unknown architecture {arch_id!r}; known: {', '.join(archs)}")

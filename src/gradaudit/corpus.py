@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import architectures, frontmatter
+from . import architectures, frontmatter, spec
 from .errors import GradauditError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
@@ -21,7 +21,7 @@ MAX_FORMULAS = 5000                 # per file; the largest transcription holds 
 MAX_SECTIONS = 100                  # per file; the largest holds 12, and each builds its numeric models (~0.2 s)
 DEFAULT_LAYER = re.compile(r"L|[0-9]{1,3}")     # what the auditor can bind an unindexed W, b, Z, A to
 SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "superscript", "subscript",
-                "aliases", "formula", "notation", "activation"}
+                "aliases", "formula", "notation", "activation", "network", "names"}
 FORMULA_KEYS = {"id", "latex", "eq", "table", "heading", "line", "lhs", "pieces", "continues"}
 OPTION_VALUES = {"shorthand": ("total", "per-example"), "superscript": ("power", "layer"),
                  "subscript": ("index", "layer"), "notation": ("strict", "informal"),
@@ -52,6 +52,7 @@ class Section:
     activation: str = ""          # scalar sections: what A = f(Z) is (sigmoid, tanh, relu, softmax)
     aliases: dict = field(default_factory=dict)
     formulas: list = field(default_factory=list)
+    names: dict = field(default_factory=dict)   # the aliases declared as `names:`, by name -> line: each must be a quantity
 
 
 @dataclass
@@ -149,12 +150,11 @@ def load_toml(path: Path) -> Document:
         unknown = set(sec) - SECTION_KEYS
         if unknown:
             raise GradauditError(f"unknown section key(s): {', '.join(sorted(unknown))}", file=str(path), line=sline)
-        if "architecture" not in sec:
-            raise GradauditError(f"section {sec.get('id', number + 1)!r} names no architecture", file=str(path), line=sline)
-        try:
-            arch = architectures.get(str(sec["architecture"]))
-        except GradauditError as exc:
-            raise GradauditError(exc.message, file=str(path), line=sline) from None
+        if "architecture" not in sec and "network" not in sec:
+            raise GradauditError(f"section {sec.get('id', number + 1)!r} names no architecture and declares no "
+                                 f"[section.network]", file=str(path), line=sline)
+        arch = network_of({k: sec[k] if k == "network" else str(sec[k]) for k in ("network", "architecture") if k in sec},
+                          {"architecture": sline, "network": sline}, path)
         options = {}
         for key, allowed in OPTION_VALUES.items():
             if key in sec:
@@ -165,14 +165,17 @@ def load_toml(path: Path) -> Document:
             _check_default_layer(sec["default_layer"], path, sline, arch)
         _check_activation(arch, options, path, sline)
         aliases = sec.get("aliases", {})
-        if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
-            raise GradauditError("aliases must map names to LaTeX strings", file=str(path), line=sline)
+        names = sec.get("names", {})
+        for table in (aliases, names):
+            if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+                raise GradauditError("aliases and names must map names to LaTeX strings", file=str(path), line=sline)
+        aliases = {**aliases, **names}
         section_id = _check_id(sec.get("id", number + 1), "section", path, sline)
         if section_id in {x.id for x in sections}:
             raise GradauditError(f"duplicate section id {section_id!r}", file=str(path), line=sline)
         section = Section(id=section_id, architecture=arch, heading=str(sec.get("heading", "")),
                           default_layer=str(sec["default_layer"]) if "default_layer" in sec else None,
-                          aliases=dict(aliases), **options)
+                          aliases=dict(aliases), names={name: sline for name in names}, **options)
         formulas = sec.get("formula", [])
         if not isinstance(formulas, list):
             raise GradauditError("formula must be [[section.formula]] tables", file=str(path), line=sline)
@@ -258,14 +261,28 @@ DISPLAY = re.compile(r"\$\$(.*?)\$\$|\\\[(.*?)\\\]"
                      r"|\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}(.*?)\\end\{\3\4\}", re.S)
 
 
-NOTES_KEYS = (SECTION_KEYS - {"id", "heading", "formula", "aliases"}) | {"alias", "title"}
+NOTES_KEYS = (SECTION_KEYS - {"id", "heading", "formula", "aliases"}) | {"alias", "title", "network", "names"}
+
+
+def network_of(options: dict, lines: dict, path: Path) -> architectures.Architecture:
+    """The network a header declares: `network:` (a spec, spec.py) or `architecture: ID` (a built-in)."""
+    if "network" in options and "architecture" in options:
+        raise GradauditError("give either 'network:' or 'architecture:', not both (a network may start from a "
+                             "built-in with 'architecture:' inside it)", file=str(path), line=lines.get("architecture"))
+    if "network" in options:
+        try:
+            return spec.load(options["network"])
+        except spec.SpecError as exc:
+            line = lines.get(f"network.{exc.key}", lines.get("network")) if exc.key else lines.get("network")
+            raise GradauditError(exc.message, file=str(path), line=line) from None
+    try:
+        return architectures.get(options["architecture"])
+    except GradauditError as exc:
+        raise GradauditError(exc.message, file=str(path), line=lines["architecture"]) from None
 
 
 def _notes_section(options: dict, lines: dict, path: Path) -> Section:
-    try:
-        arch = architectures.get(options["architecture"])
-    except GradauditError as exc:
-        raise GradauditError(exc.message, file=str(path), line=lines["architecture"]) from None
+    arch = network_of(options, lines, path)
     kwargs = {}
     for key, allowed in OPTION_VALUES.items():
         if key in options:
@@ -274,9 +291,10 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
             kwargs[key] = options[key]
     if "default_layer" in options:
         _check_default_layer(options["default_layer"], path, lines["default_layer"], arch)
-    _check_activation(arch, kwargs, path, lines["architecture"])
+    _check_activation(arch, kwargs, path, lines.get("architecture", lines.get("network")))
+    names = {name: lines.get(f"aliases.{name}") for name in options.get("names", ())}
     return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"),
-                   aliases=options.get("aliases", {}), **kwargs)
+                   aliases=options.get("aliases", {}), names=names, **kwargs)
 
 
 def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Document:
@@ -379,3 +397,38 @@ def _has_front_matter(path: Path) -> bool:
     if path.suffix.lower() == ".ipynb":
         return "architecture:" in head
     return head.removeprefix("\ufeff").lstrip().startswith("---")
+
+
+# ---- a network named on the command line: --network FILE -------------------------------------------------
+
+def load_network(path: Path) -> architectures.Architecture:
+    """The network a YAML file declares (its `network:` mapping, or the file is the spec itself), or the one
+    a notes file's front matter declares; registered so every command can name it by its id."""
+    text = _read_text(path)
+    if path.suffix.lower() in (".md", ".markdown", ".ipynb"):
+        doc = load_notebook(path) if path.suffix.lower() == ".ipynb" else load_markdown(path, text)
+        return doc.sections[0].architecture
+    block, first = text, 1
+    header = frontmatter.split(text + "\n")
+    if header is not None:
+        block, first, _ = header
+    if not block.strip():
+        raise GradauditError("empty network file: write the network's layers and loss", file=str(path), line=1)
+    data, node = frontmatter.yaml_value(block, first, path)
+    lines = frontmatter.key_lines(node, first)
+    if isinstance(data, dict) and "network" in data:
+        return network_of({"network": data["network"]}, lines, path)
+    if isinstance(data, dict):   # the spec's keys at the top level
+        nested = {f"network.{k}": v for k, v in lines.items()}
+        return network_of({"network": data}, {**nested, "network": first}, path)
+    raise GradauditError("a network file is a YAML mapping with the network's keys (layers, loss, ...)",
+                         file=str(path), line=first)
+
+
+def architecture_arg(arch_id: str | None, network: str | None) -> architectures.Architecture:
+    """The architecture a command names: a built-in id, or --network FILE (exactly one of them)."""
+    if (arch_id is None) == (network is None):
+        raise GradauditError("name an architecture (see `gradaudit list`) or give --network FILE, not both")
+    if network is not None:
+        return load_network(Path(network))
+    return architectures.get(arch_id)

@@ -20,7 +20,7 @@ import numpy as np
 from dataclasses import dataclass, field, replace
 
 from ..corpus import Formula, Section
-from ..errors import NotationError
+from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
 from . import diagnose, layout, termwise
@@ -277,6 +277,37 @@ class SectionAuditor:
             section.parsed_aliases = self.section.parsed_aliases
             self._column_envs = Environments(section)
         return self._column_envs
+
+    def check_names(self, path: str) -> None:
+        """Each `names:` entry must stand for a quantity of the network: a name for nothing is refused (exit 2)."""
+        for name, line in self.section.names.items():
+            target = self.section.aliases.get(name, "")
+            try:
+                key = _single_node(self.parse(name))
+                value = _single_node(self.parse(target))
+            except (NotationError, ValueError):
+                raise GradauditError(f"names: cannot read {name} = {target[:60]} as a name and one quantity",
+                                     file=path, line=line) from None
+            if not isinstance(key, N.Sym):
+                raise GradauditError(f"names: {name[:40]} is not a name (a letter with optional indices)",
+                                     file=path, line=line)
+            unknown = self._unknown_in(value)
+            if unknown:
+                raise GradauditError(f"names: {target[:60]} is no quantity of the network ({unknown})",
+                                     file=path, line=line)
+
+    def _unknown_in(self, node) -> str | None:
+        """The unknown symbol a quantity names in every context of the network, or None when it names something."""
+        reason = None
+        for ctx in self.envs.contexts(layer_symbols(node), hidden_layers_named([node])):
+            try:
+                evaluate(node, ctx)
+                return None
+            except UnknownSymbol as exc:
+                reason = str(exc)
+            except Exception:   # noqa: BLE001 - any other failure is about the reading, not the name
+                return None
+        return reason and f"unknown: {reason}"
 
     def _aliases(self) -> dict:
         out = {}

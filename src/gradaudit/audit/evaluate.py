@@ -253,7 +253,14 @@ def _cnn_size(kind):
     return value
 
 
+def _reg_lambda(ctx):
+    if ctx.model.arch.regularization is None:
+        raise UnknownSymbol("lambda (the network has no L2 penalty: declare regularization)")
+    return float(ctx.model.arch.reg_lambda)
+
+
 SCALARS = {"alpha": lambda ctx: ALPHA, "eta": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m,
+           "lambda": _reg_lambda,
            "k": _cnn_size("k"), "p": _cnn_size("p"), "s": _cnn_size("s")}
 FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convolution's output
 

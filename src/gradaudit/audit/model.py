@@ -20,23 +20,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import primitives
 from ..architectures import Architecture
 
 STEP = 1e-30  # complex step: far below rounding, so no truncation error
 
 
-# ---- elementwise activations, complex-step safe (branches decide on the real part) --------------
+# ---- elementwise activations: the primitive table's, complex-step safe (branches decide on the real part) --
 
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def _relu(z):
-    return np.where(z.real > 0, z, 0.0 * z)
-
-
-def _softplus(z):
-    return np.log1p(np.exp(z))
 
 
 def _softmax(z, axis):
@@ -45,14 +38,15 @@ def _softmax(z, axis):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-# name -> (function, derivative); 'g' is bound to one of the concrete pairs per evaluation
-ACTIVATIONS = {
-    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z))),
-    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
-    "relu": (_relu, lambda z: np.where(z.real > 0, 1.0, 0.0) + 0.0 * z),
-    "identity": (lambda z: z, lambda z: np.ones_like(z)),
-    "softplus": (_softplus, _sigmoid),
-}
+class _Activations(dict):
+    """name -> (f, f'), lambdified from the primitive table on first use (parameterised names too)."""
+
+    def __missing__(self, name):
+        pair = self[name] = primitives.numeric(name)
+        return pair
+
+
+ACTIVATIONS = _Activations()
 # Two concrete activations substituted for a generic g: a formula must hold for both.
 G_CHOICES = ("tanh", "softplus")
 
@@ -186,10 +180,11 @@ class NumericModel:
                 a = put(f"P{layer_no}", maxpool(a, layer.size, layer.stride))
             elif layer.kind == "flatten":
                 a = put(f"F{layer_no}", a.reshape(1, -1))
-        put("J", np.asarray(self.loss_of(a, v["Y"])).reshape(()))
+        put("J", np.asarray(self.loss_of(a, v["Y"], v)).reshape(()))
         return out
 
-    def loss_of(self, a, y):
+    def loss_of(self, a, y, values=None):
+        """J for the output a and labels y; `values` holds the weights an L2 penalty reads (default: the model's)."""
         arch = self.arch
         if arch.loss == "bce":
             total = -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
@@ -202,6 +197,9 @@ class NumericModel:
             raise ValueError(f"architecture {arch.id} has no loss")
         if arch.averaging == "mean":
             total = total / self.sizes.m
+        if arch.regularization is not None:   # + r sum_l ||W_l||^2 over the weights and kernels, biases excluded
+            r = arch.regularization.factor(float(arch.reg_lambda), self.sizes.m)
+            total = total + r * sum(np.sum(v * v) for k, v in (values or self.values).items() if k[0] in "WK" and k[1:].isdigit())
         return total
 
     # ---- derivatives --------------------------------------------------------------------------------

@@ -46,8 +46,10 @@ def _worse(a, b):
 
 def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
     results = []
-    for section in doc.sections:
-        auditor = SectionAuditor(section, doc.document, timeout=timeout)
+    auditors = [SectionAuditor(section, doc.document, timeout=timeout) for section in doc.sections]
+    for auditor in auditors:   # a names: entry for nothing is a file error, before any formula is audited
+        auditor.check_names(doc.path)
+    for section, auditor in zip(doc.sections, auditors):
         for formula in section.formulas:
             results.extend(auditor.audit(formula))
     return results
@@ -59,12 +61,13 @@ def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = Fa
     for path in corpus.collect(paths):
         try:
             doc = corpus.load(Path(path))
+            results = audit_document(doc, timeout=timeout)
         except GradauditError as exc:
             if raise_errors:
                 raise
             run.file_errors.append(exc)
             continue
         run.documents.append((doc.path, doc.document, doc.title))
-        run.results.extend(audit_document(doc, timeout=timeout))
+        run.results.extend(results)
     run.seconds = time.monotonic() - start
     return run

@@ -28,6 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from .. import architectures
 from ..errors import GradauditError
 from . import kernels
+from ..symbolic.closed_form import LAMBDA
 from .printer import BatchSum, GeneratedPrinter
 from .stable import stable_loss, unstable_logs
 
@@ -345,7 +346,8 @@ def _resolve(arch, sizes, depth, image):
         first = sum(1 for x in arch.layers if x.kind == "conv") + 1
         key = (("H", int(img[0])), ("W", int(img[1]))) + tuple((f"n{first + i}", int(w)) for i, w in enumerate(dense))
         return None, key, int(filters), (int(img[0]), int(img[1])), dense
-    own = list(arch.sizes[0])
+    layers = depth if arch.general and depth else (arch.parameter_layers if not arch.general else 2)
+    own = list(arch.sizes[0]) if arch.sizes else [4] + [5] * (layers - 1) + [3]   # a declared network's default widths
     if sizes is None and arch.general and depth is not None:     # the document's widths, hidden width repeated
         sizes = [own[0]] + [own[1 % (len(own) - 1)]] * (depth - 1) + [own[-1]] if depth >= 1 else own
     sizes = list(sizes) if sizes is not None else own
@@ -429,11 +431,13 @@ def _build_programs(net: Network) -> None:
     d = net.derivation
     X, Y = d.inputs["X"], d.inputs["Y"]
     params = list(d.params.values())
-    forward = [(MatrixSymbol(n, *e.shape), e) for n, e in d.forward]
-    backward = [(MatrixSymbol(n, *e.shape), e) for n, e in d.backward]
+    # an L2 penalty's lambda is a number in the generated code: the spec's `lambda:` value
+    fixed = {LAMBDA: sp.Rational(str(net.arch.reg_lambda))} if net.arch.regularization is not None else {}
+    forward = [(MatrixSymbol(n, *e.shape), e.xreplace(fixed)) for n, e in d.forward]
+    backward = [(MatrixSymbol(n, *e.shape), e.xreplace(fixed)) for n, e in d.backward]
     definitions = {sym: e for sym, e in forward}
     out_sym = forward[-1][0]
-    loss = stable_loss(d.loss, {out_sym: definitions[out_sym]})
+    loss = stable_loss(d.loss.xreplace(fixed), {out_sym: definitions[out_sym]})
     left = unstable_logs(loss)
     if left:
         net.notes.append(f"loss keeps log of an activation that is not a logit form ({left[0]}): it may be infinite when saturated")

@@ -12,6 +12,7 @@ import re
 import sympy as sp
 
 from ..architectures import get
+from ..corpus import architecture_arg
 from ..symbolic import derive
 from ..symbolic.printing import DocLatexPrinter, lhs, rhs
 
@@ -19,7 +20,9 @@ _LAYER = re.compile(r"^d?[A-Za-z]+?(\d+)$")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("arch", help="architecture id (see `gradaudit list`)")
+    parser.add_argument("arch", nargs="?", help="architecture id (see `gradaudit list`), or give --network")
+    parser.add_argument("--network", metavar="FILE", help="a declared network: a YAML file of the network's keys "
+                        "(layers, loss, ...), or notes whose front matter declares one")
     parser.add_argument("--depth", type=int, default=None, help="depth L of a general-depth architecture")
     parser.add_argument("--format", choices=("latex", "text", "json"), default="latex")
 
@@ -29,9 +32,9 @@ def _layer(name):
     return int(m.group(1)) if m else None
 
 
-def sections(arch_id: str, depth: int | None):
+def sections(arch, depth: int | None):
     """[(title, derivation, layer labels, names)] to print."""
-    a = get(arch_id)
+    a = get(arch) if isinstance(arch, str) else arch
     per_example = a.averaging == "mean"
     if a.general and depth is None:
         d = derive(a, 4, per_example=per_example)
@@ -45,7 +48,8 @@ def sections(arch_id: str, depth: int | None):
 
 
 def run(args) -> int:
-    secs = sections(args.arch, args.depth)
+    arch = architecture_arg(args.arch, args.network)
+    secs = sections(arch, args.depth)
     if args.format == "json":
         out = []
         for title, d, labels, names in secs:
@@ -55,7 +59,7 @@ def run(args) -> int:
                         "gradients": [{"name": n, "shape": [str(s) for s in getattr(d.expr(n), "shape", ())],
                                        "latex": f"{lhs(p, n, getattr(d.expr(n), 'shape', (1, 1)))} = {rhs(p, n, d.expr(n))}",
                                        "text": f"{n} = {sp.sstr(d.expr(n))}"} for n in names]})
-        print(json.dumps({"arch": args.arch, "sections": out}, indent=2))
+        print(json.dumps({"arch": arch.id, "sections": out}, indent=2))
         return 0
     for title, d, labels, names in secs:
         print(f"% {title} ({d.convention} convention)" if args.format == "latex" else f"# {title} ({d.convention} convention)")

@@ -1,12 +1,15 @@
 """`gradaudit train ARCH --dataset NAME`: train with the generated gradients on a bundled real data set."""
 from __future__ import annotations
 
+from ..corpus import architecture_arg
 from ..errors import GradauditError
 
 
 def add_arguments(parser) -> None:
     from ..datasets import DATASETS
-    parser.add_argument("arch", help="architecture id (see `gradaudit list`)")
+    parser.add_argument("arch", nargs="?", help="architecture id (see `gradaudit list`), or give --network")
+    parser.add_argument("--network", metavar="FILE", help="a declared network: a YAML file of the network's keys "
+                        "(layers, loss, ...), or notes whose front matter declares one")
     parser.add_argument("--dataset", required=True, choices=sorted(DATASETS),
                         help="; ".join(f"{k}: {v[1]}" for k, v in DATASETS.items()))
     parser.add_argument("--epochs", type=int, default=30)
@@ -40,7 +43,7 @@ def run(args) -> int:
     from ..train import fit, plot
 
     data = load(args.dataset, seed=args.seed)
-    net = compile_for_data(args.arch, data, sizes=parse_sizes(args.sizes), depth=args.depth,
+    net = compile_for_data(architecture_arg(args.arch, args.network), data, sizes=parse_sizes(args.sizes), depth=args.depth,
                            dtype=args.dtype, activation=args.activation)
     print(f"{net.describe()}")
     print(f"data: {args.dataset}, {data.X_train.shape[0]} train / {data.X_test.shape[0]} test examples (stratified, "

@@ -22,6 +22,7 @@ from .cnn import Conv2D, Flatten, MaxPool
 
 CONSTANTS = (sp.OneMatrix, sp.ZeroMatrix, sp.Identity)
 CLASS_AXIS = {"column": 0, "column-wT": 0, "row": 1, "index": 1}
+LAMBDA = sp.Symbol("lambda", positive=True)   # the L2 penalty's strength, where a network has one
 
 
 @dataclass
@@ -111,8 +112,13 @@ def _tree_vjp(expr, G, ans, out):
         _tree_vjp(child, contribution, child, out)
 
 
-def reverse(steps: list, params: dict, inputs_wanted: tuple = ("X",), param_scale=1):
-    """Run reverse mode over the steps (the last one the loss); returns the backward list."""
+def reverse(steps: list, params: dict, inputs_wanted: tuple = ("X",), param_scale=1, penalties=None):
+    """Run reverse mode over the steps (the last one the loss); returns the backward list.
+
+    penalties: parameter name -> the gradient of a penalty term of J that reads the parameter directly (L2),
+    added to the parameter's gradient after `param_scale`.
+    """
+    penalties = penalties or {}
     produced = {s.name for s in steps}
     acc = defaultdict(list)
     backward = []
@@ -136,7 +142,8 @@ def reverse(steps: list, params: dict, inputs_wanted: tuple = ("X",), param_scal
             if pname not in done_params and acc[pname] and pname not in produced:
                 consumers_left = any(psym in s.expr.free_symbols for s in steps[:steps.index(step)])
                 if not consumers_left:
-                    backward.append(("d" + pname, _scaled(param_scale, _sum(acc[pname]))))
+                    grad = _scaled(param_scale, _sum(acc[pname]))
+                    backward.append(("d" + pname, MatAdd(grad, penalties[pname]) if pname in penalties else grad))
                     done_params.add(pname)
     for name in inputs_wanted:
         if acc[name]:
@@ -270,15 +277,22 @@ def _finish(arch, L, dims, X, Y, params, steps, out_act, n_out, m, per_example, 
     A_step, Z_step = steps[-1], steps[-2]
     A, Z = A_step.symbol, Z_step.symbol
     assumptions = []
-    steps.append(Step("J", forward_loss(A, Y, c), kind="loss", rule=lambda G: [(A, loss_vjp(A, Y, c))]))
+    param_scale = 1 / m if (per_example and arch.averaging == "mean") else 1
+    J, penalties = forward_loss(A, Y, c), {}
+    if arch.regularization is not None:   # + r sum_l ||W_l||_F^2 (biases excluded); dW gets 2 r W
+        dims["lambda"] = LAMBDA
+        r = arch.regularization.factor(LAMBDA, m)
+        weights = [p for name, p in params.items() if name[0] in "WK"]
+        J = MatAdd(J, *(r * rules.total(sp.HadamardPower(W, 2)) for W in weights))
+        penalties = {W.name: 2 * r * W for W in weights}   # added after the per-example shorthand's 1/m
+    steps.append(Step("J", J, kind="loss", rule=lambda G: [(A, loss_vjp(A, Y, c))]))
     pair = rules.PAIR_RULES.get((out_act, arch.loss))
     if pair is not None:
         pair_rule, assumption = pair
         A_step.kind, A_step.rule = "pair", (lambda G: [(Z, pair_rule(A, Y, c))])
         if assumption:
             assumptions.append(assumption)
-    param_scale = 1 / m if (per_example and arch.averaging == "mean") else 1
-    backward = reverse(steps, params, ("X",), param_scale)
+    backward = reverse(steps, params, ("X",), param_scale, penalties)
     return Derivation(arch=arch, depth=L, dims=dims, inputs={"X": X, "Y": Y}, params=params,
                       forward=[(s.name, s.expr) for s in steps[:-1]], loss=steps[-1].expr,
                       backward=backward, scale=c, per_example=per_example, assumptions=assumptions,

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from .. import primitives
 from ..architectures import Architecture, get
+from ..primitives import relu, sigmoid
+from .closed_form import LAMBDA
 
 CSE = True
 # scalar evaluation: Piecewise (from Max) prints as a conditional expression, Heaviside as a step
@@ -25,12 +28,20 @@ def _sym(name, rows, cols):
     return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}"))
 
 
-SCALAR_ACT = {
-    "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
-    "tanh": sp.tanh,
-    "relu": lambda z: sp.Max(0, z),
-    "identity": lambda z: z,
-}
+def _plain(name):
+    """The table's f(z) with the core's function classes written out (sigmoid = 1/(1 + e^-z), relu = Max(0, z)),
+    so sympy.diff differentiates the formula itself, not the rules the classes carry."""
+    formula = primitives.lookup(name).formula
+    return lambda z: formula(z).replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(0, x))
+
+
+class _ScalarActivations(dict):
+    def __missing__(self, name):
+        f = self[name] = _plain(name)
+        return f
+
+
+SCALAR_ACT = _ScalarActivations()
 
 
 def _activate(name, Z, axis, functions):
@@ -39,7 +50,7 @@ def _activate(name, Z, axis, functions):
         if axis == 0:
             return sp.Matrix(Z.rows, Z.cols, lambda i, j: E[i, j] / sum(E[k, j] for k in range(Z.rows)))
         return sp.Matrix(Z.rows, Z.cols, lambda i, j: E[i, j] / sum(E[i, k] for k in range(Z.cols)))
-    f = SCALAR_ACT.get(name) or functions[name]
+    f = functions[name] if name in functions else SCALAR_ACT[name]
     return Z.applyfunc(f)
 
 
@@ -64,12 +75,22 @@ def _pool(A, p, s):   # eq. 37
                      lambda i, j: sp.Max(*[A[i * s + a, j * s + c] for a in range(p) for c in range(p)]))
 
 
-def _loss(kind, A, Y, c):
+def _loss(kind, A, Y, c, penalty=0):
     if kind == "bce":
-        return -c * sum(Y[k] * sp.log(A[k]) + (1 - Y[k]) * sp.log(1 - A[k]) for k in range(len(A)))
-    if kind == "cce":
-        return -c * sum(Y[k] * sp.log(A[k]) for k in range(len(A)))
-    return c * sum((A[k] - Y[k]) ** 2 for k in range(len(A)))
+        data = -c * sum(Y[k] * sp.log(A[k]) + (1 - Y[k]) * sp.log(1 - A[k]) for k in range(len(A)))
+    elif kind == "cce":
+        data = -c * sum(Y[k] * sp.log(A[k]) for k in range(len(A)))
+    else:
+        data = c * sum((A[k] - Y[k]) ** 2 for k in range(len(A)))
+    return data + penalty
+
+
+def _penalty(a, base, m):
+    """The L2 penalty r sum ||W||^2 over the weights (and kernels), with lambda a symbol."""
+    if a.regularization is None:
+        return 0
+    r = a.regularization.factor(LAMBDA, m)
+    return r * sum(v ** 2 for name, M in base.items() if name[0] in "WK" for v in M)
 
 
 @dataclass
@@ -80,8 +101,9 @@ class GroundTruth:
     steps: list = field(default_factory=list)   # [(name, env -> Matrix, shape)]: the forward pass
 
     def evaluate(self, values: dict) -> dict:
-        """Numeric gradients at the given arrays (X, Y, parameters)."""
+        """Numeric gradients at the given arrays (X, Y, parameters; 'lambda' for an L2 penalty's strength)."""
         point = {s: float(v) for name, M in self.base.items() for s, v in zip(M, np.ravel(values[name]))}
+        point[LAMBDA] = float(values.get("lambda", 0.0))
         env = {name: sp.Matrix(np.asarray(values[name], dtype=float).reshape(M.shape)) for name, M in self.base.items()}
         for name, fn, _ in self.steps:   # the forward pass on numbers gives the fresh symbols' values
             env[name] = fn(env)
@@ -127,7 +149,7 @@ def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict
             env[name] = fresh[name] = _sym("f" + name, *shape)
         for later, fn, _ in steps[k + 1:]:
             env[later] = fn(env)
-        J = _loss(a.loss, env[steps[-1][0]], base["Y"], c)
+        J = _loss(a.loss, env[steps[-1][0]], base["Y"], c, _penalty(a, base, m))
         if k >= 0 and wanted("d" + steps[k][0]):
             grads["d" + steps[k][0]] = fresh[steps[k][0]].applyfunc(lambda v: sp.diff(J, v))
         for p in params:

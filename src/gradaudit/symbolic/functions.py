@@ -12,49 +12,7 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-
-class sigmoid(sp.Function):  # noqa: N801 - the name documents write
-    """sigma(x) = 1 / (1 + e^-x); its derivative is sigma (1 - sigma), the identity documents use."""
-
-    def fdiff(self, argindex=1):
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    def _eval_rewrite_as_exp(self, x, **kwargs):
-        return 1 / (1 + sp.exp(-x))
-
-    @classmethod
-    def eval(cls, x):
-        if x.is_zero:
-            return sp.S.Half
-
-
-class step(sp.Function):  # noqa: N801
-    """The ReLU derivative: 1 if x > 0 else 0 (0 at x = 0, as the documents' cases write it)."""
-
-    def fdiff(self, argindex=1):
-        return sp.S.Zero
-
-    @classmethod
-    def eval(cls, x):
-        if x.is_positive:
-            return sp.S.One
-        if x.is_nonpositive:
-            return sp.S.Zero
-
-
-class relu(sp.Function):  # noqa: N801
-    """max(0, x), with derivative step(x)."""
-
-    def fdiff(self, argindex=1):
-        return step(self.args[0])
-
-    @classmethod
-    def eval(cls, x):
-        if x.is_nonnegative:
-            return x
-        if x.is_nonpositive:
-            return sp.S.Zero
+from ..primitives import relu, sigmoid, step  # noqa: F401 - the core's names for the table's classes
 
 
 g = sp.Function("g")  # the generic activation of document 001: stays undefined

@@ -5,8 +5,8 @@ A VJP maps the upstream gradient G = dJ/d(output) to dJ/d(input) for each input.
 - NODE_VJPS: expression nodes inside a forward step (matmul, bias broadcast, which is a matmul by
   a OneMatrix, sums, transposes, Hadamard products and powers, elementwise activations,
   softmax, convolution, max-pool, flatten). rule(expr, G, ans) -> [(child, contribution)].
-- ACTIVATION_VJPS: one entry per activation, rule(G, Z, A, axis) -> dZ, written with the
-  layer's output A where the documents do (sigmoid: A (1 - A); tanh: 1 - A^2).
+- ACTIVATION_VJPS: one rule per activation of the primitive table (primitives.py), rule(G, Z, A, axis)
+  -> dZ, written with the layer's output A where the table says documents do (sigmoid: A (1 - A)).
 - LOSSES: one entry per loss: forward(A, Y, c) -> the 1 x 1 loss, vjp(A, Y, c) -> dA, where c is
   the combined scale (loss scale times 1/m when averaged).
 - PAIR_RULES: (output activation, loss) -> dZ directly, the simplified form documents write
@@ -18,6 +18,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from .. import primitives
 from .cnn import Conv2D, ConvGradInput, Flatten, MaxPool, MaxPoolGrad, Unflatten
 from .functions import Softmax, derivative_of, ew, head, relu, sigmoid, step
 
@@ -89,19 +90,33 @@ def _softmax_vjp(G, Z, A, axis):
     return had(A, G - colsum)
 
 
-ACTIVATION_VJPS = {
-    "sigmoid": lambda G, Z, A, axis: had(G, A, ones_like(A) - A),
-    "tanh": lambda G, Z, A, axis: had(G, ones_like(A) - HadamardPower(A, 2)),
-    "relu": lambda G, Z, A, axis: had(G, ew(step, Z)),
-    "identity": lambda G, Z, A, axis: G,
-    "softmax": _softmax_vjp,
-}
+def _activation_vjp(name):
+    """G ⊙ f'(Z) from the primitive table: the output form documents write where the table has one."""
+    entry = primitives.lookup(name)
+    if entry.name == "softmax":
+        return _softmax_vjp
+    if entry.output_derivative is not None:
+        if entry.name == "identity":
+            return lambda G, Z, A, axis: G
+        return lambda G, Z, A, axis: had(G, entry.output_derivative(A, Z))
+    return lambda G, Z, A, axis: had(G, ew(entry.derivative_lambda, Z))
+
+
+class _ActivationVJPs(dict):
+    """name -> rule(G, Z, A, axis), built from the primitive table on first use (parameterised names too)."""
+
+    def __missing__(self, name):
+        rule = self[name] = _activation_vjp(name)
+        return rule
+
+
+ACTIVATION_VJPS = _ActivationVJPs()
 _FUNCTION_NAMES = {sigmoid: "sigmoid", sp.tanh: "tanh", relu: "relu"}
 
 
 def activation_vjp(f):
-    """The rule for a function class; an undefined function (the generic g) gets G o g'(Z)."""
-    name = f if isinstance(f, str) else _FUNCTION_NAMES.get(f)
+    """The rule for a function class or a table Lambda; an undefined function (the generic g) gets G o g'(Z)."""
+    name = f if isinstance(f, str) else _FUNCTION_NAMES.get(f) or primitives.name_of_lambda(f)
     if name is not None:
         return ACTIVATION_VJPS[name]
     if f is sp.log:
@@ -142,18 +157,14 @@ PAIR_RULES = {
                          "the labels Y of each example sum to 1 over the classes (one-hot or probabilities)"),
 }
 
-ACTIVATIONS = {
-    "sigmoid": lambda Z, axis: ew(sigmoid, Z),
-    "tanh": lambda Z, axis: ew(sp.tanh, Z),
-    "relu": lambda Z, axis: ew(relu, Z),
-    "identity": lambda Z, axis: Z,
-    "softmax": lambda Z, axis: Softmax(Z, axis),
-}
-
-
 def activation(name: str, Z, axis: int, functions: dict | None = None):
     """The forward activation; `functions` maps a generic name ('g') to a Function (default: undefined g)."""
-    if name in ACTIVATIONS:
-        return ACTIVATIONS[name](Z, axis)
+    if primitives.is_known(name) and name != "g":
+        entry = primitives.lookup(name)
+        if entry.name == "softmax":
+            return Softmax(Z, axis)
+        if entry.name == "identity":
+            return Z
+        return ew(entry.function or entry.lambda_, Z)
     f = (functions or {}).get(name) or sp.Function(name)
     return ew(f, Z)
