@@ -87,6 +87,14 @@ def test_notebook_runs_without_a_cell_error(path, kernel):
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
 
 
+def test_audit_your_own_shows_the_magics_verdicts_as_html(kernel):
+    nb = execute(NOTEBOOKS / "audit_your_own.ipynb", kernel)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%audit\ndW")]
+    page = cell.outputs[0].data["text/html"]
+    assert '<b style="color:#1a7f37">correct</b>' in page and '<b style="color:#cf222e">error</b>' in page, page
+    assert "<b>sign</b>" in page and "$$dZ^{[L]} = A^{[L]} - Y$$" in page, page
+
+
 @pytest.mark.parametrize("toml", DOCUMENT_FILES, ids=lambda p: p.stem)
 def test_every_formula_gets_a_verdict_when_the_notebook_runs(toml, kernel):
     """Ids come from the derivation file read independently; verdicts only from executed outputs."""

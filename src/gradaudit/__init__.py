@@ -2,7 +2,8 @@
 
 Python API: `gradaudit.compile(ARCH, sizes=[...])` returns a network with init, loss,
 grads and predict generated from the derived closed forms; `gradaudit.audit_file(path)`
-returns the verdict of every formula of a derivation file.
+returns the verdict of every formula of a derivation file; `gradaudit.audit_text(latex, network=...)`
+audits LaTeX from a string or a cell. `%load_ext gradaudit` adds the `%gradaudit` and `%%audit` magics.
 """
 from __future__ import annotations
 
@@ -30,4 +31,16 @@ def audit_file(path, **options):
     return audit_paths([path], raise_errors=True, **options).results
 
 
-__all__ = ["GradauditError", "compile", "audit_file", "__version__"]
+def audit_text(latex: str, network=None, **options):
+    """Audit the formulas of a LaTeX text (one per line, or per $$ block); results display as HTML in notebooks."""
+    from .cells import audit_text as run
+    return run(latex, network=network, **options)
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext gradaudit`: the %gradaudit network and %%audit magics."""
+    from .magic import load_ipython_extension as load
+    load(ipython)
+
+
+__all__ = ["GradauditError", "compile", "audit_file", "audit_text", "__version__"]

@@ -21,6 +21,7 @@ CONVENTIONS = ("column", "row", "column-wT", "index", "scalar")
 LOSSES = ("bce", "cce", "sse", "none")
 AVERAGING = ("mean", "sum", "single")
 LAYER_KINDS = ("dense", "conv", "maxpool", "flatten")
+PADDINGS = ("valid", "same")
 REG_LAMBDA = Fraction(7, 10)   # the value \lambda takes where a network has an L2 penalty and names no value
 
 
@@ -48,6 +49,9 @@ class Layer:
     kernel: int = 0                # conv: square kernel size
     size: int = 0                  # maxpool: window
     stride: int = 0                # maxpool: stride
+    channels: int = 1              # conv: output channels (the document CNNs: 1)
+    padding: str = "valid"         # conv: valid, or same (odd kernel, (k-1)/2 zeros each side)
+    units: int = 0                 # dense: width, 0 = from the sizes (or the data's class count)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Architecture:
     sizes: tuple = ()              # the document's own size choices
     graph: tuple = ()              # scalar graphs: ({name, op, args, fn}, ...)
     constants: tuple = ()
+    channels: int = 1              # CNN input channels
     declared_convention: str = ""  # the spec's name for the convention (index-out-in is stored as column)
     regularization: Regularization | None = None
     reg_value: Fraction | None = None   # lambda's value for training; the auditor draws its own
@@ -75,6 +80,11 @@ class Architecture:
     @property
     def reg_lambda(self) -> Fraction:
         return self.reg_value if self.reg_value is not None else REG_LAMBDA
+
+    @property
+    def multichannel(self) -> bool:
+        """A CNN with real channels (C_in -> C_out convolutions), not the documents' one-channel maps."""
+        return self.is_cnn and (self.channels > 1 or any(x.kind == "conv" and x.channels > 1 for x in self.layers))
 
     @property
     def general(self) -> bool:
@@ -112,8 +122,24 @@ def _layer(data: dict, where: str) -> Layer:
         activation = primitives.canonical(data.get("activation", "identity"))
     except GradauditError as exc:
         raise GradauditError(f"{where}: {exc.message}") from None
-    return Layer(kind=kind, activation=activation, kernel=int(data.get("kernel", 0)),
-                 size=int(data.get("size", 0)), stride=int(data.get("stride", 0)))
+    padding = data.get("padding", "valid")
+    if padding not in PADDINGS:
+        raise GradauditError(f"{where}: padding must be one of {', '.join(PADDINGS)}, got {padding!r}")
+    layer = Layer(kind=kind, activation=activation, kernel=int(data.get("kernel", 0)),
+                  size=int(data.get("size", 0)), stride=int(data.get("stride", 0)),
+                  channels=int(data.get("channels", 1)), padding=padding, units=int(data.get("units", 0)))
+    return _checked_layer(layer, where)
+
+
+def _checked_layer(layer: Layer, where: str) -> Layer:
+    if layer.kind == "conv":
+        if layer.kernel < 1 or layer.channels < 1:
+            raise GradauditError(f"{where}: a conv layer needs a kernel size >= 1 and channels >= 1")
+        if layer.padding == "same" and layer.kernel % 2 == 0:
+            raise GradauditError(f"{where}: same padding needs an odd kernel, got {layer.kernel}")
+    if layer.kind == "maxpool" and layer.size < 1:
+        raise GradauditError(f"{where}: a maxpool layer needs a window size >= 1")
+    return layer
 
 
 def _architecture(data: dict) -> Architecture:
@@ -134,7 +160,71 @@ def _architecture(data: dict) -> Architecture:
         sizes=tuple(tuple(s) for s in data.get("sizes", ())),
         graph=tuple(dict(node) for node in data.get("graph", ())),
         constants=tuple(data.get("constants", ())),
+        channels=int(data.get("channels", 1)),
     )
+
+
+OUTPUT_LOSS = {"softmax": "cce", "sigmoid": "bce"}
+
+
+def cnn(layers, image=(8, 8), channels: int = 1, name: str = "cnn", loss: str | None = None,
+        title: str | None = None) -> Architecture:
+    """A CNN architecture from a layer list, the Python form of a network spec.
+
+    Each entry is a Layer or a tuple: ("conv", kernel, channels, activation[, padding]),
+    ("maxpool", size[, stride]), ("flatten",), ("dense", activation) or ("dense", units, activation).
+    Row convention, one example per formula (codegen runs a batch); the loss follows the output
+    activation (softmax: cross-entropy, sigmoid: binary cross-entropy) unless given.
+    """
+    built = tuple(_layer_of(x, f"{name} layer {i + 1}") for i, x in enumerate(layers))
+    if not any(x.kind == "conv" for x in built):
+        raise GradauditError(f"{name}: a CNN needs at least one conv layer")
+    if built[-1].kind != "dense":
+        raise GradauditError(f"{name}: the last layer must be dense (the output)")
+    seen_flatten = False
+    for x in built:
+        if x.kind == "flatten":
+            seen_flatten = True
+        elif x.kind in ("conv", "maxpool") and seen_flatten:
+            raise GradauditError(f"{name}: {x.kind} after flatten")
+        elif x.kind == "dense" and not seen_flatten:
+            raise GradauditError(f"{name}: dense layers come after flatten")
+    out = built[-1].activation
+    loss = loss or OUTPUT_LOSS.get(out)
+    if loss not in LOSSES or loss == "none":
+        raise GradauditError(f"{name}: output activation {out!r} has no default loss; give loss=")
+    if len(image) != 2 or min(image) < 1 or channels < 1:
+        raise GradauditError(f"{name}: image must be (height, width) and channels >= 1")
+    widths = [x.units for x in built if x.kind == "dense"]
+    return Architecture(id=name, title=title or f"CNN {name}", source="network spec", place="", convention="row",
+                        loss=loss, loss_scale="1", averaging="single", depth=len(widths) + sum(
+                            1 for x in built if x.kind == "conv"), layers=built, image=tuple(int(v) for v in image),
+                        sizes=(tuple(widths),) if all(widths) else (), channels=int(channels))
+
+
+def _layer_of(entry, where: str) -> Layer:
+    if isinstance(entry, Layer):
+        return _checked_layer(entry, where)
+    if isinstance(entry, str):
+        entry = (entry,)
+    kind, *rest = entry
+    try:
+        if kind == "conv":
+            kernel, channels, activation, *pad = rest
+            return _layer({"kind": "conv", "kernel": kernel, "channels": channels, "activation": activation,
+                           "padding": pad[0] if pad else "valid"}, where)
+        if kind == "maxpool":
+            size, *stride = rest
+            return _layer({"kind": "maxpool", "size": size, "stride": stride[0] if stride else size}, where)
+        if kind == "flatten" and not rest:
+            return Layer(kind="flatten")
+        if kind == "dense":
+            units, activation = (0, rest[0]) if len(rest) == 1 else rest
+            return _layer({"kind": "dense", "activation": activation, "units": units}, where)
+    except (ValueError, TypeError):
+        pass
+    raise GradauditError(f"{where}: cannot read layer {entry!r} (conv(kernel, channels, activation), maxpool(size), "
+                         f"flatten, dense(activation) or dense(units, activation))")
 
 
 @lru_cache(maxsize=1)

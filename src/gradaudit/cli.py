@@ -48,6 +48,9 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
+    if debug:   # the safety net prints the traceback of what it catches (gradaudit.audit.net)
+        from .audit import net
+        net.DEBUG = True
     for stream in (sys.stdout, sys.stderr):   # a file's non-ASCII text must not crash an ASCII terminal
         try:
             stream.reconfigure(errors="backslashreplace")

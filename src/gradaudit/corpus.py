@@ -5,15 +5,13 @@ it came from, so every message can point at it. Files are data: nothing in them 
 """
 from __future__ import annotations
 
-import difflib
-import json
 import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import architectures, frontmatter, spec
+from . import architectures, frontmatter, spec, tomlpos
 from .errors import GradauditError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
@@ -61,6 +59,7 @@ class Document:
     document: str
     title: str
     sections: list
+    notes: list = field(default_factory=list)   # (line, message): what the reader saw but did not audit
 
 
 def _read_text(path: Path) -> str:
@@ -87,40 +86,6 @@ def _read_text(path: Path) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-TRIPLE = re.compile("'''|\"\"\"")
-LATEX_KEY = re.compile(r"""\s*(?:latex|"latex"|'latex')\s*=""")
-
-
-def _top_lines(text: str):
-    """(number, line) of the lines that start outside a multi-line string: tomllib keeps no positions, and a
-    `latex = ...` written inside a triple-quoted string must not count as a key."""
-    inside = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if inside is None:
-            yield number, line
-        rest = line
-        while rest:   # follow the triple-quote delimiters along the line
-            if inside is None:
-                m = re.search(TRIPLE, rest)
-                if not m:
-                    break
-                inside, rest = m.group(0), rest[m.end():]
-            else:
-                end = rest.find(inside)
-                if end < 0:
-                    break
-                inside, rest = None, rest[end + 3:]
-
-
-def _latex_lines(text: str) -> list[int]:
-    """Line numbers of each `latex = ` key (bare or quoted), in order."""
-    return [n for n, line in _top_lines(text) if LATEX_KEY.match(line)]
-
-
-def _section_lines(text: str) -> list[int]:
-    return [n for n, line in _top_lines(text) if re.match(r"\s*\[\[\s*section\s*\]\]", line)]
-
-
 def load_toml(path: Path) -> Document:
     text = _read_text(path)
     if not text.strip():
@@ -136,15 +101,14 @@ def load_toml(path: Path) -> Document:
     sections_data = data.get("section")
     if not isinstance(sections_data, list) or not sections_data:
         raise GradauditError("no [[section]] in this derivation file", file=str(path), line=1)
-    latex_lines = iter(_latex_lines(text))
-    section_lines = _section_lines(text)
+    starts, latex_keys = tomlpos.positions(text)
     if len(sections_data) > MAX_SECTIONS:
-        first_over = section_lines[MAX_SECTIONS] if len(section_lines) > MAX_SECTIONS else 1
+        first_over = starts.get(("section", MAX_SECTIONS), 1)
         raise GradauditError(f"{len(sections_data)} sections in one file; the limit is {MAX_SECTIONS}: split it",
                              file=str(path), line=first_over)
     sections, seen_ids = [], set()
     for number, sec in enumerate(sections_data):
-        sline = section_lines[number] if number < len(section_lines) else None
+        sline = starts.get(("section", number))
         if not isinstance(sec, dict):
             raise GradauditError("a section must be a table", file=str(path), line=sline)
         unknown = set(sec) - SECTION_KEYS
@@ -179,8 +143,8 @@ def load_toml(path: Path) -> Document:
         formulas = sec.get("formula", [])
         if not isinstance(formulas, list):
             raise GradauditError("formula must be [[section.formula]] tables", file=str(path), line=sline)
-        for f in formulas:
-            fline = next(latex_lines, None)
+        for k, f in enumerate(formulas):
+            fline = tomlpos.formula_line(starts, latex_keys, number, k) or sline
             if not isinstance(f, dict) or "latex" not in f:
                 raise GradauditError("a formula without latex", file=str(path), line=fline)
             if not isinstance(f["latex"], str):
@@ -254,12 +218,7 @@ def _locator(f: dict) -> str:
     return ", ".join(parts)
 
 
-# ---- Markdown notes and notebooks -----------------------------------------------------------------------
-
-# display math: $$...$$, \[...\], and the equation environments Jupyter and Markdown renderers show bare
-DISPLAY = re.compile(r"\$\$(.*?)\$\$|\\\[(.*?)\\\]"
-                     r"|\\begin\{(equation|align|gather|multline|eqnarray)(\*?)\}(.*?)\\end\{\3\4\}", re.S)
-
+# ---- notes files (Markdown, notebooks, LaTeX): their readers are in gradaudit.sources -----------------
 
 NOTES_KEYS = (SECTION_KEYS - {"id", "heading", "formula", "aliases"}) | {"alias", "title", "network", "names"}
 
@@ -297,74 +256,22 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
                    aliases=options.get("aliases", {}), names=names, **kwargs)
 
 
-def load_markdown(path: Path, text: str | None = None, cell_lines=None) -> Document:
-    text = _read_text(path) if text is None else text
-    header = frontmatter.split(text)
-    if header is None:
-        raise GradauditError("no front matter: start the file with ---, a line 'architecture: ID', and ---",
-                             file=str(path), line=1)
-    block, first, start = header
-    options, lines = frontmatter.parse(block, first, path, known=NOTES_KEYS)
-    section = _notes_section(options, lines, path)
-    line, counted = 1, 0
-    end = start
-    text = _blank_code(text)
-    for number, m in enumerate(DISPLAY.finditer(text, start), start=1):
-        line += text.count("\n", counted, m.start())   # counted on from the last formula: linear, not quadratic
-        counted, end = m.start(), m.end()
-        _check_count(number - 1, path, line)
-        latex = next(g for g in (m.group(1), m.group(2), m.group(5)) if g is not None).strip()
-        where = f"line {line}" if cell_lines is None else "cell {}, line {}".format(*cell_lines[line - 1])
-        section.formulas.append(Formula(id=f"f{number}", latex=latex, file=str(path), line=line, locator=where))
-    unclosed = text.find("$$", end)
-    if unclosed >= 0:
-        at = text.count("\n", 0, unclosed) + 1
-        raise GradauditError("a $$ display is opened here and never closed", file=str(path),
-                             line=at)
-    return Document(path=str(path), document=path.name, title=options.get("title", path.stem), sections=[section])
+NOTES_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook", ".tex": "latex"}
 
 
-CODE = re.compile(r"^(```|~~~).*?^\1[^\n]*$|`[^`\n]+`", re.S | re.M)
-
-
-def _blank_code(text: str) -> str:
-    """Code fences and inline code blanked out (newlines kept, so line numbers hold): a $$ in code is code."""
-    return CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
-def load_notebook(path: Path) -> Document:
-    text = _read_text(path)
-    try:
-        nb = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GradauditError(f"not a notebook (invalid JSON: {exc.msg})", file=str(path), line=exc.lineno) from None
-    except RecursionError:
-        raise GradauditError("not a notebook (JSON nested too deeply)", file=str(path), line=1) from None
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise GradauditError("not a notebook (no cells)", file=str(path), line=1)
-    texts, cell_lines = [], []
-    for number, cell in enumerate(nb["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list) and not all(isinstance(piece, str) for piece in source):
-            raise GradauditError(f"not a notebook (cell {number}'s source is not text)", file=str(path), line=1)
-        text = "".join(source) if isinstance(source, list) else str(source)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        texts.append(text)
-        cell_lines += [(number, k) for k in range(1, text.count("\n") + 2)]   # the report says cell and line
-    return load_markdown(path, "\n".join(texts), cell_lines=cell_lines)
-
-
-def load(path: Path) -> Document:
+def load(path: Path, inline: bool = False) -> Document:
+    """Any derivation file; `inline` also reads `$a = b$` equalities of notes files as formulas."""
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return load_toml(path)
     if suffix in (".md", ".markdown"):
-        return load_markdown(path)
+        return load_markdown(path, inline=inline)
     if suffix == ".ipynb":
-        return load_notebook(path)
-    raise GradauditError("not a derivation file (.toml, .md or .ipynb)", file=str(path))
+        return load_notebook(path, inline=inline)
+    if suffix == ".tex":
+        from .sources.latex import load_latex
+        return load_latex(path, inline=inline)
+    raise GradauditError("not a derivation file (.toml, .md, .ipynb or .tex)", file=str(path))
 
 
 def collect(paths) -> list[Path]:
@@ -375,11 +282,11 @@ def collect(paths) -> list[Path]:
         if not p.exists():
             raise GradauditError("no such file or folder", file=str(p))
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".toml", ".md", ".ipynb")
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".toml", *NOTES_SUFFIXES)
                            and q.is_file() and q.name.lower() != "readme.md" and ".ipynb_checkpoints" not in q.parts)
             found = [q for q in found if q.suffix.lower() == ".toml" or _has_front_matter(q)]
             if not found:
-                raise GradauditError("no derivation files (.toml, or .md/.ipynb with front matter) in this folder",
+                raise GradauditError("no derivation files (.toml, or .md/.ipynb/.tex with a gradaudit header) in this folder",
                                      file=str(p))
             files.extend(found)
         else:
@@ -388,15 +295,30 @@ def collect(paths) -> list[Path]:
 
 
 def _has_front_matter(path: Path) -> bool:
-    """Is this .md or .ipynb meant for gradaudit? A file that cannot be read is reported, not skipped."""
+    """Is this .md, .ipynb or .tex meant for gradaudit? A file that cannot be read is reported, not skipped."""
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).decode("utf-8", "replace")
     except OSError:
         return True   # loading it then names the file and why it cannot be read
     if path.suffix.lower() == ".ipynb":
-        return "architecture:" in head
+        return "architecture:" in head or "network:" in head
+    if path.suffix.lower() == ".tex":
+        from .sources.latex import HEADER
+        return HEADER.search(head) is not None
     return head.removeprefix("\ufeff").lstrip().startswith("---")
+
+
+
+def load_markdown(path: Path, text: str | None = None, **options) -> Document:
+    """A Markdown notes file (or its text); read by gradaudit.sources.markdown."""
+    from .sources.markdown import load_markdown as read
+    return read(path, text, **options)
+
+
+def load_notebook(path: Path, **options) -> Document:
+    from .sources.markdown import load_notebook as read
+    return read(path, **options)
 
 
 # ---- a network named on the command line: --network FILE -------------------------------------------------
@@ -405,9 +327,8 @@ def load_network(path: Path) -> architectures.Architecture:
     """The network a YAML file declares (its `network:` mapping, or the file is the spec itself), or the one
     a notes file's front matter declares; registered so every command can name it by its id."""
     text = _read_text(path)
-    if path.suffix.lower() in (".md", ".markdown", ".ipynb"):
-        doc = load_notebook(path) if path.suffix.lower() == ".ipynb" else load_markdown(path, text)
-        return doc.sections[0].architecture
+    if path.suffix.lower() in NOTES_SUFFIXES:   # a notes file: the network its header declares
+        return load(path).sections[0].architecture
     block, first = text, 1
     header = frontmatter.split(text + "\n")
     if header is not None:

@@ -231,6 +231,20 @@ the formula right.
 from gradaudit.notebook_helpers import audit_formula, show_architecture, show_architectures, show_formula_audit
 
 show_architectures()""")
+    book.md("magic", """
+## The cell magic
+
+`%load_ext gradaudit` adds two magics: `%gradaudit network` names the network in the keys of a notes header
+(`architecture`, `shorthand`, `notation`, `alias`, ...; `;` between them), and `%%audit` audits the LaTeX of
+its cell, one formula per line or per `$$` block, showing each verdict with the error's kind and the corrected
+formula. `gradaudit.audit_text(latex, network=...)` returns the same results from Python.""")
+    book.code("magic-load", """
+%load_ext gradaudit
+%gradaudit network architecture: d001-mlp-L-g; shorthand: per-example""")
+    book.code("magic-audit", r"""
+%%audit
+dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}
+dZ^{[L]} = Y - A^{[L]}""")
     book.md("column", """
 ## A general layer, column convention
 
@@ -300,10 +314,12 @@ show_formula_audit(run.results)''')
     book.md("yours", """
 ## Your turn
 
-Edit the formula and the architecture (see the table at the top), then run the cell.""")
+Edit the network (see the table at the top) and the formulas, then run the cells.""")
+    book.code("yours-network", """
+%gradaudit network architecture: d001-mlp-L-g; shorthand: per-example""")
     book.code("yours", r"""
-latex = r'''\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[l](i)}'''
-audit_formula(latex, architecture="d001-mlp-L-g", shorthand="per-example")""")
+%%audit
+\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[l](i)}""")
     return book.notebook("Audit your own derivation")
 
 

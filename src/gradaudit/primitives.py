@@ -221,7 +221,14 @@ def _real_conditions(expr):
                         lambda e: e.func(sp.re(e.lhs), sp.re(e.rhs)))
 
 
-_NUMPY_MODULES = [{"sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+def _stable_sigmoid(x):
+    """1 / (1 + e^-x) with exp only of a number whose real part is <= 0: no overflow, complex-step safe."""
+    sign = np.where(np.real(x) >= 0, 1.0, -1.0)
+    e = np.exp(-x * sign)
+    return np.where(sign > 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+_NUMPY_MODULES = [{"sigmoid": _stable_sigmoid,
                    "relu": lambda x: np.where(np.real(x) > 0, x, 0.0 * x),
                    "Abs": lambda x: np.where(np.real(x) >= 0, x, -x)}, "numpy"]
 

@@ -26,7 +26,7 @@ from .architectures import Architecture, Layer, Regularization
 from .errors import GradauditError
 
 KEYS = ("layers", "loss", "loss_scale", "averaging", "convention", "regularization", "architecture", "lambda",
-        "image", "sizes")
+        "image", "sizes", "depth")
 CONVENTIONS = {"column": "column", "row": "row", "column-wT": "column-wT", "index-out-in": "column",
                "index-in-out": "index"}
 AVERAGING = ("mean", "sum", "single")
@@ -86,6 +86,8 @@ def from_mapping(data, name: str = "network") -> Architecture:
         fields["image"] = _pair(data["image"], "image")
     if "sizes" in data:
         fields["sizes"] = (_widths(data["sizes"]),)
+    if "depth" in data:
+        fields.update(_depth(data["depth"], fields, base))
     if base is None:
         for key, default in (("averaging", "mean"), ("convention", "column"), ("loss_scale", "1")):
             fields.setdefault(key, default)
@@ -116,6 +118,23 @@ def _layers(value) -> dict:
             "output": None}
 
 
+def _depth(value, fields: dict, base) -> dict:
+    """depth: L. A general network ('relu x (L-1), softmax') becomes that many layers; a list must have L."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise SpecError(f"depth must be a whole number from 1 to 64, got {str(value)[:20]!r}", key="depth")
+    general = fields.get("depth", base.depth if base else None) == "L"
+    if general:
+        hidden = fields.get("hidden") or base.hidden
+        output = fields.get("output") or base.output
+        return {"depth": value, "layers": tuple([hidden] * (value - 1) + [output]), "hidden": None, "output": None}
+    layers = fields.get("layers") or (base.layers if base else ())
+    count = sum(1 for x in layers if x.kind in ("dense", "conv"))
+    if count != value:
+        raise SpecError(f"depth {value} contradicts the layers, which have {count} layer(s) with parameters",
+                        key="depth")
+    return {}
+
+
 def _split_top(text: str) -> list[str]:
     """Split at commas outside parentheses: 'leaky_relu(0.1) x (L-1), identity'."""
     out, depth, cur = [], 0, ""
@@ -144,11 +163,12 @@ def _layer(item) -> Layer:
                 raise SpecError(f"dense takes one activation: {item[:40]!r}", key="layers")
             return Layer("dense", activation=primitives.canonical(args[0]))
         if kind == "conv":
-            if len(args) not in (2, 3):
-                raise SpecError(f"conv takes (kernel, channels, activation): {item[:40]!r}", key="layers")
-            activation = primitives.canonical(args[2]) if len(args) == 3 else "identity"
+            if len(args) not in (2, 3, 4) or len(args) == 4 and args[3] not in ("valid", "same"):
+                raise SpecError(f"conv takes (kernel, channels, activation[, valid|same]): {item[:40]!r}",
+                                key="layers")
+            activation = primitives.canonical(args[2]) if len(args) >= 3 else "identity"
             return Layer("conv", activation=activation, kernel=_whole(args[0], item),
-                         **_channels(_whole(args[1], item)))
+                         channels=_whole(args[1], item), padding=args[3] if len(args) == 4 else "valid")
         if kind == "maxpool":
             if len(args) not in (1, 2):
                 raise SpecError(f"maxpool takes (size) or (size, stride): {item[:40]!r}", key="layers")
@@ -161,17 +181,6 @@ def _layer(item) -> Layer:
         if isinstance(exc, SpecError):
             raise
         raise SpecError(exc.message, key="layers") from None
-
-
-def _channels(count: int) -> dict:
-    """The Layer field a convolution's output channel count goes in (when the Layer has one)."""
-    names = Layer.__dataclass_fields__
-    for field in ("channels", "filters", "out_channels"):
-        if field in names:
-            return {field: count}
-    if count != 1:
-        raise SpecError("multi-channel convolution layers are not supported yet: use 1 channel", key="layers")
-    return {}
 
 
 def _whole(text: str, item: str) -> int:
@@ -313,6 +322,9 @@ def _check(arch: Architecture) -> None:
         raise SpecError(f"cce needs a softmax output layer, not {out.activation}", key="loss")
     if arch.loss == "bce" and out.activation not in ("sigmoid", "g"):
         raise SpecError(f"bce needs a sigmoid output layer (probabilities in (0, 1)), not {out.activation}", key="loss")
+    if arch.sizes and not arch.general and not arch.is_cnn and len(arch.sizes[0]) != arch.parameter_layers + 1:
+        raise SpecError(f"sizes has {len(arch.sizes[0])} widths; the layers need {arch.parameter_layers + 1} "
+                        f"(input first)", key="sizes")
     if arch.is_cnn and arch.convention != "row":
         raise SpecError("convolution networks are written in the row convention (convention: row)", key="convention")
 
@@ -327,8 +339,8 @@ def layer_text(layer: Layer) -> str:
     if layer.kind == "dense":
         return layer.activation
     if layer.kind == "conv":
-        channels = getattr(layer, "channels", 1) or 1
-        return f"conv({layer.kernel}, {channels}, {layer.activation})"
+        padding = "" if layer.padding == "valid" else f", {layer.padding}"
+        return f"conv({layer.kernel}, {layer.channels}, {layer.activation}{padding})"
     if layer.kind == "maxpool":
         return f"maxpool({layer.size})" if layer.stride in (0, layer.size) else f"maxpool({layer.size}, {layer.stride})"
     return "flatten"

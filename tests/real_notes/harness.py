@@ -3,7 +3,8 @@
 Shared by tests/test_real_notes.py and bench/bench_real_notes.py. A key is `fN.k` (display N,
 equation k); the tool's result for it is the result with that id and step, unless the key names
 others (`tool: [...]`, where the tool splits a display differently). A display the tool cannot
-read at all comes back as one `unsupported` result: every claim of that display shares it.
+read at all comes back as one `unsupported` result: every claim of that display shares it; a file
+the tool refuses (exit 2) leaves every claim of the note unsupported, with the tool's message.
 """
 from __future__ import annotations
 
@@ -65,6 +66,9 @@ def run(note: str) -> dict:
     proc = subprocess.run([sys.executable, "-m", "gradaudit", "check", str(HERE / f"{note}.md"), "--format", "json",
                            "--timeout", "60"],
                           check=False, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    if proc.returncode == 2 and proc.stderr.startswith("gradaudit: error:"):
+        # the whole file refused (a user sees one line naming file and line): every claim goes unread
+        return {"refused": proc.stderr.strip().splitlines()[-1], "results": []}
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"gradaudit check {note}.md exited {proc.returncode}: {proc.stderr.strip()[:400]}")
     return json.loads(proc.stdout)
@@ -76,6 +80,8 @@ def claims(note: str, note_keys: dict, report: dict) -> list[Claim]:
     for r in report["results"]:
         by_display.setdefault(r["id"], []).append(r)
     out = []
+    if "refused" in report:
+        return [Claim(note, cid, key, "unsupported", (), report["refused"]) for cid, key in note_keys.items()]
     for cid, key in note_keys.items():
         ids = key.get("tool", [cid])
         found = [by_id[i] for i in ids if i in by_id]

@@ -40,10 +40,12 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         bare = get(key)
         if isinstance(bare, N.Sym) and bare.layer is None:
             return key, replace(bare, layer=sym.layer, style=sym.style)
-        # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable
+        # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable (but the
+        # output layer L is one layer: \delta^{[L]} = dZ^{[L]} names only that one)
         unlayered = alias_key(replace(sym, layer=None, style=""))
         for key in aliases:
             if isinstance(key, N.Sym) and isinstance(key.layer, N.Sym) and not key.layer.index \
+                    and key.layer.name != "L" \
                     and key.layer.layer is None and replace(key, layer=None) == unlayered:
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
     return None, None
@@ -141,3 +143,47 @@ def lookup_alias(sym: N.Sym, ctx):
     if isinstance(ctx.aliases.get(key), AliasCycle):
         raise EvalError(f"the section's aliases refer to each other in a cycle: {ctx.aliases[key].path}")
     return alias
+
+
+def register_definitions(statements, aliases: dict, known) -> list:
+    """A definition the notes write (\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}, \\delta := dZ) names that
+    quantity for the rest of the section, as an `alias:` line would. Only a name the network does not already
+    know (known(sym) is False) is defined this way: W := W - \\alpha dW stays an update rule to check.
+    Returns the names defined; aliases is updated in place, cycles marked."""
+    defined = []
+    for st in statements:
+        if not isinstance(st, N.Statement) or len(st.steps) != 2 or st.rels != (":=",):
+            continue
+        name, target = st.steps
+        if not isinstance(name, N.Sym) or known(name) or any(
+                isinstance(n, N.Sym) and n.name == name.name for n in walk(target)):
+            continue
+        plain = {k: (v.target if isinstance(v, AliasCycle) else v) for k, v in aliases.items()}
+        plain[alias_key(name)] = target
+        if len(name.index) == 1 and isinstance(name.index[0], N.Sym):
+            # \delta^l_j := dC/dz^l_j also names the vector \delta^l := dC/dz^l
+            j = name.index[0]
+            vector = _drop_index(target, j)
+            if vector is not None:
+                plain.setdefault(alias_key(replace(name, index=(), index_style="")), vector)
+        aliases.clear()
+        aliases.update(mark_alias_cycles(plain))
+        defined.append(name)
+    return defined
+
+
+def _drop_index(target, j: N.Sym):
+    """The expression with element index j taken off every name that carries exactly it; None when j appears
+    any other way (then the vector form is not the same expression)."""
+    from .resolve import transform
+    found = []
+
+    def fn(n):
+        if isinstance(n, N.Sym) and n.index == (j,):
+            found.append(n)
+            return replace(n, index=(), index_style="")
+        return n
+    out = transform(target, fn)
+    if not found or any(isinstance(n, N.Sym) and n == j for n in walk(out)):
+        return None
+    return out

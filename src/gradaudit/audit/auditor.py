@@ -13,7 +13,7 @@ substituted for a generic g.
 """
 from __future__ import annotations
 
-import os
+import re
 import time
 
 import numpy as np
@@ -23,15 +23,15 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
-from . import diagnose, layout, termwise
+from . import budget, diagnose, layout, net, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
-from .aliases import alias_key, mark_alias_cycles
-from .evaluate import infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .aliases import alias_key, mark_alias_cycles, register_definitions
+from .evaluate import is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
-DEBUG = bool(os.environ.get("GRADAUDIT_DEBUG"))
+RUN_SPENT = "run budget spent (--max-seconds): not audited"
 VERDICTS = ("correct", "notation", "error", "unsupported")
 GENERAL_DEPTHS = (2, 3, 4, 5)
 
@@ -159,6 +159,12 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
         ctx.index_ranges = {}
         infer_ranges((ref, step), ctx)
         ref_value, exc = _attempt(ref, ctx)
+        if isinstance(exc, DimensionError) and _written_size(ref):
+            applicable += 1   # Z_{m x 1} = ...: the size written on the left side is wrong, a mistake as on the right
+            dimension = True
+            reason = str(exc)
+            worst = Match.SHAPE
+            continue
         if exc is None:
             if ops:
                 ctx.informal_ops = ops
@@ -171,14 +177,17 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
                 continue
         if exc is not None:
             unknown = unknown or (exc.text if isinstance(exc, UnknownSymbol) else "")
-            reason = reason or (str(exc) if isinstance(exc, EvalError) else
-                                f"cannot evaluate: {type(exc).__name__}: {exc}")
+            reason = reason or (str(exc) if isinstance(exc, EvalError) else net.reason(exc))
             continue
         if not (finite(ref_value) and finite(value)):
             reason = reason or "a side is not a finite number at the points tried (overflow, or a division by zero)"
             continue
+        try:
+            m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
+        except EvalError as exc:   # two kinds of value that cannot be set side by side: a reason, not a verdict
+            reason = reason or str(exc)
+            continue
         applicable += 1
-        m = compare(ref_value, value, reshape_ok=ctx.model.arch.is_cnn)
         if m is Match.SHAPE and not reason:
             reason = f"the left side is {describe_shape(ref_value)}, the right side {describe_shape(value)}"
         if m is not Match.EQUAL:
@@ -190,15 +199,22 @@ def _judge(ref, step, contexts, deadline, ops) -> Outcome:
     return Outcome(worst, reason, dimension=dimension, applicable=applicable)
 
 
+def _written_size(node) -> bool:
+    """A quantity written with its size, Z_{1 x m} or dw_{n x 1}: a wrong size there is the claim's mistake."""
+    of = node.of if isinstance(node, N.Shorthand) else node
+    return isinstance(of, N.Sym) and of.shape is not None
+
+
 def _one_example_names(chain, section) -> bool:
-    """dW = dz a^T: in a batch text (Z, A for m examples, column convention) lowercase z, a, dz are one example's
-    vectors (Ng's notation), so the claim is checked on one-example networks, where there is no 1/m."""
-    if section.architecture.convention != "column":
+    """dW = dz a^T: in a batch text (Z, A for m examples, one column each: the column or column-wT convention)
+    lowercase z, a, dz are one example's vectors (Ng's notation, dw = x dz in his logistic regression), so the
+    claim is checked on one-example networks, where there is no 1/m."""
+    if section.architecture.convention not in ("column", "column-wT"):
         return False
     names = [n.of.name if isinstance(n, N.Shorthand) else n.name for node in chain for n in walk(node)
              if isinstance(n, (N.Sym, N.Shorthand))]
-    lower = [x for x in names if x in ("a", "z")]
-    return bool(lower) and not any(x in ("A", "Z") for x in names)
+    lower = [x for x in names if x in ("a", "z", "y")]    # y, \hat{y}: one example's label and output
+    return bool(lower) and not any(x in ("A", "Z", "Y") for x in names)
 
 
 def _name_broken_steps(results: list) -> None:
@@ -248,12 +264,13 @@ INEQUALITIES = {"!=", "<", ">", "<=", ">="}
 
 
 class SectionAuditor:
-    def __init__(self, section: Section, document: str, timeout: float = 5.0):
+    def __init__(self, section: Section, document: str, timeout: float = 5.0, run_deadline: float = float("inf")):
         from ..notation.parser import parse
         self.parse = parse
         self.section = section
         self.document = document
         self.timeout = timeout
+        self.run_deadline = run_deadline   # time.monotonic() when the whole run's --max-seconds are spent
         section.parsed_aliases = self._aliases()
         self._envs = None
         self._column_envs = None
@@ -324,7 +341,9 @@ class SectionAuditor:
     def remember(self, formula: Formula) -> None:
         """Skip a formula but keep what later `= ...` continuation lines refer to (explain, notebooks)."""
         try:
-            self._chains(self.parse(formula.latex), formula)
+            parsed = self.parse(formula.latex)
+            self._definitions(parsed)        # a definition skipped over still names its quantity
+            self._chains(parsed, formula)
         except Exception:  # noqa: BLE001 - an unreadable formula leaves the context as it was
             pass
 
@@ -333,23 +352,41 @@ class SectionAuditor:
             return self._audit(formula)
 
     def _audit(self, formula: Formula) -> list[Result]:
+        base = dict(file=formula.file, line=formula.line, id=formula.id, source=formula.locator,
+                    latex=formula.latex, section=self.section.id, document=self.document)
+        if time.monotonic() >= self.run_deadline:
+            return [Result(**base, claim="", verdict="unsupported", reason=RUN_SPENT)]
         self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
         warm_parser()
         start = time.monotonic()
-        deadline = start + self.timeout
-        base = dict(file=formula.file, line=formula.line, id=formula.id, source=formula.locator,
-                    latex=formula.latex, section=self.section.id, document=self.document)
+        deadline = min(start + self.timeout, self.run_deadline)
+        with budget.limit(deadline):   # reading, normalizing, evaluating, diagnosing: one budget
+            try:
+                results = self._audit_within(formula, base, start, deadline)
+            except TimeoutError:
+                results = [Result(**base, claim="", verdict="unsupported", reason=self._spent_reason())]
+            except Exception as exc:  # noqa: BLE001 - the safety net: a bug of ours must not lose the file
+                results = [Result(**base, claim="", verdict="unsupported", reason=net.reason(exc))]
+        elapsed = time.monotonic() - start
+        for r in results:
+            r.seconds = elapsed / max(1, len(results))
+        return results
+
+    def _spent_reason(self) -> str:
+        return RUN_SPENT if time.monotonic() >= self.run_deadline else f"timed out after {self.timeout:g} s"
+
+    def _audit_within(self, formula: Formula, base: dict, start: float, deadline: float) -> list[Result]:
         try:
             parsed = self.parse(formula.latex)
         except NotationError as exc:
-            return [Result(**base, claim="", verdict="unsupported", reason=f"cannot parse: {exc.message}",
-                           seconds=time.monotonic() - start)]
+            return [Result(**base, claim="", verdict="unsupported", reason=f"cannot parse: {exc.message}")]
         notes = list(getattr(parsed, "notes", ()) or ())
+        self._definitions(parsed)
         chains = self._chains(parsed, formula)
         if not chains:
             reason = (f"an inequality ({', '.join(sorted(set(self.inequalities)))}) is not a claim gradaudit checks"
                       if self.inequalities else "no equation to check (a definition context or an algorithm line)")
-            return [Result(**base, claim="", verdict="unsupported", reason=reason, seconds=time.monotonic() - start)]
+            return [Result(**base, claim="", verdict="unsupported", reason=reason)]
         results = []
         total_claims = sum(len(c) - 1 for c in chains)
         step_no = 0
@@ -359,25 +396,29 @@ class SectionAuditor:
             except TimeoutError:
                 for k in range(step_no, total_claims):
                     results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
-                                          reason=f"timed out after {self.timeout:g} s"))
+                                          reason=self._spent_reason()))
                 break
-            except Exception as exc:  # a bug of ours must not lose the rest of the file: say so, go on
-                if DEBUG:
-                    raise
+            except Exception as exc:  # noqa: BLE001 - the safety net: the formula's other chains still count
                 for k in range(step_no, step_no + len(chain) - 1):
                     results.append(Result(**base, claim="", verdict="unsupported", step=k + 1, steps=total_claims,
-                                          reason=f"the auditor cannot handle it: {type(exc).__name__}: {exc}"))
+                                          reason=(str(exc) if isinstance(exc, EvalError) else net.reason(exc))))
             step_no += len(chain) - 1
         if notes:
             for r in results:
                 if r.verdict == "correct":  # right only as the parser repaired it: informal, not exact
                     r.verdict = "notation"
                     r.reason = "read with a repair of the LaTeX: " + "; ".join(notes)
-        elapsed = time.monotonic() - start
         for r in results:
-            r.seconds = elapsed / max(1, len(results))
             r.notes = notes
         return results
+
+    def _definitions(self, parsed) -> None:
+        """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
+        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), st.rels)
+                      for st in parsed.statements if isinstance(st, N.Statement) and st.rels == (":=",)
+                      and None not in st.steps]
+        if statements:
+            register_definitions(statements, self.section.parsed_aliases, _known_name)
 
     # -- chains
     def _chains(self, parsed, formula: Formula) -> list[list]:
@@ -530,6 +571,8 @@ class SectionAuditor:
                 return
         if outcome.match is None:
             searchable = not any(isinstance(n, OPAQUE) for n in walk(step)) and _fails_on_dimensions(step, contexts)
+            if searchable and _foreign(outcome.unknown):
+                searchable = False   # a name of the notes' own (N): an edit deleting it would explain nothing
             if searchable and (outcome.unknown or _evaluable(ref, contexts)):
                 found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
                 if found is not None:
@@ -537,6 +580,10 @@ class SectionAuditor:
                     return
             result.verdict = "unsupported"
             result.reason = outcome.reason
+            return
+        if outcome.match is Match.SHAPE and _written_size(ref) and not _evaluable(ref, contexts):
+            result.verdict = "error"   # the left side's written size is wrong: no edit of the right side helps
+            result.errors.append(ErrorItem("dimension", outcome.reason, ""))
             return
         if outcome.match is Match.EQUAL:
             result.verdict = "correct"
@@ -666,7 +713,7 @@ def operator_readings(chain, contexts):
             readings.append(f"{_latex(step.factors[0])} written before an expression is read as the operator "
                             f"that differentiates it")
         summed = _example_sums(new, ctx)
-        if summed is not new:
+        if summed is not new and not _sums_of_one_example(new, ctx):
             readings.append("a sum over i = 1..m of a quantity that has no index i is read as the sum over the "
                             "m examples")
         out.append(summed)
@@ -683,10 +730,41 @@ def _example_sums(step, ctx):
 
     def fn(n):
         if isinstance(n, N.Sum) and n.index is not None and n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)) \
-                and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)):
+                and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)) \
+                and not _is_loss_term(n.body):   # \sum_i \mathcal{L}^{(i)}: m examples' losses, each a number
+            if ctx.model.convention == "column" and _outer_product(n.body):
+                return n.body   # \sum_i dz^{(i)} a^{(i)T} is the product of the batches dZ A^T: the product sums
             return N.Sum(n.body, axis=axis, keepdims=True, style="np")
         return n
     return transform(step, fn)
+
+
+def _outer_product(body) -> bool:
+    """u v^T of two of one example's column vectors (lowercase a, z, x, dz, ...)."""
+    def vector(x):
+        x = x.of if isinstance(x, N.Shorthand) else x
+        return isinstance(x, N.Sym) and x.name in ("a", "z", "x", "y") and not x.index
+    return (isinstance(body, N.Mul) and body.op == "juxt" and len(body.factors) == 2 and vector(body.factors[0])
+            and isinstance(body.factors[1], N.Transpose) and vector(body.factors[1].arg))
+
+
+def _sums_of_one_example(step, ctx) -> bool:
+    """\\sum_{i=1}^{m} (y^{(i)} \\log a^{[L](i)} ...): in a batch text lowercase a, z, y are example i's vectors (Ng),
+    so summing them over the examples is what the text says, not a reading of an informal sum."""
+    if ctx.model.convention != "column":
+        return False
+    sums = [n for n in walk(step) if isinstance(n, N.Sum) and n.upper == N.Sym("m") and n.index is not None]
+    for n in sums:
+        names = [x.of.name if isinstance(x, N.Shorthand) else x.name for x in walk(n.body)
+                 if isinstance(x, (N.Sym, N.Shorthand))]
+        if not any(x in ("a", "z", "y") for x in names) or any(x in ("A", "Z", "Y") for x in names):
+            return False
+    return bool(sums)
+
+
+def _is_loss_term(node) -> bool:
+    from .evaluate import _loss_call, is_loss
+    return is_loss(node) or (isinstance(node, N.Call) and _loss_call(node))
 
 
 def _as_operator(step, ctx):
@@ -734,6 +812,12 @@ def _fails_on_dimensions(step, contexts) -> bool:
     return False
 
 
+def _foreign(unknown: str) -> bool:
+    """An unknown bare name (N, Q, \\beta): no quantity of any network, so what it means is not known, and
+    no edit that removes it explains a mistake. (A network's name at a layer it lacks, A^{[4]}, is searched.)"""
+    return bool(unknown) and bool(re.fullmatch(r"\\?[A-Za-z]+", unknown))
+
+
 def _evaluable(node, contexts) -> bool:
     for ctx in contexts:
         try:
@@ -764,6 +848,12 @@ def _agrees(a, b, contexts, deadline) -> bool:
     outcome = judge(a, b, contexts[:2], deadline)
     return outcome.match in (Match.EQUAL, Match.LOCAL) or (
         outcome.match is not None and layout.repair(a, b, contexts[:2], deadline) is not None)
+
+
+def _known_name(sym: N.Sym) -> bool:
+    """A name the network already means something by (W, a, the loss, m, \\alpha): never redefined by ':='."""
+    from .evaluate import BASE, SCALARS
+    return sym.name in BASE or sym.name in SCALARS or is_loss(sym) or sym.name in ("L", "J", "C", "E")
 
 
 def _single_node(parsed):

@@ -119,7 +119,11 @@ def _compare_lab(ref, val) -> Match:
             return Match.SHAPE
         return Match.EQUAL if close(ref.data, b) else Match.DIFFER
     lab, other = (ref, val) if isinstance(ref, Lab) else (val, ref)
-    other = np.asarray(other.as_array() if isinstance(other, Jac) and other.as_array() is not None else other)
+    if isinstance(other, Jac) and other.as_array() is None:
+        from .evaluate import EvalError
+        raise EvalError("one side is indexed (its entries named by indices), the other a whole Jacobian: "
+                        "write both with indices, or both as matrices")
+    other = np.asarray(other.as_array() if isinstance(other, Jac) else other)
     from .evaluate import as_lab_like
     spread = as_lab_like(other, lab)
     if isinstance(spread, Lab):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..notation import ast as N
+from . import budget
 from .compare import Match
 
 M = N.Sym("m")
@@ -136,6 +137,22 @@ def edit_name(root):
             yield kind, f"{_show(node)} should be {_show(new)}", put(root, path, new)
 
 
+def edit_name_everywhere(root):
+    """Z written as A wherever it appears (leaky(A) = max(0.01 A, A)): one mistake, several occurrences."""
+    seen = set()
+    for _, node in subtrees(root):
+        if isinstance(node, N.Sym) and node.name in SWAPS and not node.tag and node not in seen:
+            seen.add(node)
+            places = [p for p, n in subtrees(root) if n == node]
+            if len(places) < 2 or any(_inside_deriv(root, p) for p in places):
+                continue
+            new, edited = replace(node, name=SWAPS[node.name]), root
+            for place in places:
+                edited = put(edited, place, new)
+            kind = "definition" if node.name in "ZzAa" else "index"
+            yield kind, f"{_show(node)} should be {_show(new)} (everywhere it is written)", edited
+
+
 def edit_input(root):
     """X where a layer's input A^{[l-1]} belongs (and back)."""
     layers = sorted({n.layer for _, n in subtrees(root) if isinstance(n, N.Sym) and n.layer is not None}, key=repr)
@@ -162,6 +179,10 @@ def edit_transpose(root):
             yield "transpose", f"{_show(node)} should not be transposed", put(root, path, node.arg)
         elif isinstance(node, (N.Sym, N.Shorthand, N.Deriv)) and path:
             yield "transpose", f"{_show(node)} should be transposed", put(root, path, N.Transpose(node))
+        if isinstance(node, N.Sym) and len(node.index) == 2 and node.index[0] != node.index[1]:
+            new = replace(node, index=node.index[::-1])   # w_{j,k} for w_{k,j}: the matrix's transpose
+            yield "transpose", f"{_show(node)} should be {_show(new)}: its two indices are the other way round", \
+                put(root, path, new)
 
 
 def edit_order(root):
@@ -309,13 +330,16 @@ def edit_condition(root):
                 yield "sign", f"the condition {_show(cond)} should be {_show(new)}", put(root, path, N.Cases(branches))
 
 
-EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name, edit_input, edit_sum, edit_sum_index, edit_transpose,
+EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name,
+         edit_name_everywhere, edit_input, edit_sum, edit_sum_index, edit_transpose,
          edit_order, edit_factor, edit_precedence)
 
 
 def candidates(root):
     for edit in EDITS:
-        yield from edit(root)
+        for found in edit(root):
+            budget.check()   # a long formula has many edits, each a new tree: the budget bounds them
+            yield found
 
 
 # ---- the search ----------------------------------------------------------------------------------------------
@@ -403,6 +427,7 @@ def _sym_for(key: str, style: str) -> N.Sym:
 
 def _circular(ref, node) -> bool:
     """A = max(0, A) or dZ = dZ: a 'correction' that defines a quantity by itself says nothing."""
+    budget.check()
     if node == ref:
         return True
     return isinstance(ref, N.Sym) and any(sub == ref for _, sub in subtrees(node))
@@ -411,7 +436,8 @@ def _circular(ref, node) -> bool:
 def bounded_search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     """The search within its own budget: running out of time means no diagnosis, not a failure."""
     try:
-        return search(ref, step, contexts, deadline, strict)
+        with budget.limit(deadline):   # building the edits counts too, not only evaluating them
+            return search(ref, step, contexts, deadline, strict)
     except TimeoutError:
         return None
 

@@ -46,7 +46,8 @@ def _read_add(add: N.Add, hole: str):
         paths, bound = these, ends.pop()
         values.append(ints.pop())
         start = j
-    if not values or len(set(values)) != len(values) or sorted(values) != list(range(min(values), max(values) + 1)):
+    if not values or len(set(values)) != len(values) or max(values) - min(values) + 1 != len(values):
+        return add   # distinct and without a gap (never a list of every index: z_{10^8} is one written term)
         return add
     if isinstance(bound, N.Num) and bound.value <= max(values):
         return add

@@ -21,6 +21,7 @@ from fractions import Fraction
 from ..notation import ast as N
 from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
 from .aliases import lookup_alias
+from .budget import check as _check_budget, check_elements
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show, walk
 
 ALPHA = 0.1          # the learning rate's value when a formula names alpha
@@ -119,7 +120,14 @@ def is_loss(sym) -> bool:
 
 
 def quantity_key(sym: N.Sym, ctx: Context) -> str:
-    """The model's key for a named quantity: 'W2', 'A0', 'Z3', 'P1', 'J', 'X', 'Y'."""
+    """The model's key for a named quantity: 'W2', 'A0', 'Z3', 'P1', 'J', 'X', 'Y'; one the network checked has."""
+    key = _quantity_key(sym, ctx)
+    if key not in ctx.model.values:   # \hat{y} or X in a network of scalars without them: not a KeyError later
+        raise UnknownSymbol(_show(sym))
+    return key
+
+
+def _quantity_key(sym: N.Sym, ctx: Context) -> str:
     if isinstance(sym, N.Call) and _loss_call(sym):
         return "J"
     if not isinstance(sym, N.Sym):
@@ -171,6 +179,7 @@ def quantity_key(sym: N.Sym, ctx: Context) -> str:
 # ---- the evaluator ----------------------------------------------------------------------------------
 
 def evaluate(node, ctx: Context):
+    _check_budget()   # every step of every evaluation: a slow formula stops within one step of its deadline
     handler = HANDLERS.get(type(node))
     if handler is None:
         raise EvalError(f"cannot evaluate {type(node).__name__}")
@@ -266,7 +275,8 @@ FEATURE_MAP = {"H": 0, "W": 1}   # n_H, n_W: height and width of the first convo
 
 
 def _sym(node: N.Sym, ctx: Context):
-    if node.name in ctx.bindings and node.layer is None and not node.index and node.name not in ctx.index_ranges:
+    if node.name in ctx.bindings and node.layer is None and not node.index and node.name not in ctx.index_ranges \
+            and not node.font:   # \mathcal{L} is the loss, never the depth L
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     if node.name in ctx.lengths and node.layer is None and not node.index:
         return np.array(float(ctx.lengths[node.name]))
@@ -304,7 +314,7 @@ def _sym(node: N.Sym, ctx: Context):
 def check_shape(node: N.Sym, value, ctx: Context) -> None:
     """A written size (b_{n^{[3]} \\times m}) must be the quantity's size."""
     try:
-        dims = tuple(int(round(float(np.real(_plain(evaluate(d, ctx)))))) for d in node.shape)
+        dims = tuple(whole(_one_number(evaluate(d, ctx), d), f"the size {_show(d)}") for d in node.shape)
     except EvalError:
         return
     if dims != tuple(np.shape(value)):
@@ -315,6 +325,8 @@ def check_shape(node: N.Sym, value, ctx: Context) -> None:
 def _shorthand(node: N.Shorthand, ctx: Context):
     key = quantity_key(node.of, ctx)
     grad = ctx.model.grad(key)
+    if node.of.shape is not None:
+        check_shape(node.of, grad, ctx)   # dW_{n x 1}: the written size is the gradient's, which is W's
     if ctx.shorthand == "per-example" and key[0] in ("Z", "A", "X", "P") and ctx.model.arch.averaging == "mean":
         grad = grad * ctx.model.sizes.m
     if node.of.index:
@@ -359,6 +371,7 @@ def _derivop(node: N.DerivOp, ctx: Context):
     if not isinstance(value0, np.ndarray):
         raise EvalError("d/d of a derivative")
     out_shape = value0.shape
+    check_elements(value0.size * base.size, f"the derivative of {_show(node.body)}")
     jac = np.zeros(out_shape + base.shape)
     flat = base.reshape(-1)
     saved = dict(ctx.overrides)
@@ -557,15 +570,14 @@ def _sum(node: N.Sum, ctx: Context):
             return ShapeOnly(tuple(shape) if node.keepdims else tuple(shape[:node.axis] + shape[node.axis + 1:]))
         value = _plain(value)
         return np.sum(value, axis=node.axis, keepdims=node.keepdims)
+    if node.index is not None and _over_layers(node):
+        return _layer_sum(node, ctx)
     if node.index is not None:
         label = node.index.name
         saved = ctx.index_ranges.get(label)
         if node.lower is not None and node.upper is not None:
-            lo = int(_plain(_bound(node.lower, ctx)).real)
-            hi = _bound(node.upper, ctx)   # a limit named nowhere else (n, M-1) is a length: see _named_lengths
-            if isinstance(hi, (Jac, Lab)) or np.size(hi) != 1:
-                raise EvalError(f"the limit {_show(node.upper)} is not a number")
-            hi = int(_plain(hi).real)
+            lo = _limit(node.lower, ctx)
+            hi = _limit(node.upper, ctx)   # a limit named nowhere else (n, M-1) is a length: see _named_lengths
             _check_range(lo, hi)
             ctx.index_ranges[label] = (lo, hi)
         bounded = node.lower is not None and node.upper is not None and label not in ctx.summing
@@ -601,13 +613,45 @@ def _sum(node: N.Sum, ctx: Context):
     return np.sum(_plain(value))
 
 
+def _over_layers(node: N.Sum) -> bool:
+    """\\sum_{l=1}^{L} ... W^{[l]}: the summation index is a layer index of the body (an L2 penalty's sum)."""
+    if node.lower is None or node.upper is None:
+        return False
+    label = node.index.name
+    return any(isinstance(n, N.Sym) and n.layer is not None
+               and any(isinstance(x, N.Sym) and x.name == label for x in walk(n.layer)) for n in walk(node.body))
+
+
+def _layer_sum(node: N.Sum, ctx: Context):
+    """The body evaluated at each layer lo..hi (the index bound as a layer, shadowing the claim's own l), summed."""
+    label = node.index.name
+    lo, hi = (ctx.depth if b == N.Sym("L") and "L" not in ctx.bindings else layer_value(b, ctx)
+              for b in (node.lower, node.upper))
+    _check_range(lo, hi)
+    saved = ctx.bindings.get(label)
+    total = 0.0
+    try:
+        for layer in range(lo, hi + 1):
+            ctx.bindings[label] = layer
+            value = _plain(evaluate(node.body, ctx))
+            if np.ndim(total) and np.shape(total) != np.shape(value):
+                raise DimensionError(f"the terms of the sum over the layers {label} have different shapes")
+            total = total + value
+    finally:
+        if saved is None:
+            ctx.bindings.pop(label, None)
+        else:
+            ctx.bindings[label] = saved
+    return np.asarray(total)
+
+
 def _max(node: N.Max, ctx: Context):
     """\\max_{a=0}^{p-1} body: the largest value of body over the label's range (max-pooling's window)."""
     if node.index is None or node.lower is None or node.upper is None:
         raise EvalError("a \\max over indices without limits")
     label = node.index.name
     saved = ctx.index_ranges.get(label)
-    lo, hi = int(_plain(_bound(node.lower, ctx)).real), int(_plain(_bound(node.upper, ctx)).real)
+    lo, hi = _limit(node.lower, ctx), _limit(node.upper, ctx)
     _check_range(lo, hi)
     ctx.index_ranges[label] = (lo, hi)
     try:
@@ -632,6 +676,22 @@ MAX_TERMS = 10_000   # a sum or max evaluated term by term; the networks checked
 def _check_range(lo: int, hi: int) -> None:
     if hi - lo + 1 > MAX_TERMS:
         raise EvalError(f"a sum or max over {hi - lo + 1} terms is longer than the {MAX_TERMS} the auditor evaluates")
+
+
+def _limit(node, ctx) -> int:
+    """A sum's or max's limit as a whole number: one finite number, or a sentence saying why not."""
+    value = _bound(node, ctx)
+    if isinstance(value, (Jac, Lab, ShapeOnly)) or np.size(value) != 1:
+        raise EvalError(f"the limit {_show(node)} is not a number")
+    return whole(_plain(value), f"the limit {_show(node)}")
+
+
+def whole(value, what: str) -> int:
+    """int() of a finite real number; inf, NaN or a number past any size is a reason, not an OverflowError."""
+    number = float(np.real(np.asarray(value).reshape(())))
+    if not np.isfinite(number) or abs(number) > 1e15:
+        raise EvalError(f"{what} is {number:g}, not a usable whole number")
+    return int(round(number))
 
 
 def _names_a_length(node) -> bool:
@@ -713,12 +773,23 @@ def _condition_side(node, ctx: Context):
     return evaluate(node, ctx)
 
 
+def describe(value) -> str:
+    shape = np.shape(value)
+    return "a scalar" if not shape else " x ".join(map(str, shape))
+
+
 def select(cond, a, b):
     if isinstance(cond, Lab) or isinstance(a, Lab) or isinstance(b, Lab):
         labels = tuple(dict.fromkeys(sum((x.labels for x in (cond, a, b) if isinstance(x, Lab)), ())))
+        _check_labelled((cond, a, b), labels)
         c, x, y = (_broadcast_lab(v, labels, ) for v in (cond, a, b))
         return Lab(np.where(c, x, y), labels)
     cond, a, b = _plain(cond), _plain(a), _plain(b)
+    try:
+        np.broadcast_shapes(cond.shape, a.shape, b.shape)
+    except ValueError:
+        raise EvalError(f"a case's condition is {describe(cond)} and its value {describe(a)}: they do not match, "
+                        "so which entries the condition picks is not written") from None
     out = np.where(cond, a, b)    # np.where keeps a complex step in either branch; an unmatched case stays NaN
     return out.astype(complex) if np.iscomplexobj(a) or np.iscomplexobj(b) else out
 
@@ -749,8 +820,15 @@ def _space(node: N.Space, ctx):
             d = N.Sym("n", layer=d.exp)  # n^{2} in a dimension is the width of layer 2
         elif isinstance(d, N.Sym) and d.name == "n" and d.layer is None and d.index:
             d = N.Sym("n", layer=d.index[0])
-        dims.append(int(round(float(np.real(_plain(evaluate(d, ctx)))))))
+        dims.append(whole(_one_number(evaluate(d, ctx), d), f"the size {_show(d)}"))
     return ShapeOnly(tuple(dims))
+
+
+def _one_number(value, node):
+    value = _plain(value)
+    if np.size(value) != 1:
+        raise EvalError(f"the size {_show(node)} is not one number")
+    return value
 
 
 @dataclass
@@ -934,9 +1012,10 @@ def _kronecker(node: N.Sym, ctx: Context):
     if not all(label in ctx.index_ranges for label in labels):
         return None
     (lo_a, hi_a), (lo_b, hi_b) = (ctx.index_ranges[label] for label in labels)
-    a, b = np.arange(lo_a, hi_a + 1), np.arange(lo_b, hi_b + 1)
     if labels[0] == labels[1]:
         return np.array(1.0)   # \delta_{ii}: the two indices agree
+    check_elements((hi_a - lo_a + 1) * (hi_b - lo_b + 1), f"the Kronecker delta {_show(node)}")
+    a, b = np.arange(lo_a, hi_a + 1), np.arange(lo_b, hi_b + 1)
     return Lab((a[:, None] == b[None, :]).astype(float), labels)
 
 
@@ -968,6 +1047,9 @@ def with_channel_axis(data, index, key: str, ctx: Context):
 
 def gather(data, index, ctx: Context):
     """data[index expressions] over the ranges of the labels they use; labels become axes."""
+    if len(index) > np.ndim(data):
+        raise EvalError(f"{len(index)} indices on a quantity with {np.ndim(data)} "
+                        f"ax{'is' if np.ndim(data) == 1 else 'es'}")
     labels = []
     for expr in index:
         for s in walk(expr):
@@ -990,6 +1072,8 @@ def gather(data, index, ctx: Context):
                 ranges[label] = (lo - ctx.index_base, hi - ctx.index_base + 1)
             else:
                 raise EvalError(f"index {label} has no range")
+    check_elements(int(np.prod([max(0, hi - lo) for lo, hi in (ranges[l] for l in labels)], dtype=object)),
+                   f"the indexed quantity {_label_text(labels)}")
     grids = np.meshgrid(*[np.arange(*ranges[l]) for l in labels], indexing="ij") if labels else []
     env = dict(zip(labels, grids))
     idx = []
@@ -1002,6 +1086,9 @@ def gather(data, index, ctx: Context):
     for axis, (pos, expr) in enumerate(zip(idx, index)):
         off = (pos < 0) | (pos >= data.shape[axis])
         if np.any(off) and not _has_label(expr, ctx.summing):
+            if not _has_label(expr, labels):   # z_{100}: the text's network may be that wide, the one checked is not
+                raise EvalError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
+                                "the networks checked (their sizes are small and arbitrary)")
             raise DimensionError("an index runs outside the quantity")
         outside |= off
     if np.any(outside):
@@ -1013,6 +1100,23 @@ def gather(data, index, ctx: Context):
     if not labels:
         return np.asarray(picked)
     return Lab(picked, tuple(labels))
+
+
+def _label_text(labels) -> str:
+    return "over the indices " + ", ".join(labels)
+
+
+def _check_labelled(values, labels) -> None:
+    """The broadcast of labelled values over `labels`: its size is the product of each label's length."""
+    sizes = {}
+    for v in values:
+        if isinstance(v, Lab):
+            for label, n in zip(v.labels, np.shape(v.data)):
+                sizes[label] = max(sizes.get(label, 1), n)
+    count = 1
+    for label in labels:
+        count *= sizes.get(label, 1)
+    check_elements(count, f"a product {_label_text(labels)}")
 
 
 def _has_label(expr, labels):
@@ -1079,6 +1183,12 @@ def _broadcast_lab(value, labels):
                 data = data[..., None]
                 present.append(label)
         return np.transpose(data, [present.index(l) for l in labels])
+    if isinstance(value, Jac):
+        value = value.as_array()
+        if value is None:
+            raise EvalError("an indexed quantity times a whole Jacobian: write both with indices, or both as matrices")
+    if isinstance(value, ShapeOnly):
+        raise EvalError("a shape used as a value")
     arr = np.asarray(value)
     if arr.size != 1:
         raise EvalError("an indexed quantity mixed with a matrix expression")
@@ -1129,6 +1239,7 @@ def lab_op(a, b, fn):
     elif isinstance(b, Lab) and not isinstance(a, Lab):
         a = as_lab_like(a, b)
     labels = tuple(dict.fromkeys((a.labels if isinstance(a, Lab) else ()) + (b.labels if isinstance(b, Lab) else ())))
+    _check_labelled((a, b), labels)
     return Lab(fn(_broadcast_lab(a, labels), _broadcast_lab(b, labels)), labels)
 
 

@@ -13,6 +13,8 @@ Layouts follow the architecture's convention:
   row        X: m x n0,  W_l: n_{l-1} x n_l,  b_l: 1 x n_l,  Z = A W + b
   index      as row with m = 1 (w_{i,j}: i the input unit, j the output unit)
 CNN layers take one example, one channel: X is H x W, a kernel K is k x k, its bias is 1 x 1.
+With channels (a multi-channel architecture) maps are tensors (C, H, W), a kernel (C_out, C_in, k, k)
+and its bias (C_out, 1, 1): the row-major reshapes of the symbolic core's stacked matrices.
 """
 from __future__ import annotations
 
@@ -89,24 +91,31 @@ class NumericModel:
         widths = list(self.sizes.widths)
         if self.arch.is_cnn:
             h, w = self.arch.image
-            self.values["X"] = rng.normal(size=(h, w))
+            multi, channels = self.arch.multichannel, self.arch.channels
+            self.values["X"] = rng.normal(size=(channels, h, w) if multi else (h, w))
             shape = (h, w)
             dense_index = 0
             layer_no = 0
             for layer in self.layers:
                 if layer.kind == "conv":
                     layer_no += 1
-                    k = layer.kernel
-                    self.values[f"K{layer_no}"] = rng.normal(size=(k, k)) / k
-                    self.values[f"b{layer_no}"] = rng.normal(size=(1, 1)) * 0.3
-                    shape = (shape[0] - k + 1, shape[1] - k + 1)
+                    k, co = layer.kernel, layer.channels
+                    if multi:
+                        self.values[f"K{layer_no}"] = rng.normal(size=(co, channels, k, k)) / (k * np.sqrt(channels))
+                        self.values[f"b{layer_no}"] = rng.normal(size=(co, 1, 1)) * 0.3
+                    else:
+                        self.values[f"K{layer_no}"] = rng.normal(size=(k, k)) / k
+                        self.values[f"b{layer_no}"] = rng.normal(size=(1, 1)) * 0.3
+                    pad = (k - 1) // 2 if layer.padding == "same" else 0
+                    shape = (shape[0] + 2 * pad - k + 1, shape[1] + 2 * pad - k + 1)
+                    channels = co
                 elif layer.kind == "maxpool":
                     shape = ((shape[0] - layer.size) // layer.stride + 1, (shape[1] - layer.size) // layer.stride + 1)
                 elif layer.kind == "flatten":
-                    n_in = shape[0] * shape[1]
+                    n_in = shape[0] * shape[1] * (channels if multi else 1)
                 elif layer.kind == "dense":
                     layer_no += 1
-                    n_out = widths[dense_index] if dense_index < len(widths) else 2
+                    n_out = layer.units or (widths[dense_index] if dense_index < len(widths) else 2)
                     dense_index += 1
                     self.values[f"W{layer_no}"] = rng.normal(size=(n_in, n_out)) / np.sqrt(n_in)
                     self.values[f"b{layer_no}"] = rng.normal(size=(1, n_out)) * 0.3
@@ -174,10 +183,15 @@ class NumericModel:
                 a = put(f"A{layer_no}", a)
             elif layer.kind == "conv":
                 layer_no += 1
-                z = put(f"Z{layer_no}", conv2d(a, v[f"K{layer_no}"]) + v[f"b{layer_no}"])
+                pad = (layer.kernel - 1) // 2 if layer.padding == "same" else 0
+                x = np.pad(a, [(0, 0)] * (a.ndim - 2) + [(pad, pad), (pad, pad)]) if pad else a
+                k = v[f"K{layer_no}"]
+                z = put(f"Z{layer_no}", (conv2d_channels(x, k) if k.ndim == 4 else conv2d(x, k)) + v[f"b{layer_no}"])
                 a = put(f"A{layer_no}", self.activation(layer.activation)[0](z))
             elif layer.kind == "maxpool":
-                a = put(f"P{layer_no}", maxpool(a, layer.size, layer.stride))
+                stride = layer.stride or layer.size
+                a = put(f"P{layer_no}", np.stack([maxpool(c, layer.size, stride) for c in a]) if a.ndim == 3
+                        else maxpool(a, layer.size, stride))
             elif layer.kind == "flatten":
                 a = put(f"F{layer_no}", a.reshape(1, -1))
         put("J", np.asarray(self.loss_of(a, v["Y"], v)).reshape(()))
@@ -259,6 +273,11 @@ def conv2d(x, k):
         for b in range(kw):
             out = out + x[a:a + oh, b:b + ow] * k[a, b]
     return out
+
+
+def conv2d_channels(x, k):
+    """z[o, i, j] = sum_{c,a,b} x[c, i+a, j+b] k[o, c, a, b] for x (C_in, H, W), k (C_out, C_in, kh, kw)."""
+    return np.stack([sum(conv2d(x[c], k[o, c]) for c in range(k.shape[1])) for o in range(k.shape[0])])
 
 
 def maxpool(x, size, stride):

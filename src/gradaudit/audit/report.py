@@ -1,10 +1,11 @@
-"""Reports of an audit: a readable text grouped by document and section, JSON, GitHub annotations."""
+"""Reports of an audit: a readable text grouped by document and section, JSON, GitHub annotations, SARIF."""
 from __future__ import annotations
 
 import json
 from itertools import groupby
 
 from .runner import AuditRun
+from .sarif import sarif
 
 MARK = {"correct": "ok", "notation": "notation", "error": "ERROR", "unsupported": "unsupported"}
 
@@ -32,6 +33,8 @@ def text(run: AuditRun, verbose: bool = False) -> str:
         shown = sum(1 for r in group if r.verdict == "correct")
         if shown and not verbose:
             lines.append(f"  ({shown} correct claim{'s' if shown != 1 else ''} not shown; --verbose lists them)")
+    for file, line, message in run.notes:
+        lines.append(f"{file}:{line}: note: {message}")
     s = run.summary()
     c = s["claims_by_verdict"]
     f = s["formulas_by_verdict"]
@@ -45,7 +48,8 @@ def text(run: AuditRun, verbose: bool = False) -> str:
 
 def as_json(run: AuditRun) -> str:
     return json.dumps({"summary": run.summary(), "results": [r.as_json() for r in run.results],
-                       "file_errors": [{"file": e.file, "line": e.line, "message": e.message} for e in run.file_errors]},
+                       "file_errors": [{"file": e.file, "line": e.line, "message": e.message} for e in run.file_errors],
+                       "notes": [{"file": f, "line": n, "message": m} for f, n, m in run.notes]},
                       indent=2)
 
 
@@ -63,6 +67,8 @@ def github(run: AuditRun) -> str:
         out.append(f"::{level} file={_prop(r.file)},line={r.line},title={_prop(r.id + ' ' + kinds)}::{_escape(message)}")
     for e in run.file_errors:
         out.append(f"::error file={_prop(e.file)},line={e.line or 1}::{_escape(e.message)}")
+    for file, line, message in run.notes:
+        out.append(f"::notice file={_prop(file)},line={line}::{_escape(message)}")
     return "\n".join(out)
 
 
@@ -75,4 +81,4 @@ def _prop(s: str) -> str:
     return _escape(str(s)).replace(":", "%3A").replace(",", "%2C")
 
 
-FORMATS = {"text": text, "json": as_json, "github": github}
+FORMATS = {"text": text, "json": as_json, "github": github, "sarif": sarif}

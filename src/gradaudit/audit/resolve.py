@@ -36,6 +36,9 @@ def normalize(node, section):
     superscript = getattr(section, "superscript", "power")
 
     def fn(n):
+        if subscript == "layer" and isinstance(n, N.Sym) and n.layer is None and n.sublayer is None \
+                and len(n.index) == 1 and _layer_like(n.index[0]):
+            return replace(n, layer=n.index[0], index=(), index_style="", style="_")   # W_l, A_{l-1}: CS231n's layers
         if isinstance(n, N.Sym) and n.sublayer is not None:
             if subscript == "layer" and n.layer is None:
                 return replace(n, layer=n.sublayer, sublayer=None)
@@ -46,7 +49,32 @@ def normalize(node, section):
             return replace(n.base, layer=n.exp, style="^")
         return n
 
-    return read_elided_sums(transform(transform(node, fn), _juxtaposition_binds_tighter))
+    return read_elided_sums(transform(transform(transform(node, fn), _juxtaposition_binds_tighter), _diagonal))
+
+
+def _diagonal(n):
+    """diag(v) M is v \\odot M (each row of M scaled by an entry of v), and M diag(v) is M \\odot v^T: the
+    diagonal matrix of a vector, written as the elementwise product the evaluator knows."""
+    if not (isinstance(n, N.Mul) and n.op in ("juxt", "cdot") and len(n.factors) >= 2):
+        return n
+    factors = list(n.factors)
+    for k, f in enumerate(factors):
+        if isinstance(f, N.Call) and f.func == "diag" and len(f.args) == 1 and not f.prime and f.layer is None:
+            if k + 1 < len(factors):
+                factors[k:k + 2] = [N.Mul((f.args[0], factors[k + 1]), "odot")]
+            else:
+                factors[k - 1:k + 1] = [N.Mul((factors[k - 1], N.Transpose(f.args[0])), "odot")]
+            return factors[0] if len(factors) == 1 else _diagonal(N.Mul(tuple(factors), n.op))
+    return n
+
+
+def _layer_like(node) -> bool:
+    """l, L, L-1, l+1: a subscript that names a layer in a section whose subscripts are layers."""
+    if isinstance(node, N.Sym):
+        return node.name in ("l", "L") and node.layer is None and not node.index
+    if isinstance(node, N.Add):
+        return _layer_like(node.terms[0]) and all(isinstance(t, N.Num) for t in node.terms[1:])
+    return False
 
 
 def _juxtaposition_binds_tighter(n):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .. import corpus
 from ..errors import GradauditError
-from .auditor import Result, SectionAuditor
+from . import net
+from .auditor import RUN_SPENT, Result, SectionAuditor
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -17,6 +18,7 @@ class AuditRun:
     results: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)     # GradauditError per bad file
     documents: list = field(default_factory=list)       # (path, document, title)
+    notes: list = field(default_factory=list)           # (file, line, message) a reader left unaudited
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -44,30 +46,56 @@ def _worse(a, b):
     return a if ORDER[a] >= ORDER[b] else b
 
 
-def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT,
+                   run_deadline: float = float("inf")) -> list[Result]:
     results = []
-    auditors = [SectionAuditor(section, doc.document, timeout=timeout) for section in doc.sections]
+    auditors = [SectionAuditor(section, doc.document, timeout=timeout, run_deadline=run_deadline)
+                for section in doc.sections]
     for auditor in auditors:   # a names: entry for nothing is a file error, before any formula is audited
         auditor.check_names(doc.path)
     for section, auditor in zip(doc.sections, auditors):
+        if time.monotonic() >= run_deadline:   # not even the section's models are built: nothing is audited
+            results.extend(_not_audited(section, doc.document))
+            continue
         for formula in section.formulas:
             results.extend(auditor.audit(formula))
     return results
 
 
-def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = False) -> AuditRun:
+def _not_audited(section, document: str) -> list[Result]:
+    return [Result(file=f.file, line=f.line, id=f.id, source=f.locator, latex=f.latex, claim="",
+                   verdict="unsupported", reason=RUN_SPENT, section=section.id, document=document)
+            for f in section.formulas]
+
+
+def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = False,
+                max_seconds: float | None = None, inline: bool = False) -> AuditRun:
+    """Every file's formulas; a bad file is a GradauditError with its file and line, and the others go on.
+
+    `max_seconds` bounds the whole run: what is left when it is spent is `unsupported` ("run budget spent").
+    """
     run = AuditRun()
     start = time.monotonic()
+    run_deadline = start + max_seconds if max_seconds is not None else float("inf")
     for path in corpus.collect(paths):
         try:
-            doc = corpus.load(Path(path))
-            results = audit_document(doc, timeout=timeout)
+            doc = corpus.load(Path(path), inline=inline)
+            results = audit_document(doc, timeout=timeout, run_deadline=run_deadline)
         except GradauditError as exc:
+            if exc.file is None:
+                exc.file = str(path)
             if raise_errors:
                 raise
             run.file_errors.append(exc)
             continue
+        except Exception as exc:  # noqa: BLE001 - the safety net: a bug of ours loses this file, not the run
+            error = GradauditError(net.reason(exc), file=str(path))
+            if raise_errors:
+                raise error from exc
+            run.file_errors.append(error)
+            continue
         run.documents.append((doc.path, doc.document, doc.title))
+        run.notes.extend((doc.path, line, message) for line, message in doc.notes)
         run.results.extend(results)
     run.seconds = time.monotonic() - start
     return run

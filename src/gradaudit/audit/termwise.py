@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..notation import ast as N
-from .evaluate import EvalError, Lab, _show, bumped_overrides, element_position, evaluate, quantity_key, walk
+from .evaluate import EvalError, Jac, Lab, ShapeOnly, _show, bumped_overrides, element_position, evaluate, quantity_key, walk
 
 
 @dataclass
@@ -152,6 +152,8 @@ def _coefficient(ref, elements, ctx, base):
 
 
 def _scalar(value) -> float:
-    if isinstance(value, Lab) or np.size(value) != 1:
+    if isinstance(value, Jac):
+        value = value.as_array()   # a Jacobian of a scalar is a number; of a matrix, not one number
+    if value is None or isinstance(value, (Lab, ShapeOnly)) or np.size(value) != 1:
         raise EvalError("the left side is not one number")
     return float(np.real(np.asarray(value).reshape(())))

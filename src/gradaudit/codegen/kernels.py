@@ -59,19 +59,16 @@ def conv2d(x, k):
     Leading axes broadcast (examples x filters), so the same call is the forward pass
     Conv2D(X, K) and the kernel gradient Conv2D(A_prev, dZ) of the CNN document (eq. 55).
     """
-    windows = sliding_window_view(x, k.shape[-2:], axis=(-2, -1))      # ... I J a b
     if x.ndim == 4 and x.shape[1] == 1 and k.ndim == 3:                 # one input map, a bank of filters: one matmul
-        m, _, ho, wo, kh, kw = windows.shape
-        out = windows.reshape(m * ho * wo, kh * kw) @ k.reshape(len(k), kh * kw).T
-        return out.reshape(m, ho, wo, len(k)).transpose(0, 3, 1, 2)
+        return conv2d_mc(x, k[:, None])
+    windows = sliding_window_view(x, k.shape[-2:], axis=(-2, -1))      # ... I J a b
     return np.einsum("...ijab,...ab->...ij", windows, k, optimize=True)
 
 
 def conv2d_grad_kernel_sum(x, dz):
     """sum over examples of conv2d(x, dz): the kernel gradient of a batch, one tensordot for one input map."""
-    if x.ndim == 4 and x.shape[1] == 1:
-        windows = sliding_window_view(x[:, 0], dz.shape[-2:], axis=(-2, -1))   # m kh kw ho wo
-        return np.tensordot(dz, windows, axes=([0, 2, 3], [0, 3, 4]))          # f kh kw
+    if x.ndim == 4 and x.shape[1] == 1 and dz.ndim == 4:
+        return conv2d_mc_grad_kernel_sum(x, dz)[:, 0]                          # f kh kw
     return np.sum(conv2d(x, dz), axis=0)
 
 
@@ -110,8 +107,11 @@ def maxpool2d_grad(a, g, size, stride):
     """
     pooled = maxpool2d(a, size, stride)
     lead = np.broadcast_shapes(a.shape[:-2], g.shape[:-2])
-    out = np.zeros(lead + a.shape[-2:], dtype=np.result_type(a, g))
-    taken = np.zeros(lead + pooled.shape[-2:], dtype=bool)
+    dtype = np.result_type(a, g)
+    if lead == a.shape[:-2]:          # in a's memory order (a convolution's transposed layout stays one pass)
+        out, taken = np.zeros_like(a, dtype=dtype), np.zeros_like(pooled, dtype=bool)
+    else:
+        out, taken = np.zeros(lead + a.shape[-2:], dtype=dtype), np.zeros(lead + pooled.shape[-2:], dtype=bool)
     for where in _offsets(a, size, stride):
         hit = (a[where] == pooled) & ~taken
         out[where] += hit * g
@@ -127,3 +127,80 @@ def flatten(p):
 def unflatten(g, h, w):
     """The inverse of flatten: (examples, 1, filters*h*w) -> (examples, filters, h, w)."""
     return g.reshape(g.shape[0], -1, h, w)
+
+
+# --- multi-channel convolution: x (examples, C_in, h, w), k (C_out, C_in, kh, kw) -------------------
+# im2col with the channel axis first, (C_in kh kw) x (examples h w), so that each convolution and
+# each gradient is one BLAS product with long rows, and its result (C_out, examples, h, w) is
+# returned as a transposed view: the elementwise steps after it keep that memory order, and the
+# kernel gradient reads the upstream gradient in it without a copy.
+
+def _im2col(x, kh, kw):
+    """(C, kh, kw, examples, oh, ow) windows of x: kh kw slice copies (one per kernel offset)."""
+    m, c, h, w = x.shape
+    oh, ow = h - kh + 1, w - kw + 1
+    cols = np.empty((c, kh, kw, m, oh, ow), dtype=x.dtype)
+    xt = x.transpose(1, 0, 2, 3)
+    for a in range(kh):
+        for b in range(kw):
+            cols[:, a, b] = xt[:, :, a:a + oh, b:b + ow]
+    return cols.reshape(c * kh * kw, m * oh * ow)
+
+
+def _channels_first(g):
+    """(C, examples * h * w) of an (examples, C, h, w) array: free when g is a conv2d_mc result."""
+    m, c, h, w = g.shape
+    return g.transpose(1, 0, 2, 3).reshape(c, m * h * w)
+
+
+def conv2d_mc(x, k):
+    """z[m, o, i, j] = sum_{c,a,b} x[m, c, i+a, j+b] k[o, c, a, b]: one matrix product over the im2col windows."""
+    co, ci, kh, kw = k.shape
+    m, _, h, w = x.shape
+    out = k.reshape(co, ci * kh * kw) @ _im2col(x, kh, kw)
+    return out.reshape(co, m, h - kh + 1, w - kw + 1).transpose(1, 0, 2, 3)
+
+
+def conv2d_mc_grad_kernel_sum(x, g):
+    """dk[o, c, p, q] = sum_{m,i,j} g[m, o, i, j] x[m, c, i+p, j+q]: the kernel gradient summed over the batch."""
+    kh, kw = x.shape[-2] - g.shape[-2] + 1, x.shape[-1] - g.shape[-1] + 1
+    out = _channels_first(g) @ _im2col(x, kh, kw).T
+    return out.reshape(g.shape[1], x.shape[1], kh, kw)
+
+
+def conv2d_mc_grad_kernel(x, g):
+    """The kernel gradient of each example (examples, C_out, C_in, kh, kw)."""
+    windows = sliding_window_view(x, g.shape[-2:], axis=(-2, -1))
+    return np.einsum("moij,mcpqij->mocpq", g, windows, optimize=True)
+
+
+def conv2d_mc_grad_input(g, k):
+    """dx[m, c, i, j] = sum_{o,p,q} k[o, c, p, q] g[m, o, i-p, j-q] (the full correlation with the flipped kernel).
+
+    Computed as col2im: one product k^T G gives each kernel offset's contribution, added into place.
+    """
+    co, ci, kh, kw = k.shape
+    m, _, oh, ow = g.shape
+    cols = (k.reshape(co, ci * kh * kw).T @ _channels_first(g)).reshape(ci, kh, kw, m, oh, ow)
+    dx = np.zeros((ci, m, oh + kh - 1, ow + kw - 1), dtype=cols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            dx[:, :, a:a + oh, b:b + ow] += cols[:, a, b]
+    return dx.transpose(1, 0, 2, 3)
+
+
+def pad2d(x, p):
+    """Zeros of width p around the last two axes (same padding)."""
+    out = np.zeros(x.shape[:-2] + (x.shape[-2] + 2 * p, x.shape[-1] + 2 * p), dtype=x.dtype)
+    out[..., p:p + x.shape[-2], p:p + x.shape[-1]] = x
+    return out
+
+
+def crop2d(g, p):
+    """The gradient of pad2d: the border of width p dropped."""
+    return g[..., p:g.shape[-2] - p, p:g.shape[-1] - p]
+
+
+def channel_sum(g):
+    """The bias gradient of a batch: each channel summed over examples and positions, (C, 1, 1)."""
+    return _channels_first(g).sum(axis=1).reshape(-1, 1, 1)

@@ -14,6 +14,9 @@ documents' single-example networks (averaging "single", all CNNs) run per-exampl
 a stack of examples, and their loss and gradients are the sums over the examples given.
 A CNN's `filters` (sizes) runs that many independent copies of each convolution chain side by
 side (the one-channel formulas on a leading filter axis), concatenated by the flatten.
+A multi-channel CNN (layers with `channels`, e.g. from architectures.cnn or a network spec) takes X
+as (examples, H, W), or (examples, C, H, W) with input channels; its kernels are (C_out, C_in, k, k),
+its conv biases (C_out, 1, 1), and the flatten is channel-major, as PyTorch's.
 """
 from __future__ import annotations
 
@@ -36,7 +39,8 @@ GENERIC = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
 DEFAULT_GENERIC = "relu"
 KERNELS = {name: getattr(kernels, name) for name in (
     "sigmoid", "log_sigmoid", "relu", "relu_step", "softmax", "log_softmax", "logsumexp", "conv2d", "conv2d_grad_kernel_sum",
-    "conv2d_grad_input", "maxpool2d", "maxpool2d_grad", "flatten", "unflatten")}
+    "conv2d_grad_input", "maxpool2d", "maxpool2d_grad", "flatten", "unflatten", "conv2d_mc", "conv2d_mc_grad_kernel_sum",
+    "conv2d_mc_grad_kernel", "conv2d_mc_grad_input", "pad2d", "crop2d", "channel_sum")}
 
 
 def _generic_function(name: str):
@@ -45,11 +49,12 @@ def _generic_function(name: str):
 
 
 @lru_cache(maxsize=64)
-def _derive(arch_id: str, depth, sizes_key, activation):
+def _derive(arch, depth, sizes_key, activation):
+    """arch: a registered id, or an Architecture built in Python (architectures.cnn)."""
     from ..symbolic import derive
     functions = {"g": _generic_function(activation)} if activation else None
     sizes = dict(sizes_key) if sizes_key else None
-    return derive(arch_id, depth=depth, sizes=sizes, functions=functions)
+    return derive(arch, depth=depth, sizes=sizes, functions=functions)
 
 
 @dataclass
@@ -124,7 +129,9 @@ class Network:
         return self.image if self.arch.is_cnn else int(self.dims["n0"])
 
     def describe(self) -> str:
-        shape = (f"image {self.image[0]}x{self.image[1]}, {self.filters} filter(s) per convolution"
+        chans = " -> ".join(str(c) for c in [self.arch.channels] + [x.channels for x in self.arch.layers if x.kind == "conv"])
+        shape = (f"image {self.image[0]}x{self.image[1]}, channels {chans}" if self.arch.multichannel else
+                 f"image {self.image[0]}x{self.image[1]}, {self.filters} filter(s) per convolution"
                  if self.arch.is_cnn else f"widths {[int(self.dims[f'n{i}']) for i in range(self.derivation.depth + 1)]}")
         text = (f"{self.arch.id}: {self.arch.title}; {shape}; {self.arch.loss} loss ({self.averaging}); "
                 f"layout {self.convention}; {self.dtype}")
@@ -139,7 +146,8 @@ class Network:
             if name.startswith("b"):
                 params[name] = np.zeros(shape, dtype=self.dtype)
                 continue
-            fan_in = shape[-1] * shape[-2] if name.startswith("K") else (shape[1] if self._wT_column else shape[0])
+            fan_in = int(np.prod(shape[1:])) if len(shape) == 4 else (
+                shape[-1] * shape[-2] if name.startswith("K") else (shape[1] if self._wT_column else shape[0]))
             gain = 2.0 if self._activation_of(name) == "relu" else 1.0
             params[name] = (rng.standard_normal(shape) * np.sqrt(gain / fan_in)).astype(self.dtype)
         return params
@@ -174,7 +182,7 @@ class Network:
         """Examples-x-features data in this network's layout (transposed for column, images for a CNN)."""
         X = np.asarray(X_rows, dtype=self.dtype)
         if self.arch.is_cnn:
-            X = X.reshape(X.shape[0], *self.image)
+            X = X.reshape(X.shape[0], *self._x_tail)
         elif self._column:
             X = X.T.copy()
         if Y_rows is None:
@@ -280,7 +288,7 @@ class Network:
     def _x_tail(self):
         """X.shape[1:] for every X this network takes, or None for the column layout (features first)."""
         if self.arch.is_cnn:
-            return tuple(self.image)
+            return (self.arch.channels,) * (self.arch.channels > 1) + tuple(self.image)
         return None if self._column else (int(self.dims["n0"]),)
 
     @cached_property
@@ -290,14 +298,14 @@ class Network:
     @cached_property
     def _x_layout(self):
         if self.arch.is_cnn:
-            return f"(examples, {self.image[0]}, {self.image[1]})"
+            return "(examples, " + ", ".join(str(v) for v in self._x_tail) + ")"
         return f"({self._x_head}, examples)" if self._column else f"(examples, {self._x_head})"
 
     def _to_internal(self, A):
         if not self.batched:
             return A
         if self.arch.is_cnn:
-            return A[:, None] if A.ndim == 3 else A[:, None, :]
+            return A[:, None] if A.ndim == 3 else A[:, None, :] if A.ndim == 2 else A
         return A.T[:, :, None] if self._column else A[:, None, :]
 
     def _from_internal(self, out):
@@ -340,6 +348,10 @@ def _resolve(arch, sizes, depth, image):
             filters, dense = sizes[0], sizes[1:] or dense
         img = tuple(image) if image else img
         n_dense = sum(1 for x in arch.layers if x.kind == "dense")
+        if len(dense) != n_dense and all(x.units for x in arch.layers if x.kind == "dense"):
+            dense = [x.units for x in arch.layers if x.kind == "dense"]
+        if arch.multichannel and filters != 1:
+            raise GradauditError(f"{arch.id} has multi-channel convolutions: their channels are in the layers, not filters")
         if len(dense) != n_dense or filters < 1 or len(img) != 2:
             raise GradauditError(f"{arch.id} has {n_dense} dense layer(s): give sizes [filters, {', '.join(['width'] * n_dense)}] "
                                  f"(got {sizes}), and an image (height, width)")
@@ -391,7 +403,7 @@ def compile_network(arch, sizes=None, depth=None, dtype="float64", activation=No
     elif activation is not None:
         raise GradauditError(f"{a.id} has no generic activation g; its activations are fixed")
     depth, key, filters, img, widths = _resolve(a, sizes, depth, image)
-    d = _derive(a.id, depth, key, activation if has_g else None)
+    d = _derive(a.id if a.id in architectures.registry() else a, depth, key, activation if has_g else None)
     dims = dict(d.dims)
     if not a.is_cnn:
         dims.update({f"n{i}": sp.Integer(w) for i, w in enumerate(widths)})
@@ -413,8 +425,15 @@ def _param_shapes(d, dims, filters) -> dict:
                 flat_inputs |= {p for p in d.params.values() if p in fl.args}
     shapes = {}
     values = {d.dims[k]: v for k, v in dims.items() if k in d.dims and isinstance(d.dims[k], sp.Symbol)}
+    convs = [x for x in d.arch.layers if x.kind == "conv"]
+    ins = [d.arch.channels] + [x.channels for x in convs]
     for name, sym in d.params.items():
         shape = tuple(int(sp.sympify(s).xreplace(values)) for s in sym.shape)
+        if d.arch.multichannel and name in _conv_biases(d) | {k for k in d.params if k.startswith("K")}:
+            i = [f"K{k[1:]}" for k in d.params if k.startswith("K")].index("K" + name[1:])
+            k = convs[i].kernel
+            shapes[name] = (ins[i + 1], ins[i], k, k) if name.startswith("K") else (ins[i + 1], 1, 1)
+            continue
         if d.arch.is_cnn and (name.startswith("K") or name in _conv_biases(d)):
             shape = (filters,) + shape
         elif sym in flat_inputs:
@@ -477,17 +496,22 @@ def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activa
         if not data.image:
             raise GradauditError(f"{a.id} is a CNN: data set {data.name} has no images (use digits)")
         n_dense = sum(1 for x in a.layers if x.kind == "dense")
+        if sizes is None and a.multichannel:
+            sizes = [1] + [x.units or 64 for x in a.layers if x.kind == "dense"][:-1] + [outputs]
         if sizes is None:
             sizes = [16] + [32] * (n_dense - 1) + [outputs]
         sizes = {"image": data.image, "filters": sizes[0], "dense": list(sizes[1:])}
         if sizes["dense"][-1] != outputs:
             raise GradauditError(f"{data.name} has {data.classes} classes: the last size must be {outputs}")
         net = compile_network(a, sizes=sizes, dtype=dtype, activation=activation)
-        flat = [f.args[0].shape for _, e in net.derivation.forward for f in e.atoms(MatrixExpr) if type(f).__name__ == "Flatten"]
+        flat = [f for _, e in net.derivation.forward for f in e.atoms(MatrixExpr) if type(f).__name__ == "Flatten"]
         if flat:
-            h, w = (int(x) for x in flat[0])
-            net.notes.append(f"at {data.image[0]}x{data.image[1]} the convolution and pooling leave {h}x{w} per filter, "
-                             f"{h * w * net.filters} features for the dense layers")
+            c = flat[0].channels
+            h, w = (int(x) for x in flat[0].args[0].shape)
+            h //= c
+            per = f"{c} channels of {h}x{w}" if a.multichannel else f"{h}x{w} per filter"
+            net.notes.append(f"at {data.image[0]}x{data.image[1]} the convolution and pooling leave {per}, "
+                             f"{h * w * net.filters * c} features for the dense layers")
         if out_act == "sigmoid" and outputs > 1:
             net.notes.append(f"sigmoid output with {outputs} units, one per class (one-vs-rest BCE); the prediction is the largest")
         return net

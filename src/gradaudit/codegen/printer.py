@@ -34,7 +34,14 @@ CALLS = {
     "MaxPoolGrad": "maxpool2d_grad({0}, {1}, {2}, {3})",
     "Flatten": "flatten({0})",
     "Unflatten": "unflatten({0}, {1}, {2})",
+    "ConvGradKernel": "conv2d_mc_grad_kernel({0}, {1})",
+    "Pad": "pad2d({0}, {1})",
+    "Crop": "crop2d({0}, {1})",
+    "ChannelBias": "{0}",             # a (C, 1, 1) bias broadcasts over (examples, C, h, w)
+    "ChannelSum": "{0}.sum(axis=(-2, -1), keepdims=True)",
 }
+# multi-channel convolutions: (examples, C, h, w) maps, (C_out, C_in, k, k) kernels
+MULTICHANNEL = {"Conv2D": "conv2d_mc({0}, {1})", "ConvGradInput": "conv2d_mc_grad_input({0}, {1})"}
 
 
 def _is_negative(term) -> bool:
@@ -146,6 +153,10 @@ class GeneratedPrinter(NumPyPrinter):
     def _print_BatchSum(self, expr):
         """sum_m A_m^T B_m = tensordot over (examples, rows); sum_m A_m B_m^T over (examples, columns)."""
         inner = expr.args[0]
+        if type(inner).__name__ == "ConvGradKernel":
+            return f"conv2d_mc_grad_kernel_sum({self._print(inner.args[0])}, {self._print(inner.args[1])})"
+        if type(inner).__name__ == "ChannelSum":
+            return f"channel_sum({self._print(inner.args[0])})"
         if type(inner).__name__ == "Conv2D":
             return f"conv2d_grad_kernel_sum({self._print(inner.args[0])}, {self._print(inner.args[1])})"
         if isinstance(inner, sp.MatMul):
@@ -160,9 +171,15 @@ class GeneratedPrinter(NumPyPrinter):
 
     # the core's own nodes, from the table --------------------------------------------------------
     def _call(self, expr):
+        name = type(expr).__name__
+        if name == "Unflatten" and expr.channels != 1:      # (examples, 1, C h w) -> (examples, C, h, w)
+            g, rows, cols = expr.args[:3]
+            return f"unflatten({self._print(g)}, {int(rows) // expr.channels}, {int(cols)})"
         args = [self._print(a) for a in expr.args]
         axis = getattr(expr, "axis", None)
-        return CALLS[type(expr).__name__].format(*args, axis=None if axis is None else int(axis) - 2)
+        if name in MULTICHANNEL and (expr.c_in != 1 or expr.c_out != 1):
+            return MULTICHANNEL[name].format(*args)
+        return CALLS[name].format(*args, axis=None if axis is None else int(axis) - 2)
 
 
 for _name in CALLS:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import inspect
 import re
 
+import numpy as np
+
 from sympy.printing.latex import LatexPrinter
 
 from . import kernels
@@ -106,7 +108,7 @@ def _internal(A):
     if A is None or not BATCHED:
         return A
     if IMAGE:
-        return A[:, None] if A.ndim == 3 else A[:, None, :]
+        return A[:, None] if A.ndim == 3 else A if A.ndim == 4 else A[:, None, :]
     return A.T[:, :, None] if EXAMPLE_AXIS == 1 else A[:, None, :]
 
 
@@ -159,7 +161,7 @@ def write_module(net: Network) -> str:
     d = net.derivation
     column = net.convention == "column" and not net.arch.is_cnn
     if net.arch.is_cnn:
-        feature_shape, layout, axes = net.image, f"(examples, {net.image[0]}, {net.image[1]})", 1
+        feature_shape, layout, axes = net._x_tail, net._x_layout, 1
     else:
         n0 = int(net.dims["n0"])
         feature_shape = (n0,)
@@ -168,7 +170,7 @@ def write_module(net: Network) -> str:
     fan_in, gains = {}, {}
     for name, shape in net.param_shapes.items():
         if not name.startswith("b"):
-            fan_in[name] = shape[-1] * shape[-2] if name.startswith("K") else (shape[1] if net.arch.convention == "column" else shape[0])
+            fan_in[name] = int(np.prod(shape[1:])) if len(shape) == 4 else shape[-1] * shape[-2] if name.startswith("K") else (shape[1] if net.arch.convention == "column" else shape[0])
             gains[name] = 2.0 if net._activation_of(name) == "relu" else 1.0
     del init_params
     out_name = d.forward[-1][0]

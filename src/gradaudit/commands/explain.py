@@ -1,13 +1,15 @@
 """`gradaudit explain FILE:ID`: one formula in full: its claims, sizes tried, values that differ, the edit found."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import corpus
 from ..audit.auditor import SectionAuditor, hidden_layers_named, layer_symbols
-from ..audit.evaluate import EvalError, evaluate, infer_ranges, walk
+from ..audit import budget
+from ..audit.evaluate import EvalError, Jac, Lab, ShapeOnly, evaluate, infer_ranges, walk
 from ..errors import GradauditError
 from ..notation import ast as N
 
@@ -60,21 +62,44 @@ def _explain(auditor, section, formula) -> int:
             print(f"    corrected: {r.corrected_latex}")
     chains = auditor._chains(auditor.parse(formula.latex), formula) if results and results[0].claim else []
     if chains:
-        chain = chains[0]
-        indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
-        ctx = next(iter(auditor.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed)), None)
-        if ctx is not None:
-            ctx.index_ranges = {}
-            infer_ranges(chain, ctx)   # as the audit does: i in a_i runs over a's entries
-            print("\n  values at the first size choice:")
-            for node in chain:
-                try:
-                    value = evaluate(node, ctx)
-                    arr = getattr(value, "data", value)
-                    print(f"    {_short(node)}: shape {np.shape(arr)}, {np.round(np.real(np.asarray(arr)).ravel()[:6], 5)}")
-                except EvalError as exc:
-                    print(f"    {_short(node)}: not evaluable here ({exc})")
+        with budget.limit(time.monotonic() + auditor.timeout):
+            _values(auditor, chains[0])
     return 1 if any(r.verdict == "error" for r in results) else 0
+
+
+def _values(auditor, chain) -> None:
+    """Each side's value at the first size choice, as the audit evaluates it."""
+    indexed = any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+    ctx = next(iter(auditor.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed)), None)
+    if ctx is None:
+        return
+    ctx.index_ranges = {}
+    infer_ranges(chain, ctx)   # as the audit does: i in a_i runs over a's entries
+    print("\n  values at the first size choice:")
+    for node in chain:
+        try:
+            print(f"    {_short(node)}: {describe(evaluate(node, ctx))}")
+        except EvalError as exc:
+            print(f"    {_short(node)}: not evaluable here ({exc})")
+        except TimeoutError:
+            print(f"    {_short(node)}: not evaluated: the formula's {auditor.timeout:g} s are spent")
+            return
+
+
+def describe(value) -> str:
+    """A value of any kind the evaluator returns, in one line: its shape and first entries."""
+    if isinstance(value, ShapeOnly):
+        return f"shape {value.shape} (a size only: no entries)"
+    if isinstance(value, Jac):
+        return f"a Jacobian of a {value.out_shape} quantity by a {value.in_shape} one, {_entries(value.data)}"
+    if isinstance(value, Lab):
+        return f"indexed by {', '.join(value.labels)}, shape {np.shape(value.data)}, {_entries(value.data)}"
+    return f"shape {np.shape(value)}, {_entries(value)}"
+
+
+def _entries(data) -> str:
+    flat = np.real(np.asarray(data, dtype=complex)).ravel()
+    return f"{np.round(flat[:6], 5)}" + (" ..." if flat.size > 6 else "")
 
 
 def _short(node) -> str:

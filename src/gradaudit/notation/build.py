@@ -18,8 +18,8 @@ from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sum, Sym, Text, Transpose)
 from .latex import tex
-from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNeg, RNpSum,
-                  RPartial, RPost, RProd, RSarg, RStep)
+from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
+                  RNpSum, RPartial, RPost, RProd, RSarg, RStep)
 
 
 # ---- markers: pieces that only mean something next to their neighbours -------------------
@@ -48,6 +48,16 @@ class _Head:
     scripts: tuple
 
 
+@dataclass(frozen=True)
+class _Ones:              # \mathbf{1} (a column of ones) or \mathbf{1}^T: waits for the matrix it sums
+    transposed: bool = False
+
+
+@dataclass(frozen=True)
+class _Indic:             # \mathbb{1}: waits for its condition [j = y_i], (Z > 0)
+    pass
+
+
 FUNC_OPS = {"sum", "max"}
 OP_NAMES = {"cdot", "times", "star", "odot", "slash", None}
 
@@ -74,6 +84,42 @@ class Builder:
             return self.loose(raw.items[0])
         return Either(tuple(self.build(x) for x in raw.items))
 
+    def chain(self, raw_steps: list, rels: list) -> tuple[list, list]:
+        """The steps of one line. 'A : (n, m)' and 'W = (n^{[l]}, n^{[l-1]})' are shape claims, read as
+        A \\in \\mathbb{R}^{n \\times m}; any other ':' is a sentence, not a parse error."""
+        rels, steps = list(rels), []
+        for k, raw in enumerate(raw_steps):
+            rel = rels[k - 1] if k else None
+            if rel == ":" or (rel == "=" and k == 1 and _is_tuple(raw) and isinstance(steps[0], (Sym, Shorthand))):
+                dims = self.shape(raw)
+                if dims is None:
+                    if rel == ":":
+                        raise NotationError("what follows the ':' is not a shape such as (n^{[l]}, m) or "
+                                            "n^{[l]} \\times m, so the annotation cannot be read")
+                    steps.append(self.step(raw))
+                    continue
+                steps.append(dims)
+                rels[k - 1] = "in"
+                continue
+            steps.append(self.step(raw))
+        return steps, rels
+
+    def shape(self, raw: RStep):
+        """(a, b), [a, b], a \\times b, \\mathbb{R}^{...} -> Space, or None when it is not a list of sizes."""
+        if raw.textsum is not None:
+            return None
+        node = unwrap(raw.either)
+        if isinstance(node, RGroup) and node.kind in ("(", "[") and len(node.args) == 1:
+            node = unwrap(node.args[0])
+        if isinstance(node, RGroup) and node.kind in ("(", "[") and len(node.args) >= 2:
+            dims = tuple(fold(self.arg(a)) for a in node.args)
+        elif isinstance(node, RProd) and len(node.items) >= 2 and all(op == "times" for op, _ in node.items[1:]):
+            dims = tuple(fold(self.build(r)) for _, r in node.items)
+        else:
+            built = self.step(raw)
+            return built if isinstance(built, Space) else None
+        return Space(dims) if all(_is_size(d) for d in dims) else None
+
     # ---- dispatch ------------------------------------------------------------------------
     def build(self, raw) -> Node:
         node = self.loose(raw)
@@ -91,6 +137,10 @@ class Builder:
             raise NotationError("a derivative operator \\frac{d}{d...} is applied to nothing")
         if isinstance(node, _Head):
             raise NotationError(f"\\{node.kind} has no body")
+        if isinstance(node, _Ones):
+            raise NotationError("a ones vector \\mathbf{1} that sums nothing (it must multiply a matrix)")
+        if isinstance(node, _Indic):
+            raise NotationError("an indicator \\mathbb{1} without its condition [...]")
         return node
 
     def loose(self, raw):
@@ -120,6 +170,10 @@ class Builder:
             return Text(v)
         if t == "SPACER":
             raise NotationError("\\mathbb{R} needs its dimensions as a superscript")
+        if t == "ONES":
+            return _Ones()
+        if t == "INDIC":
+            return _Indic()
         if t == "WORD":
             raise NotationError(f"the word {v!r} is only understood as a subscript")
         raise NotationError(f"{v!r} cannot stand here")
@@ -137,6 +191,10 @@ class Builder:
 
     def group(self, raw: RGroup):
         items = tuple(self.arg(a) for a in raw.args)
+        if raw.kind == "||":
+            if len(items) != 1:
+                raise NotationError("a norm \\| ... \\| of a list")
+            return Pow(_squares(items[0]), Div(Num(Fraction(1)), Num(Fraction(2))))
         return _G(raw.kind, items, raw)
 
     def arg(self, a: RArg) -> Node:
@@ -189,6 +247,12 @@ class Builder:
         if isinstance(left, _P) and isinstance(left.arg, Sym):
             inner = self.combine(left.arg, None, right, right_raw)
             return _P(inner) if inner is not None else None
+        if isinstance(left, _Indic) and isinstance(right, _G) and len(right.items) == 1:
+            return _indicator(right.items[0])
+        if isinstance(right, _Ones) and not right.transposed and not isinstance(left, (_Ones, _Indic, _P, _DOp, _Head)):
+            return Sum(self.settle(left), axis=1, keepdims=True, style="np")      # dZ 1: the sum along each row
+        if isinstance(left, _Ones) and left.transposed and not isinstance(right, (_Ones, _Indic, _P, _DOp, _Head)):
+            return Sum(self.settle(right), axis=0, keepdims=True, style="np")     # 1^T dZ: the sum down each column
         if not isinstance(left, Sym) or not isinstance(right, _G):
             return None
         if right.kind == "(" and len(right.items) >= 2:
@@ -247,6 +311,20 @@ class Builder:
         first_prime = next((k for k, p in enumerate(raw.posts) if p[0] == "prime"), len(raw.posts))
         if any(p[0] != "prime" for p in raw.posts[first_prime:]):
             raise NotationError("a script after a prime (A'^2) is not supported")
+        if isinstance(base, Token) and base.type == "ONES" and not primes:
+            # \mathbf{1}_m, \mathbf{1}^T: the subscript only says the length
+            if not sups:
+                return _Ones()
+            if isinstance(self.power_or_transpose(Num(Fraction(1)), sups[0]), Transpose):
+                return _Ones(transposed=True)
+            raise NotationError("a ones vector \\mathbf{1} with a superscript other than a transpose")
+        if isinstance(base, Token) and base.type == "INDIC" and subs and not sups and not primes:
+            return _indicator(self.condition(subs[0]))
+        if isinstance(base, RGroup) and base.kind == "||":
+            return self.norm(base, subs, sups, primes)
+        inner = unwrap(base.args[0]) if isinstance(base, RGroup) and base.kind == "{" and len(base.args) == 1 else None
+        if isinstance(inner, Token) and inner.type in ("LETTER", "DSH", "HAT", "MCAL"):
+            base = inner                          # {dA}^{[l]}: braces around one name only group it
         if isinstance(base, Token) and base.type in ("LETTER", "DSH", "HAT", "MCAL"):
             node = self.named(base, subs[0] if subs else None, sups[0] if sups else None)
         elif isinstance(base, Token) and base.type == "SPACER":
@@ -263,9 +341,51 @@ class Builder:
             node = Prime(node)
         return node
 
+    def norm(self, base: RGroup, subs, sups, primes) -> Node:
+        """\\|W\\|_F^2, \\|y - a\\|^2, \\|x\\|_2: the Frobenius (Euclidean) norm, squared or not."""
+        if primes:
+            raise NotationError("a prime on a norm")
+        for sub in subs:
+            word = sub.token.value if sub.token is not None else None
+            if word not in ("F", "2"):
+                raise NotationError("only the Frobenius or Euclidean norm (\\|x\\|_F, \\|x\\|_2) is read")
+        root = self.build(base)
+        if not sups:
+            return root
+        exp = self.sarg_expr(sups[0])
+        if exp == Num(Fraction(2)):
+            return root.base
+        return Pow(root, exp)
+
+    def condition(self, s: RSarg) -> Node:
+        """The subscript of \\mathbb{1}_{y_i = j}: one relation."""
+        if s.token is not None or len(s.items) != 1 or s.items[0][1] is None:
+            raise NotationError("an indicator \\mathbb{1}_{...} needs a condition such as y_i = j")
+        left, op, right = s.items[0]
+        return Rel(_rel(op), self.either(left), self.either(right))
+
+    def nabla(self, raw: RNabla) -> Node:
+        """\\nabla_{W^{(k)}} J is dJ/dW^{(k)}; Nielsen's \\nabla_a C is the gradient by the output activations a^L."""
+        kind, by = raw.by
+        if kind != "sub":
+            raise NotationError("\\nabla needs the quantity it differentiates by as a subscript (\\nabla_a C)")
+        den = self.sarg_expr(by)
+        if den == Sym("a"):
+            den = Sym("a", layer=Sym("L"), style="^")
+        if not isinstance(den, (Sym, Shorthand)):
+            raise NotationError("\\nabla_{...}: the gradient by something that is not a name")
+        return Deriv(self.build(raw.of), den, True)
+
     def named(self, tok: Token, sub: RSarg | None, sup: RSarg | None) -> Node:
         if tok.type == "LETTER" and tok.value == "e" and sup is not None and sub is None:
             return Call("exp", (self.sarg_expr(sup),), bracket="e^")
+        sup, example = _split_example(sup)
+        if example:
+            tok = _one_example_name(tok)
+            if sup is None and tok.type == "MCAL":
+                if sub is not None:
+                    raise NotationError("a per-example loss L^{(i)} with a subscript")
+                return Sym(tok.value, font="mathcal")
         sym = self.token(tok)
         shorthand = isinstance(sym, Shorthand)
         if shorthand:
@@ -338,7 +458,7 @@ class Builder:
         if s.token is not None:
             t = s.token
             if t.type == "WORD":
-                return {"tag": t.value}
+                return _word_sub(t.value)
             if t.type == "NUM":
                 return {"sublayer": Num(Fraction(t.value))}
             if t.type == "LETTER":
@@ -350,7 +470,7 @@ class Builder:
         if len(raws) == 1:
             raw = raws[0]
             if isinstance(raw, Token) and raw.type == "WORD":
-                return {"tag": raw.value}
+                return _word_sub(raw.value)
             if isinstance(raw, Token) and raw.type == "NUM":
                 return {"sublayer": Num(Fraction(raw.value))}
             if isinstance(raw, RGroup) and raw.kind in ("[", "("):
@@ -389,6 +509,9 @@ class Builder:
             raw = unwrap(s.items[0][0])
             if isinstance(raw, Token) and (raw.type == "TOP" or (raw.type == "LETTER" and raw.value == "T")):
                 return Transpose(node, "^\\top" if raw.type == "TOP" else "^{T}")
+        bracket, _ = _bracketed(s.items[0][0]) if s.token is None and len(s.items) == 1 else (None, "")
+        if bracket is not None and bracket.kind == "[":
+            raise NotationError(f"a layer index ^{{[...]}} on {tex(node)}, which is not a name")
         return Pow(node, self.sarg_expr(s))
 
     # ---- reductions, functions ----------------------------------------------------------------
@@ -460,6 +583,9 @@ class Builder:
                         continue
                 raise NotationError(f"cannot read the superscript of the function {func}")
         args = tuple(self.arg(a) for a in raw.args)
+        if func.startswith("np."):
+            node = _numpy_call(func[3:], args)
+            return Pow(node, power) if power is not None else node
         node: Node = Call(func=func, args=args, prime=prime, layer=layer, bracket=raw.bracket)
         return Pow(node, power) if power is not None else node
 
@@ -539,7 +665,7 @@ FRAC_RULES = (_frac_derivative, _frac_missing_partial, _frac_total, _frac_one_ov
 BUILDERS = {
     RAdd: Builder.add, RNeg: Builder.neg, RGroup: Builder.group, RProd: Builder.product, RPost: Builder.post,
     RHead: Builder.head, RPartial: Builder.partial, RDelta: Builder.delta, RCall: Builder.call,
-    RNpSum: Builder.npsum, RCases: Builder.cases, RMatrix: Builder.matrix, RFrac: Builder.frac,
+    RNpSum: Builder.npsum, RCases: Builder.cases, RMatrix: Builder.matrix, RFrac: Builder.frac, RNabla: Builder.nabla,
     REither: Builder.either_loose,
 }
 
@@ -567,6 +693,109 @@ def unwrap(raw):
             return raw
 
 
+def _numpy_call(name: str, args: tuple) -> Node:
+    """np.divide(a, b) is a / b, np.multiply the elementwise product, np.dot the matrix product, np.maximum(0, z)
+    the max: the mathematics the code computes."""
+    two = {"divide": lambda a, b: Div(a, b), "multiply": lambda a, b: Mul((a, b), "odot"),
+           "dot": lambda a, b: Mul((a, b)), "matmul": lambda a, b: Mul((a, b)),
+           "maximum": lambda a, b: Call("max", (a, b))}
+    one = {"exp": "exp", "log": "log", "tanh": "tanh"}
+    if name in two and len(args) == 2:
+        return two[name](*args)
+    if name in one and len(args) == 1:
+        return Call(one[name], args)
+    raise NotationError(f"np.{name} with {len(args)} arguments")
+
+
+def _word_sub(word: str) -> dict:
+    """w_{jk}, \\delta_{ij}: two or three unit indices written without commas (Nielsen, Bishop); any other word
+    (pool, relu, out) is a tag."""
+    if 2 <= len(word) <= 3 and set(word) <= set("ijk"):
+        return {"index": tuple(Sym(c) for c in word)}
+    return {"tag": word}
+
+
+def _is_example(raw) -> bool:
+    """(i): the example superscript of Ng's notation, a^{[l](i)}, y^{(i)}."""
+    raw = unwrap(raw)
+    if not (isinstance(raw, RGroup) and raw.kind == "(" and len(raw.args) == 1):
+        return False
+    inner = unwrap(raw.args[0])
+    return isinstance(inner, Token) and inner.type == "LETTER" and inner.value == "i"
+
+
+def _split_example(sup: RSarg | None):
+    """^{[l](i)} -> (^{[l]}, True); ^{(i)} -> (None, True); anything else -> (sup, False)."""
+    if sup is None or sup.token is not None or len(sup.items) != 1 or sup.items[0][1] is not None:
+        return sup, False
+    raw = unwrap(sup.items[0][0])
+    if _is_example(raw):
+        return None, True
+    if isinstance(raw, RProd) and all(op is None for op, _ in raw.items) and any(_is_example(r) for _, r in raw.items):
+        rest = [(None, r) for _, r in raw.items if not _is_example(r)]
+        if len(rest) == len(raw.items) - 1 and rest:
+            kept = rest[0][1] if len(rest) == 1 else RProd(rest)
+            return RSarg(items=[(kept, None, None)]), True
+    return sup, False
+
+
+EXAMPLE_NAMES = {"A": "a", "Z": "z", "X": "x", "Y": "y", "a": "a", "z": "z", "x": "x", "y": "y"}
+LOSS_LETTERS = {"L", "J", "C", "E"}
+
+
+def _one_example_name(tok: Token) -> Token:
+    """The name of example i's column: a^{[l](i)} is the vector a^{[l]} of one example (lowercase, as Ng writes
+    it); L^{(i)} and \\mathcal{L}^{(i)} are one example's loss \\mathcal{L}."""
+    if tok.type in ("LETTER", "DSH", "HAT") and tok.value in EXAMPLE_NAMES:
+        return Token(tok.type, EXAMPLE_NAMES[tok.value], start_pos=tok.start_pos)
+    if tok.type in ("LETTER", "MCAL") and tok.value in LOSS_LETTERS:
+        return Token("MCAL", "L", start_pos=tok.start_pos)
+    raise NotationError(f"the example superscript (i) on {tok.value}: gradaudit reads (i) on A, Z, X, Y, their "
+                        "gradients and the loss")
+
+
+def _is_tuple(raw: RStep) -> bool:
+    node = unwrap(raw.either)
+    return raw.textsum is None and isinstance(node, RGroup) and node.kind == "(" and len(node.args) >= 2
+
+
+def _is_size(node) -> bool:
+    """A size: a number, a lowercase length (m, n_x), a layer's width n^{[l]}, or sums and products of them."""
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Sym):
+        return node.name == "n" or (len(node.name) == 1 and node.name.islower() and node.layer is None)
+    if isinstance(node, Pow):
+        return isinstance(node.base, Sym) and node.base.name == "n"
+    if isinstance(node, (Add, Mul)):
+        return all(_is_size(x) for x in (node.terms if isinstance(node, Add) else node.factors))
+    if isinstance(node, Neg):
+        return _is_size(node.arg)
+    return False
+
+
+def _squares(node: Node) -> Node:
+    """The sum of the squares of every entry: \\|x\\|^2."""
+    return Sum(Mul((node, node), "odot"), style="np")
+
+
+def _indicator(cond: Node) -> Node:
+    """\\mathbb{1}[cond]: 1 where the condition holds, else 0. \\mathbb{1}[j = y] with y the class label is the
+    one-hot label's entry y_j."""
+    if not isinstance(cond, Rel):
+        raise NotationError("an indicator \\mathbb{1}[...] needs a condition such as j = y_i or Z > 0")
+    sides = (cond.left, cond.right)
+    labels = [x for x in sides if isinstance(x, Sym) and x.name == "y" and x.layer is None and not x.hat]
+    if cond.op == "=" and labels:
+        label = labels[0]
+        other = sides[1] if label is sides[0] else sides[0]
+        if label.index or not isinstance(other, Sym) or other.index or other.layer is not None:
+            raise NotationError(f"the indicator \\mathbb{{1}}[{tex(cond.left)} = {tex(cond.right)}] of a class label "
+                                "per example (y_i) is not read; write the one-hot label's entry instead")
+        return Sym("y", index=(other,))
+    return Cases(((Num(Fraction(1)), cond), (Num(Fraction(0)), None)))
+
+
 def _bracketed(raw):
     """[l], (l), [l]T, [l]' -> (the RGroup, '' | 'T' | 'prime'); anything else -> (None, '')."""
     raw = unwrap(raw)
@@ -574,12 +803,25 @@ def _bracketed(raw):
         return raw, ""
     if (isinstance(raw, RProd) and len(raw.items) == 2 and raw.items[1][0] is None
             and isinstance(raw.items[0][1], RGroup) and raw.items[0][1].kind in ("[", "(")
-            and isinstance(raw.items[1][1], Token) and raw.items[1][1].type == "LETTER" and raw.items[1][1].value == "T"):
-        return raw.items[0][1], "T"
+            and isinstance(raw.items[1][1], Token) and (raw.items[1][1].type == "TOP" or (
+                raw.items[1][1].type == "LETTER" and raw.items[1][1].value == "T"))):
+        return raw.items[0][1], "T"                # A^{[l]T}, h^{(k-1)\top}
     if (isinstance(raw, RPost) and isinstance(raw.base, RGroup) and raw.base.kind in ("[", "(")
             and raw.posts == [("prime",)]):
         return raw.base, "prime"
+    if (isinstance(raw, RPost) and isinstance(raw.base, RGroup) and raw.base.kind in ("[", "(")
+            and len(raw.posts) == 1 and raw.posts[0][0] == "sup" and _is_transpose_sarg(raw.posts[0][1])):
+        return raw.base, "T"                    # A^{[l-1]^T}: the transpose written as a script of the layer
     return None, ""
+
+
+def _is_transpose_sarg(s: RSarg) -> bool:
+    if s.token is not None:
+        return s.token.type == "TOP" or (s.token.type == "LETTER" and s.token.value == "T")
+    if len(s.items) == 1 and s.items[0][1] is None:
+        t = unwrap(s.items[0][0])
+        return isinstance(t, Token) and (t.type == "TOP" or (t.type == "LETTER" and t.value == "T"))
+    return False
 
 
 def _is_index_expr(node) -> bool:

@@ -20,7 +20,8 @@ REL_TEX = {"=": "=", ":=": ":=", "->": "\\rightarrow", "in": "\\in", "!=": "\\ne
            ">=": "\\geq", "<=": "\\leq"}
 FUNC_TEX = {"sigma": "\\sigma", "tanh": "\\tanh", "log": "\\log", "exp": "\\exp", "max": "\\max", "sig": "sig",
             "g": "g", "sigmoid": "\\text{sigmoid}", "relu": "\\text{relu}", "softmax": "\\text{softmax}",
-            "maxpool": "\\text{maxpool}", "flatten": "\\operatorname{flatten}"}
+            "maxpool": "\\text{maxpool}", "flatten": "\\operatorname{flatten}", "leakyrelu": "\\text{leaky ReLU}",
+            "sign": "\\operatorname{sign}", "diag": "\\operatorname{diag}"}
 DOTS_TEX = {"dots": "\\dots", "cdots": "\\cdots", "vdots": "\\vdots", "ddots": "\\ddots"}
 
 # binding strength of what a node prints as: a higher number needs fewer brackets

@@ -101,18 +101,29 @@ _RECURSION = 6000
 _TOKEN_NAMES = {
     "REL": "a relation", "RPAR": "')'", "LPAR": "'('", "RBRACE": "'}'", "LBRACE": "'{'", "RBRACK": "']'",
     "LBRACK": "'['", "COMMA": "','", "AMP": "'&'", "CARET": "'^'", "UNDERSCORE": "'_'", "$END": "the end",
-    "ROWSEP": "'\\\\'", "PRIME": "a prime", "TEXT": "\\text", "OR": "\\text{or}",
+    "ROWSEP": "'\\\\'", "PRIME": "a prime", "TEXT": "\\text", "OR": "\\text{or}", "LETTER": "a name",
+    "NUM": "a number", "DSH": "a name", "HAT": "a name", "MCAL": "a name", "FUNC": "a function", "FRAC": "\\frac",
+    "SUM": "\\sum", "PARTIAL": "\\partial", "LCURLY": "'\\{'", "RCURLY": "'\\}'", "RNORM": "'\\|'",
+    "LNORM": "'\\|'", "IF": "\\text{if}",
 }
 
 
 def _names(expected) -> str:
-    return ", ".join(sorted(_TOKEN_NAMES.get(x, x) for x in expected)[:8])
+    """The tokens that would fit, in words, the bracket and script tokens first (they say most)."""
+    words = sorted({_TOKEN_NAMES[x] for x in expected if x in _TOKEN_NAMES})
+    return ", ".join(words[:6]) if words else "something else"
 
 
-def _unexpected(tok: Token, expected) -> str:
-    where = f" at position {tok.start_pos}" if getattr(tok, "start_pos", None) is not None else ""
+def _unexpected(tok: Token, expected, text: str = "") -> str:
+    """A sentence about the formula: what stops the reading, after which text, and what would fit there."""
     what = "the end of the line" if tok.type == "$END" else repr(tok.value)
-    return f"unexpected {what}{where} (expected one of: {_names(expected)})"
+    pos = getattr(tok, "start_pos", None)
+    if text and pos is not None and tok.type != "$END":
+        from .tokens import _before_text
+        where = f" after '{_before_text(text, pos)}'" if pos else " at the start"
+    else:
+        where = ""
+    return f"unexpected {what}{where}; the notation allows one of {_names(expected)} there"
 
 
 def _parse(latex: str) -> Parsed:
@@ -123,18 +134,26 @@ def _parse(latex: str) -> Parsed:
     if control is not None:
         return Parsed((Control(control),), latex=latex)
     joiner = _Joiner()
-    for line in split_lines(tokenize(body)):
+    repairs: list[str] = []
+    tokens = tokenize(body, repairs)
+    joiner.extra_notes += repairs
+    for line in split_lines(tokens):
         if line.tokens and all(t.type == "DOTS" for t in line.tokens):
             joiner.skipped("a line holding only dots (rows left out) was skipped")
             continue
         if not line.tokens:
             joiner.annotate(line.annotation)
             continue
-        repair_parens(line)
-        raw = _lark().parse(line.tokens)
+        repair_parens(line, tokens.text)
+        try:
+            raw = _lark().parse(line.tokens)
+        except UnexpectedToken as e:
+            raise NotationError(_unexpected(e.token, e.expected, tokens.text)) from None
+        if ":" in (raw.lead, raw.trail):
+            raise NotationError("a ':' with no shape after it (A : (n, m) is a shape annotation)")
         builder = Builder()
-        steps = [builder.step(s) for s in raw.steps]
-        joiner.add(raw.lead, steps, raw.rels, raw.trail, line, builder.notes)
+        steps, rels = builder.chain(raw.steps, raw.rels)
+        joiner.add(raw.lead, steps, rels, raw.trail, line, builder.notes)
     statements = joiner.finish()
     if not statements:
         raise NotationError("no mathematics in the formula")

@@ -69,6 +69,12 @@ class RDelta:
 
 
 @dataclass
+class RNabla:           # \nabla_{x} f: the gradient of f by x
+    by: object          # the subscript (an RSarg)
+    of: object
+
+
+@dataclass
 class RFrac:
     num: list
     den: list
@@ -235,6 +241,12 @@ class RawBuilder(Transformer):
     def arg(self, c):
         rels = [(c[k].value, c[k + 1]) for k in range(1, len(c), 2)]
         return RArg(c[0], rels)
+
+    def nabla(self, c):
+        return RNabla(c[1], c[2])
+
+    def norm(self, c):
+        return RGroup("||", c[1])
 
     def frac(self, c):
         return RFrac(c[2], c[5])

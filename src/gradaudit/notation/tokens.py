@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from ..errors import NotationError
+from .lenient import lenient
 
 MAX_CHARS = 20_000
 MAX_TOKENS = 5_000
@@ -32,7 +33,12 @@ FUNC_WORDS = {
     "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
     "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
 }
-FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | {"maxpooling": "maxpool", "max": "max", "flatten": "flatten"}
+# plain-letter words read as a function in any capitalisation (ReLu, Relu, Sigmoid, Softmax, sign)
+FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sign": "sign", "sgn": "sign",
+                "leakyrelu": "leakyrelu", "diag": "diag"}
+FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | FUNC_ANYCASE | {
+    "maxpooling": "maxpool", "max": "max", "flatten": "flatten", "leaky relu": "leakyrelu", "leaky_relu": "leakyrelu",
+    "lrelu": "leakyrelu"}
 # macros that are one token: name -> (type, value)
 SIMPLE = {
     "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
@@ -46,22 +52,32 @@ SIMPLE = {
     "neq": ("REL", "!="), "ne": ("REL", "!="), "geq": ("REL", ">="), "ge": ("REL", ">="), "leq": ("REL", "<="),
     "le": ("REL", "<="), "rightarrow": ("REL", "->"), "to": ("REL", "->"), "Rightarrow": ("REL", "->"),
     "longrightarrow": ("REL", "->"), "in": ("REL", "in"),
+    # an update (W \leftarrow W - \alpha dW) and a definition (\delta \equiv ...) are both ':='
+    "leftarrow": ("REL", ":="), "gets": ("REL", ":="), "longleftarrow": ("REL", ":="), "equiv": ("REL", ":="),
+    "triangleq": ("REL", ":="), "coloneqq": ("REL", ":="), "doteq": ("REL", ":="), "eqqcolon": ("REL", ":="),
+    "defeq": ("REL", ":="), "coloneq": ("REL", ":="),
     "{": ("LCURLY", "{"), "}": ("RCURLY", "}"), "lbrace": ("LCURLY", "{"), "rbrace": ("RCURLY", "}"),
     "\\": ("LINESEP", "\\\\"), "newline": ("LINESEP", "newline"), "therefore": ("THEREFORE", "therefore"),
     "quad": ("QUAD", "quad"), "qquad": ("QUAD", "qquad"),
+    "onesvec": ("ONES", "1"), "indicator": ("INDIC", "1"), "nabla": ("NABLA", "nabla"),
+    "|": ("NORM", "|"), "Vert": ("NORM", "|"), "lVert": ("NORM", "|"), "rVert": ("NORM", "|"),
 }
-SPACING = {",", ";", ":", "!", " ", "displaystyle", "nonumber", "notag", "limits", "nolimits"}
-SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"}
+SPACING = {",", ";", ":", "!", " ", "displaystyle", "nonumber", "notag", "limits", "nolimits", "textstyle",
+           "scriptstyle", "scriptscriptstyle", "tiny", "scriptsize", "footnotesize", "small", "normalsize", "large",
+           "Large", "LARGE", "huge", "Huge", "middle"}
+SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
+         "Biggr", "bigm", "Bigm"}
 WRAPPERS = {"equation", "equation*", "aligned", "align", "align*", "gathered", "gather", "gather*", "split",
             "alignedat", "displaymath", "math"}
 MATRICES = {"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix"}
 PUNCT = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", "^": "CARET",
          "_": "UNDERSCORE", ",": "COMMA", "'": "PRIME", "+": "PLUS", "-": "MINUS", "/": "SLASH", "=": "REL",
          "<": "REL", ">": "REL", "&": "AMP"}
-DELIMS = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "\\{": "LCURLY", "\\}": "RCURLY",
+DELIMS = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "\\{": "LCURLY", "\\}": "RCURLY", "\\|": "NORM",
+          "\\Vert": "NORM", "\\lVert": "NORM", "\\rVert": "NORM",
           "\\lbrace": "LCURLY", "\\rbrace": "RCURLY", "\\lbrack": "LBRACK", "\\rbrack": "RBRACK"}
-OPENERS = {"LPAR", "LBRACK", "LBRACE", "LCURLY", "BCASES", "BMATRIX"}
-CLOSERS = {"RPAR", "RBRACK", "RBRACE", "RCURLY", "ECASES", "EMATRIX"}
+OPENERS = {"LPAR", "LBRACK", "LBRACE", "LCURLY", "BCASES", "BMATRIX", "LNORM"}
+CLOSERS = {"RPAR", "RBRACK", "RBRACE", "RCURLY", "ECASES", "EMATRIX", "RNORM"}
 
 _TAG_RE = re.compile(r"\\tag\*?\s*\{[^{}]*\}")
 _EQNUM_RE = re.compile(r"(?:\\q?quad|\\hspace\*?\s*\{[^{}]*\}|\\[ ,;]|~)+\s*\(\s*\d+[a-z]?(?:\s*,\s*\d+)*\s*\)\s*$")
@@ -121,6 +137,17 @@ def _read_group(s: str, i: int, what: str) -> tuple[str, int]:
     raise NotationError(f"unbalanced braces: {what} argument is never closed")
 
 
+def _before_text(s: str, i: int) -> str:
+    """What a reader sees just before position i (at most 30 characters), to say where the formula stops reading."""
+    head = " ".join(s[:i].split())
+    return head if len(head) <= 30 else "..." + head[-30:]
+
+
+class TokenList(list):
+    """The tokens, and the text they were read from (after the lenient rewrites): messages quote it."""
+    text: str = ""
+
+
 class _Lexer:
     """One pass over the string; see the module docstring."""
 
@@ -131,9 +158,17 @@ class _Lexer:
         self.envs: list[str] = []        # cases / matrix / wrapper, with the brace depth at which it opened
         self.env_depth: list[int] = []
         self.depth = 0                   # brackets of every kind open at this point
+        self.norms: list[int] = []       # the depth inside each open \| ... \|
 
     # -- helpers -------------------------------------------------------------
     def emit(self, type_: str, value: str, pos: int):
+        if type_ == "NORM":      # \| opens a norm, the next \| at the same depth closes it
+            if self.norms and self.norms[-1] == self.depth:
+                self.norms.pop()
+                type_ = "RNORM"
+            else:
+                self.norms.append(self.depth + 1)
+                type_ = "LNORM"
         self.out.append(Token(type_, value, start_pos=pos))
         if len(self.out) > MAX_TOKENS:
             raise NotationError(f"formula too long: more than {MAX_TOKENS} tokens")
@@ -181,10 +216,13 @@ class _Lexer:
             k = self.next_nonspace(j + 1)
             if k < len(s) and s[k] == "{":
                 try:
-                    content, _ = _read_group(s, k, "^")
+                    content, after = _read_group(s, k, "^")
                 except NotationError:
                     return False
-                return "'" in content or "\\prime" in content
+                if "'" in content or "\\prime" in content:
+                    return True
+                after = self.next_nonspace(after)
+                return after < len(s) and s[after] in "('"        # g^{[l]}(Z^{[l]})
             return k < len(s) and s[k] == "'"
         return False
 
@@ -209,6 +247,10 @@ class _Lexer:
             elif c == ":" and s.startswith(":=", i):
                 self.emit("REL", ":=", i)
                 i += 2
+            elif c == ":":
+                i = self.colon(i)
+            elif c == ";":
+                i = self.semicolon(i)
             elif c == "*":
                 self.emit("MULOP", "star", i)
                 i += 1
@@ -218,12 +260,28 @@ class _Lexer:
             elif c in PUNCT:
                 i = self.punct(c, i)
             else:
-                raise NotationError(f"unexpected character {c!r} at position {i}")
+                raise NotationError(f"unexpected character {c!r} after '{_before_text(s, i)}': it is not part of "
+                                    "the notation gradaudit reads")
         if self.braces:
             raise NotationError("unbalanced braces: a '{' is never closed")
         if self.envs:
             raise NotationError(f"\\begin{{{self.envs[-1]}}} is never ended")
         return self.out
+
+    def colon(self, i: int) -> int:
+        """A : (n, m) at the top level is a shape annotation (read as \\in); elsewhere a ':' is a slice."""
+        if self.braces or self.depth or self.cell_env():
+            raise NotationError("a ':' inside brackets (a slice or a range) is not something gradaudit reads")
+        self.emit("REL", ":", i)
+        return i + 1
+
+    def semicolon(self, i: int) -> int:
+        """'a = b; c = d' separates two statements; f(x; theta) separates arguments."""
+        if self.braces or self.depth:
+            self.emit("COMMA", ",", i)
+        elif not self.cell_env():
+            self.emit("LINESEP", ";", i)
+        return i + 1
 
     def punct(self, c: str, i: int) -> int:
         t = PUNCT[c]
@@ -232,9 +290,9 @@ class _Lexer:
             self.check_depth()
         elif c == "}":
             if not self.braces:
-                raise NotationError(f"unbalanced braces: '}}' at position {i} closes nothing")
+                raise NotationError(f"unbalanced braces: the '}}' after '{_before_text(self.s, i)}' closes nothing")
             if self.envs and self.env_depth[-1] > len(self.braces) - 1:
-                raise NotationError(f"'}}' at position {i} closes a brace opened before \\begin{{{self.envs[-1]}}}")
+                raise NotationError(f"the '}}' after '{_before_text(self.s, i)}' closes a brace opened before \\begin{{{self.envs[-1]}}}")
             self.braces.pop()
         elif c == "&":
             if not self.cell_env():
@@ -259,6 +317,10 @@ class _Lexer:
         if s.startswith("np.sum", i):
             self.emit("NPSUM", "np.sum", i)
             return i + 6
+        m = re.match(r"(?:np|numpy)\.(divide|multiply|dot|matmul|exp|log|tanh|maximum)\b", s[i:])
+        if m and self.looks_applied_paren(i + m.end()):
+            self.emit("FUNC", "np." + m.group(1), i)    # code in a display: np.divide(Y, A) is Y / A
+            return i + m.end()
         m = re.match(r"(axis\s*=\s*-?\d+|keepdims\s*=\s*(?:True|False))", s[i:])
         if m:
             self.emit("KWARG", re.sub(r"\s+", "", m.group(0)), i)
@@ -271,12 +333,17 @@ class _Lexer:
         if self.in_script():
             self.emit("WORD" if len(run) > 1 else "LETTER", run, i)
             return end
+        if run.lower() == "leaky" and self.leaky_relu(end):
+            self.emit("FUNC", "leakyrelu", i)
+            return self.leaky_relu(end)
         if run in FUNC_WORDS:
             self.emit("FUNC", FUNC_WORDS[run], i)
+        elif run.lower() in FUNC_ANYCASE and (run.lower() not in ("sign", "sgn", "diag") or self.looks_applied(end)):
+            self.emit("FUNC", FUNC_ANYCASE[run.lower()], i)
         elif run == "max":
             self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
-        elif run == "g" and self.looks_applied(end):
-            self.emit("FUNC", "g", i)
+        elif run in ("g", "f", "h") and self.looks_applied(end):
+            self.emit("FUNC", run, i)
         elif run[0] == "d" and len(run) > 1:
             self.emit("DSH", run[1], i)
             for k, ch in enumerate(run[2:]):
@@ -285,6 +352,11 @@ class _Lexer:
             for k, ch in enumerate(run):
                 self.emit("LETTER", ch, i + k)
         return end
+
+    def leaky_relu(self, i: int) -> int:
+        """'leaky ReLU(z)': the index after ReLU, or 0 when 'leaky' is not followed by it."""
+        m = re.match(r"(?:\s|\\[ ,;:!]|_)*(relu)", self.s[i:], re.IGNORECASE)
+        return i + m.end() if m else 0
 
     def looks_applied_paren(self, i: int) -> bool:
         j = self.next_nonspace(i)
@@ -309,7 +381,8 @@ class _Lexer:
             return self.sized(name, end)
         if name in ("begin", "end"):
             return self.environment(name, end, i)
-        if name in ("text", "textrm", "textit", "mathrm", "operatorname", "textbf", "mbox"):
+        if name in ("text", "textrm", "textit", "mathrm", "operatorname", "textbf", "mbox", "mathsf", "textsf",
+                    "texttt", "mathtt", "textnormal"):
             content, end = _read_group(s, end, "\\" + name)
             self.text(content.strip(), i, end)
             return end
@@ -339,7 +412,7 @@ class _Lexer:
             elif t == "LINESEP" and self.cell_env():
                 t = "ROWSEP"
             elif t == "LINESEP" and self.braces:
-                raise NotationError(f"line break \\{name} inside braces at position {i}")
+                raise NotationError(f"a line break \\{name} inside braces, after '{_before_text(s, i)}'")
             elif t == "LCURLY":
                 self.check_depth()
             self.emit(t, v, i)
@@ -398,12 +471,16 @@ class _Lexer:
 
     def text(self, content: str, pos: int, end: int):
         low = content.lower()
+        low = re.sub(r"^[\s,;:.]+", "", low)     # '\text{, where ...}': the punctuation before a remark
         if self.in_script() or self.prev_type() in ("CARET", "UNDERSCORE"):
+            if content in ("T", "\\top", "\\intercal"):          # ^{\mathsf{T}}, ^\mathrm{T}: a transpose
+                self.emit("LETTER", "T", pos)
+                return
             if not re.fullmatch(r"[A-Za-z]+", content):
                 raise NotationError(f"\\text{{{content}}} in a sub/superscript: only a word is supported")
             self.emit("WORD", content, pos)
-        elif low in FUNC_TEXT:
-            f = FUNC_TEXT[low]
+        elif low in FUNC_TEXT or re.sub(r"[\s\-_]+", " ", low) in FUNC_TEXT:
+            f = FUNC_TEXT.get(low) or FUNC_TEXT[re.sub(r"[\s\-_]+", " ", low)]
             self.emit("FUNC" if f != "max" or self.looks_applied_paren(end) else "MAX", f, pos)
         elif low == "if":
             self.emit("IF", "if", pos)
@@ -414,7 +491,7 @@ class _Lexer:
         elif low.startswith("sum along") or low in ("sum over rows", "sum over columns"):
             self.emit("TEXTSUM", content, pos)
         elif low.startswith("where"):
-            self.emit("WHERE", content, pos)
+            self.emit("WHERE", re.sub(r"^[\s,;:.]+", "", content), pos)
         elif content == "":
             return
         else:
@@ -432,11 +509,15 @@ UNICODE = {"\u2212": "-", "\u00d7": "\\times ", "\u22c5": "\\cdot ", "\u00b7": "
 UNICODE_RE = re.compile("|".join(map(re.escape, UNICODE)))
 
 
-def tokenize(s: str) -> list[Token]:
+def tokenize(s: str, notes: list | None = None) -> list[Token]:
+    """Tokens of one formula; the repairs made on the way (a missing '^' or ']') are appended to notes."""
     s = UNICODE_RE.sub(lambda m: UNICODE[m.group(0)], s)
     # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
     s = PRIMES.sub(lambda m: "'" * (m.group(1).count("\\prime") if m.group(1) else 1), s)
-    return _Lexer(s).run()
+    s = lenient(s, notes if notes is not None else [])
+    out = TokenList(_Lexer(s).run())
+    out.text = s
+    return out
 
 
 REL_CHAIN = {"=", ":=", "->", "in"}
@@ -490,6 +571,12 @@ def split_lines(tokens: list[Token]) -> list[Line]:
         line.annotation = " ".join(trailing + ([line.annotation] if line.annotation else []))
         if line.where:
             line.annotation = (head + " " + line.annotation).strip()
+        heading = []
+        while len(line.tokens) > 1 and line.tokens[0].type == "TEXT" \
+                and any(t.type == "REL" for t in _top(line.tokens[1:])):
+            heading.append(line.tokens.pop(0).value.strip())    # '\text{Forward: } Z = ...': a heading, not a factor
+        if heading:
+            line.annotation = " ".join(heading + ([line.annotation] if line.annotation else []))
         if line.tokens and line.tokens[0].type == "THEREFORE":
             line.tokens = line.tokens[1:]   # "hence": proper LaTeX, not a repair, so no note
         if any(t.type == "THEREFORE" for t in line.tokens):
@@ -522,7 +609,7 @@ def _side_condition(toks: list[Token]):
         elif depth == 0 and t.type == "REL":
             seen_relation = True
         elif depth == 0 and t.type == "TEXT" and seen_relation and i + 1 < len(toks):
-            words = t.value.strip().split()
+            words = t.value.strip().lstrip(",;:. ").split()
             if words and words[0].lower().strip(",") in CONDITION_WORDS:
                 rest = [u for u in toks[i + 1:] if u.type != "QUAD"]
                 if any(u.type == "REL" for u in rest):
@@ -530,7 +617,7 @@ def _side_condition(toks: list[Token]):
                     while kept and kept[-1].type in ("QUAD", "PUNCT", "COMMA"):
                         kept.pop()
                     latex = {"<=": "\\le", ">=": "\\ge", "!=": "\\neq", "->": "\\to"}
-                    return kept, " ".join([t.value.strip()] + [latex.get(u.value, u.value) if u.type == "REL"
+                    return kept, " ".join([t.value.strip().lstrip(",;:. ")] + [latex.get(u.value, u.value) if u.type == "REL"
                                                               else u.value for u in rest])
     return toks, ""
 
@@ -553,6 +640,12 @@ def _split_quads(toks: list[Token], where: bool) -> list[Line]:
     return [Line([t for t in toks], where=where)]
 
 
+def _after(text: str, tok: Token) -> str:
+    if not text or tok.start_pos is None:
+        return ""
+    return f" after '{_before_text(text, tok.start_pos)}'" if tok.start_pos else " at the start"
+
+
 def _top(tokens: list[Token]):
     """Tokens at nesting depth 0."""
     depth = 0
@@ -565,7 +658,7 @@ def _top(tokens: list[Token]):
             yield t
 
 
-def repair_parens(line: Line) -> None:
+def repair_parens(line: Line, text: str = "") -> None:
     """Close a '(' still open at a top-level relation just before it (and drop the ')' that then
     has nothing to close), or at the end of the line. Each repair adds a note."""
     toks = line.tokens
@@ -573,16 +666,22 @@ def repair_parens(line: Line) -> None:
     frames: list[list] = [[]]        # per brace/env level: the open '(' tokens
     kinds: list[str] = ["top"]
     pending = 0
+    previous = None
     for t in toks:
         ty = t.type
-        if ty in ("LBRACE", "BCASES", "BMATRIX", "LBRACK", "LCURLY"):
+        guarded = ty == "LPAR" and previous is not None and previous.type == "INDIC"   # \mathbb{1}(j = k)
+        previous = t
+        if guarded or ty in ("LBRACE", "BCASES", "BMATRIX", "LBRACK", "LCURLY"):
             frames.append([])
-            kinds.append(ty)
+            kinds.append("INDIC(" if guarded else ty)
+        elif ty == "RPAR" and kinds[-1] == "INDIC(" and not frames[-1]:
+            frames.pop()
+            kinds.pop()
         elif ty in ("RBRACE", "ECASES", "EMATRIX", "RBRACK", "RCURLY"):
             if len(frames) == 1:
-                raise NotationError(f"unbalanced '{t.value}' at position {t.start_pos}")
+                raise NotationError(f"unbalanced '{t.value}'{_after(text, t)}: it closes nothing")
             if frames[-1]:
-                raise NotationError(f"'(' at position {frames[-1][-1].start_pos} is never closed before '{t.value}'")
+                raise NotationError(f"the '('{_after(text, frames[-1][-1])} is never closed before '{t.value}'")
             frames.pop()
             kinds.pop()
         elif ty == "LPAR":
@@ -595,7 +694,7 @@ def repair_parens(line: Line) -> None:
                 line.notes.append(f"the ')' at position {t.start_pos} was dropped: its '(' was closed at the relation before it")
                 continue
             else:
-                raise NotationError(f"unbalanced ')' at position {t.start_pos}")
+                raise NotationError(f"unbalanced ')'{_after(text, t)}: it closes no '('")
         elif ty == "REL" and t.value in REL_CHAIN and len(frames) == 1 and frames[0]:
             for o in reversed(frames[0]):
                 out.append(Token("RPAR", ")", start_pos=t.start_pos))

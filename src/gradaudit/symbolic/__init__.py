@@ -23,6 +23,10 @@ column-wT: W_l n_{l-1} x n_l, Z = W^T A + b 1_{1 x m}; row and index: X m x n0, 
 b_l 1 x n_l, Z = A W + 1_{m x 1} b (index: w_{i,j} = W[i, j], i the input unit, j the output unit;
 a_j = A[0, j]). CNNs (row, one example, one channel): X H x W, K_l k x k, b_l 1 x 1,
 Z = Conv2D(A, K) + 1 b 1^T, P_l = MaxPool(A_l), dense input Flatten(P) (1 x hw).
+Multi-channel CNNs (Layer.channels, Architecture.channels): a C-channel map is (C h) x w, its
+channels stacked; K_l is (C_out C_in k) x k (the 4-D kernel's k x k slices in (o, c) order), b_l
+C_out x 1; Z = Conv2D(A, K, C_in, C_out) + ChannelBias(b, h, w), with Pad(A, p, C) before it for
+same padding; dK = ConvGradKernel(A, dZ, C_in, C_out), db = ChannelSum(dZ, C_out).
 Softmax normalises over the class axis = the feature axis (axis 0 column, 1 row).
 
 NODE SET (stable; codegen and the auditor rely on it). Expressions use only:
@@ -37,6 +41,8 @@ NODE SET (stable; codegen and the auditor rely on it). Expressions use only:
   cnn.ConvGradInput(G, K) (full convolution with the flipped kernel: dX),
   cnn.MaxPool(A, size, stride), cnn.MaxPoolGrad(A, G, size, stride) (G routed to each window's
   first maximum), cnn.Flatten(P) (row-major 1 x hw), cnn.Unflatten(G, h, w);
+  with channels also cnn.ConvGradKernel, cnn.Pad / cnn.Crop, cnn.ChannelBias / cnn.ChannelSum, and
+  a trailing channel-count argument on Conv2D, ConvGradInput, MaxPool(Grad), Flatten, Unflatten;
   for the "activations" system also DiagMatrix(a).
 Each CNN class has an index-form _entry (the document's equations), so as_explicit() works at
 concrete sizes; evaluate.evaluate() computes any of these nodes with NumPy.

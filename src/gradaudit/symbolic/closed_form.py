@@ -18,7 +18,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from ..architectures import Architecture
 from ..errors import GradauditError
 from . import rules
-from .cnn import Conv2D, Flatten, MaxPool
+from .cnn import ChannelBias, Conv2D, Flatten, MaxPool, Pad
 
 CONSTANTS = (sp.OneMatrix, sp.ZeroMatrix, sp.Identity)
 CLASS_AXIS = {"column": 0, "column-wT": 0, "row": 1, "index": 1}
@@ -228,37 +228,43 @@ def _build_dense(arch, depth, sizes, per_example, functions):
 
 
 def _build_cnn(arch, sizes, per_example, functions):
+    """One example; a C-channel map is its channels stacked, (C h) x w (see cnn.py)."""
     if arch.convention != "row":
         raise GradauditError(f"{arch.id}: CNNs are supported in the row convention only")
     sizes = sizes or {}
     H, Wd = sizes.get("H", arch.image[0]), sizes.get("W", arch.image[1])
     dense_widths = list(arch.sizes[0]) if arch.sizes else []
     dims = {"H": sp.Integer(H), "W": sp.Integer(Wd), "m": sp.Integer(1)}
-    X = MatrixSymbol("X", H, Wd)
+    channels = arch.channels
+    X = MatrixSymbol("X", channels * H, Wd)
     cur, params, steps, l, flat, pending = X, {}, [], 0, False, 0
     for layer in arch.layers:
         if layer.kind == "conv":
             l += 1
-            K, b = MatrixSymbol(f"K{l}", layer.kernel, layer.kernel), MatrixSymbol(f"b{l}", 1, 1)
+            k, c_out = layer.kernel, layer.channels
+            K, b = MatrixSymbol(f"K{l}", c_out * channels * k, k), MatrixSymbol(f"b{l}", c_out, 1)
             params[f"K{l}"], params[f"b{l}"] = K, b
-            dims[f"k{l}"] = sp.Integer(layer.kernel)
-            conv = Conv2D(cur, K)
+            dims[f"k{l}"] = sp.Integer(k)
+            inp = Pad(cur, (k - 1) // 2, channels) if layer.padding == "same" and k > 1 else cur
+            conv = Conv2D(inp, K, channels, c_out)
             oh, ow = conv.shape
-            steps.append(Step(f"Z{l}", conv + OneMatrix(oh, 1) * b * OneMatrix(1, ow)))
+            bias = OneMatrix(oh, 1) * b * OneMatrix(1, ow) if c_out == 1 else ChannelBias(b, oh // c_out, ow)
+            steps.append(Step(f"Z{l}", conv + bias))
             steps.append(Step(f"A{l}", rules.activation(layer.activation, steps[-1].symbol, 1, functions)))
-            cur = steps[-1].symbol
+            cur, channels = steps[-1].symbol, c_out
         elif layer.kind == "maxpool":
-            steps.append(Step(f"P{l}", MaxPool(cur, layer.size, layer.stride or layer.size)))
+            steps.append(Step(f"P{l}", MaxPool(cur, layer.size, layer.stride or layer.size, channels)))
             cur = steps[-1].symbol
         elif layer.kind == "flatten":
             flat = True
         else:
             l += 1
-            inp = Flatten(cur) if flat else cur
+            inp = Flatten(cur, channels) if flat else cur
             flat = False
             n_in = inp.shape[1]
             key = f"n{l}"
-            n_out = sp.Integer(sizes.get(key, dense_widths[pending] if pending < len(dense_widths) else 1))
+            default = layer.units or (dense_widths[pending] if pending < len(dense_widths) else 1)
+            n_out = sp.Integer(sizes.get(key, default))
             pending += 1
             dims[key] = n_out
             W, b = MatrixSymbol(f"W{l}", n_in, n_out), MatrixSymbol(f"b{l}", 1, n_out)

@@ -32,7 +32,9 @@ def _plain(name):
     """The table's f(z) with the core's function classes written out (sigmoid = 1/(1 + e^-z), relu = Max(0, z)),
     so sympy.diff differentiates the formula itself, not the rules the classes carry."""
     formula = primitives.lookup(name).formula
-    return lambda z: formula(z).replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(0, x))
+    # |x| = sqrt(x^2): the element symbols are not declared real, and sympy.diff of Abs needs them to be
+    return lambda z: (formula(z).replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(0, x))
+                      .replace(sp.Abs, lambda x: sp.sqrt(x ** 2)))
 
 
 class _ScalarActivations(dict):
@@ -70,9 +72,51 @@ def _conv(X, K, b):   # eq. 35: z[i,j] = B + sum_{a,b} x[i+a, j+b] K[a,b]
                      lambda i, j: b[0, 0] + sum(X[i + a, j + c] * K[a, c] for a in range(k) for c in range(k)))
 
 
+def _max(cells):
+    """The maximum of a window as a Piecewise that picks its first maximum.
+
+    sympy.Max would do, but its derivative re-simplifies Max of the other cells, which for
+    convolution sums takes minutes; the Piecewise differentiates branch by branch.
+    """
+    branches = []
+    for k, a in enumerate(cells[:-1]):
+        cond = sp.And(*[a > b for b in cells[:k]], *[a >= b for b in cells[k + 1:]])
+        branches.append((a, cond))
+    return sp.Piecewise(*branches, (cells[-1], True)) if branches else cells[0]
+
+
 def _pool(A, p, s):   # eq. 37
     return sp.Matrix((A.rows - p) // s + 1, (A.cols - p) // s + 1,
-                     lambda i, j: sp.Max(*[A[i * s + a, j * s + c] for a in range(p) for c in range(p)]))
+                     lambda i, j: _max([A[i * s + a, j * s + c] for a in range(p) for c in range(p)]))
+
+
+# Channels: a map is a list of C matrices, a kernel a C_out x C_in grid of k x k matrices (as
+# written out by hand), joined into the core's stacked layout only at the step boundary.
+
+def _split(M, c):
+    h = M.rows // c
+    return [M[i * h:(i + 1) * h, :] for i in range(c)]
+
+
+def _join(maps):
+    return sp.Matrix.vstack(*maps)
+
+
+def _conv_channels(X, K, b, c_in, c_out, pad):
+    """z[o, i, j] = b[o] + sum_{c,a,b} x[c, i+a, j+b] K[o, c, a, b], x zero-padded by `pad`."""
+    x = [_padded(m, pad) for m in _split(X, c_in)]
+    k = _split(K, c_out * c_in)
+    return _join([_conv(x[0], k[o * c_in], b[o:o + 1, :]) + sum(
+        (_conv(x[c], k[o * c_in + c], sp.zeros(1, 1)) for c in range(1, c_in)),
+        sp.zeros(x[0].rows - k[0].rows + 1, x[0].cols - k[0].cols + 1)) for o in range(c_out)])
+
+
+def _padded(M, p):
+    if not p:
+        return M
+    out = sp.zeros(M.rows + 2 * p, M.cols + 2 * p)
+    out[p:p + M.rows, p:p + M.cols] = M
+    return out
 
 
 def _loss(kind, A, Y, c, penalty=0):
@@ -168,28 +212,33 @@ def _steps(a, depth, sizes, functions):
     steps, base = [], {}
     if a.is_cnn:
         H, W = sizes.get("H", a.image[0]), sizes.get("W", a.image[1])
-        base["X"] = _sym("X", H, W)
-        shape, prev, l, flat, widths = (H, W), "X", 0, False, list(a.sizes[0])
+        ch = a.channels
+        base["X"] = _sym("X", ch * H, W)
+        shape, prev, l, flat, widths = (H, W), "X", 0, False, list(a.sizes[0]) if a.sizes else []
         for layer in a.layers:
             if layer.kind == "conv":
                 l += 1
-                k = layer.kernel
-                base[f"K{l}"], base[f"b{l}"] = _sym(f"K{l}", k, k), _sym(f"b{l}", 1, 1)
-                shape = (shape[0] - k + 1, shape[1] - k + 1)
-                steps.append((f"Z{l}", lambda env, p=prev, l=l: _conv(env[p], env[f"K{l}"], env[f"b{l}"]), shape))
-                steps.append((f"A{l}", lambda env, l=l, act=layer.activation: _activate(act, env[f"Z{l}"], 1, functions), shape))
-                prev = f"A{l}"
+                k, co = layer.kernel, layer.channels
+                pad = (k - 1) // 2 if layer.padding == "same" else 0
+                base[f"K{l}"], base[f"b{l}"] = _sym(f"K{l}", co * ch * k, k), _sym(f"b{l}", co, 1)
+                shape = (shape[0] + 2 * pad - k + 1, shape[1] + 2 * pad - k + 1)
+                steps.append((f"Z{l}", lambda env, p=prev, l=l, ci=ch, co=co, pad=pad:
+                              _conv_channels(env[p], env[f"K{l}"], env[f"b{l}"], ci, co, pad), (co * shape[0], shape[1])))
+                steps.append((f"A{l}", lambda env, l=l, act=layer.activation: _activate(act, env[f"Z{l}"], 1, functions),
+                              (co * shape[0], shape[1])))
+                prev, ch = f"A{l}", co
             elif layer.kind == "maxpool":
                 p, s = layer.size, layer.stride or layer.size
                 shape = ((shape[0] - p) // s + 1, (shape[1] - p) // s + 1)
-                steps.append((f"P{l}", lambda env, src=prev, p=p, s=s: _pool(env[src], p, s), shape))
+                steps.append((f"P{l}", lambda env, src=prev, p=p, s=s, c=ch:
+                              _join([_pool(m, p, s) for m in _split(env[src], c)]), (ch * shape[0], shape[1])))
                 prev = f"P{l}"
             elif layer.kind == "flatten":
                 flat = True
             else:
                 l += 1
-                n_in = shape[0] * shape[1] if flat else shape[1]
-                n_out = sizes.get(f"n{l}", widths.pop(0) if widths else 1)
+                n_in = ch * shape[0] * shape[1] if flat else shape[1]
+                n_out = sizes.get(f"n{l}", layer.units or (widths.pop(0) if widths else 1))
                 base[f"W{l}"], base[f"b{l}"] = _sym(f"W{l}", n_in, n_out), _sym(f"b{l}", 1, n_out)
                 steps.append((f"Z{l}", lambda env, src=prev, l=l, fl=flat:
                               (env[src].reshape(1, len(env[src])) if fl else env[src]) * env[f"W{l}"] + env[f"b{l}"], (1, n_out)))

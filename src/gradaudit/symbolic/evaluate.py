@@ -17,7 +17,8 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from ..errors import GradauditError
-from .cnn import Conv2D, ConvGradInput, Flatten, MaxPool, MaxPoolGrad, Unflatten
+from .cnn import (ChannelBias, ChannelSum, Conv2D, ConvGradInput, ConvGradKernel, Crop, Flatten, MaxPool, MaxPoolGrad, Pad,
+                  Unflatten)
 from .functions import Softmax, head, relu, sigmoid, step
 
 
@@ -84,6 +85,49 @@ def _maxpool_grad(A, G, p, s):
         a, b = np.unravel_index(np.argmax(block), block.shape)
         out[r.start + a, c.start + b] += G[i, j]
     return out
+
+
+def _stacked(A, c):
+    """(C h) x w -> (C, h, w): the stacked channels as a tensor (a view)."""
+    return A.reshape(c, A.shape[0] // c, A.shape[1])
+
+
+def _conv_channels(e, X, K):
+    """Z[o] = sum_c Conv2D(X[c], K[o, c]) on the stacked layout."""
+    ci, co = e.c_in, e.c_out
+    x, k = _stacked(X, ci), K.reshape(co, ci, *e.kernel)
+    z = np.stack([sum(_conv(x[c], k[o, c]) for c in range(ci)) for o in range(co)])
+    return z.reshape(-1, z.shape[-1])
+
+
+def _conv_grad_input_channels(e, G, K):
+    ci, co = e.c_in, e.c_out
+    g, k = _stacked(G, co), K.reshape(co, ci, *e.kernel)
+    dx = np.stack([sum(_conv_grad_input(g[o], k[o, c]) for o in range(co)) for c in range(ci)])
+    return dx.reshape(-1, dx.shape[-1])
+
+
+def _conv_grad_kernel(e, X, G):
+    ci, co = e.c_in, e.c_out
+    x, g = _stacked(X, ci), _stacked(G, co)
+    dk = np.stack([[_conv(x[c], g[o]) for c in range(ci)] for o in range(co)])
+    return dk.reshape(-1, dk.shape[-1])
+
+
+def _per_channel(f, A, c, *rest):
+    out = np.stack([f(a, *rest) for a in _stacked(A, c)])
+    return out.reshape(-1, out.shape[-1])
+
+
+def _pad(X, p, c):
+    x = _stacked(X, c)
+    out = np.pad(x, [(0, 0), (p, p), (p, p)])
+    return out.reshape(-1, out.shape[-1])
+
+
+def _crop(G, p, c):
+    g = _stacked(G, c)
+    return g[:, p:g.shape[1] - p, p:g.shape[2] - p].reshape(-1, g.shape[2] - 2 * p)
 
 
 class _Evaluator:
@@ -153,10 +197,16 @@ HANDLERS = {
     DiagMatrix: lambda ev, e: np.diagflat(ev(e.args[0])),
     ElementwiseApplyFunction: lambda ev, e: ev.elementwise(e),
     Softmax: lambda ev, e: _softmax(ev(e.arg), e.axis),
-    Conv2D: lambda ev, e: _conv(ev(e.args[0]), ev(e.args[1])),
-    ConvGradInput: lambda ev, e: _conv_grad_input(ev(e.args[0]), ev(e.args[1])),
-    MaxPool: lambda ev, e: _maxpool(ev(e.args[0]), e.size, e.stride),
-    MaxPoolGrad: lambda ev, e: _maxpool_grad(ev(e.args[0]), ev(e.args[1]), e.size, e.stride),
+    Conv2D: lambda ev, e: _conv_channels(e, ev(e.args[0]), ev(e.args[1])),
+    ConvGradInput: lambda ev, e: _conv_grad_input_channels(e, ev(e.args[0]), ev(e.args[1])),
+    ConvGradKernel: lambda ev, e: _conv_grad_kernel(e, ev(e.args[0]), ev(e.args[1])),
+    MaxPool: lambda ev, e: _per_channel(_maxpool, ev(e.args[0]), e.channels, e.size, e.stride),
+    MaxPoolGrad: lambda ev, e: np.concatenate([_maxpool_grad(a, g, e.size, e.stride) for a, g in zip(
+        _stacked(ev(e.args[0]), e.channels), _stacked(ev(e.args[1]), e.channels))]),
+    Pad: lambda ev, e: _pad(ev(e.args[0]), e.p, e.channels),
+    Crop: lambda ev, e: _crop(ev(e.args[0]), e.p, e.channels),
+    ChannelBias: lambda ev, e: np.repeat(ev(e.args[0]), int(e.args[1]), axis=0) * np.ones((1, int(e.args[2]))),
+    ChannelSum: lambda ev, e: _stacked(ev(e.args[0]), int(e.args[1])).sum(axis=(1, 2)).reshape(-1, 1),
     Flatten: lambda ev, e: ev(e.args[0]).reshape(1, -1),
     Unflatten: lambda ev, e: ev(e.args[0]).reshape(int(e.args[1]), int(e.args[2])),
 }

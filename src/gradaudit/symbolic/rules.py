@@ -19,7 +19,8 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Tra
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .. import primitives
-from .cnn import Conv2D, ConvGradInput, Flatten, MaxPool, MaxPoolGrad, Unflatten
+from .cnn import (ChannelBias, ChannelSum, Conv2D, ConvGradInput, ConvGradKernel, Crop, Flatten, MaxPool, MaxPoolGrad, Pad,
+                  Unflatten)
 from .functions import Softmax, derivative_of, ew, head, relu, sigmoid, step
 
 
@@ -74,10 +75,20 @@ NODE_VJPS = {
     HadamardPower: _hadamard_power,
     ElementwiseApplyFunction: _elementwise,
     Softmax: lambda e, G, ans: [(e.arg, ACTIVATION_VJPS["softmax"](G, e.arg, ans, e.axis))],
-    Conv2D: lambda e, G, ans: [(e.args[0], ConvGradInput(G, e.args[1])), (e.args[1], Conv2D(e.args[0], G))],
-    MaxPool: lambda e, G, ans: [(e.args[0], MaxPoolGrad(e.args[0], G, e.size, e.stride))],
-    Flatten: lambda e, G, ans: [(e.args[0], Unflatten(G, *e.args[0].shape))],
+    Conv2D: lambda e, G, ans: _conv_vjp(e, G),
+    MaxPool: lambda e, G, ans: [(e.args[0], MaxPoolGrad(e.args[0], G, e.size, e.stride, e.channels))],
+    Flatten: lambda e, G, ans: [(e.args[0], Unflatten(G, *e.args[0].shape, e.channels))],
+    Pad: lambda e, G, ans: [(e.args[0], Crop(G, e.p, e.channels))],
+    ChannelBias: lambda e, G, ans: [(e.args[0], ChannelSum(G, e.args[0].shape[0]))],
 }
+
+
+def _conv_vjp(e, G):
+    """dX: full convolution with the flipped kernel (eq. 62); dK: X correlated with G (eq. 55), over channels."""
+    X, K = e.args[:2]
+    if e.c_in == e.c_out == 1:
+        return [(X, ConvGradInput(G, K)), (K, Conv2D(X, G))]
+    return [(X, ConvGradInput(G, K, e.c_in, e.c_out)), (K, ConvGradKernel(X, G, e.c_in, e.c_out))]
 
 
 # --- activations ---------------------------------------------------------------------------------
