@@ -272,10 +272,10 @@ def test_a_folder_with_a_broken_file_audits_every_other_file(tmp_path, monkeypat
     note(folder, r"Z^{[2]} = W^{[2]}A^{[1]}+b^{[2]}", name="d_good.md", front=front)
     real = corpus.load
 
-    def load(path):
+    def load(path, **options):
         if path.name == "b_crash.md":
             raise AttributeError("'str' object has no attribute 'items'")   # the shape of issue 19's first crash
-        return real(path)
+        return real(path, **options)
     monkeypatch.setattr(corpus, "load", load)
     run = audit_paths([folder])
     assert sorted(Path(r.file).name for r in run.results) == ["a_good.md", "d_good.md"]

@@ -27,12 +27,9 @@ PINS = yaml.safe_load((harness.HERE / "pinned.yaml").read_text(encoding="utf-8")
 SECTION = "a section whose own network the file cannot declare yet (issue 20 item 1)"
 BISHOP = "Bishop's names (a the weighted input, z = h(a) the activation, y the output) read as deeplearning.ai's"
 FALSE_ALARMS = {
-    # --- sections: a heading's own network (an HTML comment under it) is not read yet, the file's applies
-    ("jmcheon-multilayer-perceptron-notation", "f7.1"): f"{SECTION}: the row-wise column of the table",
-    ("jihwan-jeong-backpropagation", "f10.1"): f"{SECTION}: the batch section (sum over samples, H the batch)",
+    # --- a concrete-depth example inside a general-depth note
     ("ahammadnafiz-backprop-by-hand", "f15.1"): "the 3-layer example's output dZ[3] read as layer 3 of the general L-layer network",
     # --- reading: constructs read another way than a reader reads them
-    ("jmcheon-multilayer-perceptron-notation", "f11.2"): "A^{[l - 1]^T} (transpose after a bracketed superscript) in the row layout",
     ("jmcheon-multilayer-perceptron-notation", "f6.2"): "\\sum dZ^{[l]} without limits: the sum over the examples, read as another sum",
     ("jmcheon-multilayer-perceptron-notation", "f12.2"): "\\sum dZ^{[l]} without limits: the sum over the examples, read as another sum",
     ("jihwan-jeong-backpropagation", "f7.1"): "a display opening with &= continues the previous display's last left side (dE/db_j), not dE/dW^L",
