@@ -241,6 +241,9 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: 
                                                      require_network=not declares_sections(text))
     bounds = [0, len(text) + 1] if cell_lines is None or cells is None else cells + [len(text) + 1]
     pieces = [(max(a, start), b - 1) for a, b in zip(bounds, bounds[1:]) if b - 1 > start]
+    if file_options is None and not declares_sections(text):
+        raise GradauditError("no front matter: start the file with ---, the network's keys (network: or "
+                             "architecture: ID), and ---", file=str(path), line=1)
     sections = _Sections(path, file_options, file_lines)
     number, counted, line_of_a = 0, 0, 1
     try:
