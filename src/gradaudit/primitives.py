@@ -20,7 +20,7 @@ A test walks the table and proves every entry complete (tests/test_primitives.py
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Callable
@@ -92,10 +92,6 @@ class Activation:
     parameter: str | None = None                # the parameter's name, for parameterised activations
     default: Fraction | None = None             # its default value
     value: Fraction | None = None               # the bound value
-
-    def scalar(self, z):
-        """f(z) for a SymPy scalar z."""
-        return self.formula(z)
 
     @property
     def lambda_(self) -> sp.Lambda:
@@ -278,13 +274,12 @@ class Loss:
     name: str                      # spec name
     internal: str                  # the core's rules.LOSSES key
     latex: tuple = ()
-    scales: tuple = field(default=("1",))   # loss_scale values it accepts
 
 
 LOSSES = {
     "bce": Loss("bce", "bce", (r"-\left(y \log a + (1 - y) \log(1 - a)\right)",)),
     "cce": Loss("cce", "cce", (r"-\sum_k y_k \log a_k",)),
-    "squared": Loss("squared", "sse", (r"\frac{1}{2}\|a - y\|^2",), scales=("1", "1/2", "1/N")),
+    "squared": Loss("squared", "sse", (r"\frac{1}{2}\|a - y\|^2",)),
 }
 LOSS_ALIASES = {"sse": "squared", "mse": "squared", "ce": "cce", "cross-entropy": "cce",
                 "binary-cross-entropy": "bce", "categorical-cross-entropy": "cce"}

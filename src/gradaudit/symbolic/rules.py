@@ -104,7 +104,7 @@ def _softmax_vjp(G, Z, A, axis):
 def _activation_vjp(name):
     """G ⊙ f'(Z) from the primitive table: the output form documents write where the table has one."""
     entry = primitives.lookup(name)
-    if entry.name == "softmax":
+    if not entry.elementwise:
         return _softmax_vjp
     if entry.output_derivative is not None:
         if entry.name == "identity":
@@ -172,7 +172,7 @@ def activation(name: str, Z, axis: int, functions: dict | None = None):
     """The forward activation; `functions` maps a generic name ('g') to a Function (default: undefined g)."""
     if primitives.is_known(name) and name != "g":
         entry = primitives.lookup(name)
-        if entry.name == "softmax":
+        if not entry.elementwise:
             return Softmax(Z, axis)
         if entry.name == "identity":
             return Z
