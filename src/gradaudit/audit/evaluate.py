@@ -192,17 +192,22 @@ def evaluate(node, ctx: Context):
 def infer_ranges(nodes, ctx: Context) -> None:
     """Index conventions of a claim: 0-based if any index or limit is 0, else 1-based; a label used
     bare as an index ranges over that axis of the quantity it indexes."""
-    zero = False
-    for node in nodes:
+    zero = indexed = summed = False
+    for node in nodes:   # one walk decides what the two below need to look at: most claims have no index at all
         for sub in walk(node):
-            if isinstance(sub, N.Sym) and any(isinstance(i, N.Num) and i.value == 0 for i in sub.index):
-                zero = True
-            if isinstance(sub, (N.Sum, N.Max)) and isinstance(sub.lower, N.Num) and sub.lower.value == 0:
-                zero = True
+            if isinstance(sub, N.Sym) and sub.index:
+                indexed = True
+                if any(isinstance(i, N.Num) and i.value == 0 for i in sub.index):
+                    zero = True
+            if isinstance(sub, (N.Sum, N.Max)):
+                summed = True
+                if isinstance(sub.lower, N.Num) and sub.lower.value == 0:
+                    zero = True
     ctx.index_base = 0 if zero else 1
-    ctx.lengths = _named_lengths(nodes, ctx)
-    for label, rng in label_ranges(nodes, ctx).items():
-        ctx.index_ranges.setdefault(label, rng)
+    ctx.lengths = _named_lengths(nodes, ctx) if summed else {}
+    if indexed:
+        for label, rng in label_ranges(nodes, ctx).items():
+            ctx.index_ranges.setdefault(label, rng)
 
 
 def _named_lengths(nodes, ctx: Context) -> dict:
