@@ -170,7 +170,9 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
         if "l" in ctx.bindings:
             layer = ctx.bindings["l"]   # W in R^{n^{[l]} x n^{[l-1]}}: the claim is about layer l, and so is W
         else:
-            raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer")
+            hint = ("; if its subscript is the layer (W_1, Z_2), say 'subscript: layer'"
+                    if len(sym.index) == 1 and isinstance(sym.index[0], N.Num) else "")
+            raise EvalError(f"{_show(sym)} has no layer index and the section sets no default layer{hint}")
     if name == "A" and layer == 0:
         return "A0"
     key = f"{name}{layer}"
