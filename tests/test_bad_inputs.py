@@ -132,12 +132,12 @@ FILE_ERRORS = [
     ("section_without_architecture.toml", 12, "section 'orphan' names no architecture"),
     ("empty.toml", 1, "empty derivation file"),
     ("blank.toml", 1, "empty derivation file"),
-    ("empty.md", 1, "no front matter"),
+    ("empty.md", 1, "no formula and no network"),
     ("empty.ipynb", 1, "not a notebook (invalid JSON"),
     ("not_utf8.toml", 2, "not UTF-8"),
     ("not_utf8.md", 3, "not UTF-8"),
-    ("front_matter_names_nothing.md", 1, "front matter declares no network"),
-    ("front_matter_empty.md", 1, "no front matter"),
+    ("front_matter_names_nothing.md", 6, "no forward pass is written"),   # front matter of other tools only: inferred
+    ("front_matter_empty.md", 4, "no forward pass is written"),
     ("front_matter_unknown_architecture.md", 2, "unknown architecture 'resnet-152'"),
     ("python_architecture.md", 2, "unknown architecture"),
     ("python_default_layer.md", 3, "default_layer must be L or a layer number"),
@@ -187,8 +187,9 @@ def test_missing_path(tmp_path):
 def test_folder_without_derivation_files(tmp_path):
     copy_in(tmp_path, "no_derivations")
     run = gradaudit_cli("check", "no_derivations", cwd=tmp_path, limit=30)
-    assert run.code == 2
-    assert "no_derivations: no derivation files" in one_error_line(run)
+    assert run.code == 2   # plain.md is skipped, named with why; README.md and notes.txt are not notes
+    assert "no_derivations/plain.md:1: note: skipped: no network is declared" in run.out
+    assert "no_derivations: nothing to audit: every notes file was skipped" in one_error_line(run)
 
 
 def test_empty_folder(tmp_path):

@@ -52,7 +52,7 @@ def test_one_network_for_the_whole_file_makes_the_other_sections_wrong_or_unsupp
     ("# A\n<!-- gradaudit:\nnetwork: {layers: [tanh, swish], loss: bce}\n-->\n$$Z = W X + b$$\n", 6,
      "unknown activation 'swish'"),
     ("# A\n$$Z = W X + b$$\n# B\n<!-- gradaudit:\nnetwork: {layers: [sigmoid], loss: bce}\n-->\n", 5,
-     "no network is declared for this formula"),
+     "no network is declared and the notes do not define one: no loss is defined"),
 ])
 def test_bad_section_declarations(tmp_path, body, line, message):
     (tmp_path / "n.md").write_text("---\ntitle: t\n---\n" + body)

@@ -11,8 +11,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import architectures, frontmatter, spec, tomlpos
+from . import architectures, frontmatter, infer, spec, tomlpos
 from .errors import GradauditError
+
+
+class UndeclaredNetwork(GradauditError):
+    """Notes that declare no network and do not define one by their forward pass and loss: exit 2 for a file
+    named, a skipped file (named, with why) in a folder."""
 
 MAX_FILE_BYTES = 20 * 1024 * 1024   # notebooks carry images in their outputs: the byte limit stays generous
 MAX_FORMULAS = 5000                 # per file; the largest transcription holds ~200, and each formula costs an audit
@@ -51,6 +56,7 @@ class Section:
     aliases: dict = field(default_factory=dict)
     formulas: list = field(default_factory=list)
     names: dict = field(default_factory=dict)   # the aliases declared as `names:`, by name -> line: each must be a quantity
+    inferred: str = ""            # the front matter (YAML) of a network inferred from the notes' forward pass
 
 
 @dataclass
@@ -256,6 +262,23 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
                    aliases=options.get("aliases", {}), names=names, **kwargs)
 
 
+def inferred_section(formulas: list, options: dict, lines: dict, path: Path) -> Section:
+    """A section for notes that declare no network: the network their forward pass and loss define (infer.py).
+    What the notes' header does set (names, shorthand, notation) wins over what is inferred."""
+    try:
+        found = infer.infer(formulas)
+    except infer.Underdetermined as exc:
+        raise UndeclaredNetwork(f"no network is declared and the notes do not define one: {exc.message}",
+                                file=str(path), line=exc.line) from None
+    merged = {**found.options, **options, "network": found.network}
+    merged["aliases"] = {**found.options.get("aliases", {}), **options.get("aliases", {})}
+    merged["names"] = set(found.options.get("names", ())) | set(options.get("names", ()))
+    section = _notes_section(merged, {**found.lines, **lines}, path)
+    section.inferred = found.yaml()
+    section.formulas = list(formulas)
+    return section
+
+
 NOTES_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook", ".tex": "latex"}
 
 
@@ -274,8 +297,9 @@ def load(path: Path, inline: bool = False) -> Document:
     raise GradauditError("not a derivation file (.toml, .md, .ipynb or .tex)", file=str(path))
 
 
-def collect(paths) -> list[Path]:
-    """The derivation files named, or found in the folders named, in a stable order."""
+def collect(paths) -> list[tuple[Path, bool]]:
+    """(file, found in a folder) for the derivation files named, or found in the folders named, in a stable
+    order. A notes file found in a folder whose network can be neither read nor inferred is skipped, not refused."""
     files = []
     for raw in paths:
         p = Path(raw)
@@ -284,30 +308,12 @@ def collect(paths) -> list[Path]:
         if p.is_dir():
             found = sorted(q for q in p.rglob("*") if q.suffix.lower() in (".toml", *NOTES_SUFFIXES)
                            and q.is_file() and q.name.lower() != "readme.md" and ".ipynb_checkpoints" not in q.parts)
-            found = [q for q in found if q.suffix.lower() == ".toml" or _has_front_matter(q)]
             if not found:
-                raise GradauditError("no derivation files (.toml, or .md/.ipynb/.tex with a gradaudit header) in this folder",
-                                     file=str(p))
-            files.extend(found)
+                raise GradauditError("no derivation files (.toml, .md, .ipynb or .tex) in this folder", file=str(p))
+            files.extend((q, True) for q in found)
         else:
-            files.append(p)
+            files.append((p, False))
     return files
-
-
-def _has_front_matter(path: Path) -> bool:
-    """Is this .md, .ipynb or .tex meant for gradaudit? A file that cannot be read is reported, not skipped."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8", "replace")
-    except OSError:
-        return True   # loading it then names the file and why it cannot be read
-    if path.suffix.lower() == ".ipynb":
-        return "architecture:" in head or "network:" in head
-    if path.suffix.lower() == ".tex":
-        from .sources.latex import HEADER
-        return HEADER.search(head) is not None
-    return head.removeprefix("\ufeff").lstrip().startswith("---")
-
 
 
 def load_markdown(path: Path, text: str | None = None, **options) -> Document:

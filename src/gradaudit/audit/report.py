@@ -12,9 +12,15 @@ MARK = {"correct": "ok", "notation": "notation", "error": "ERROR", "unsupported"
 
 def text(run: AuditRun, verbose: bool = False) -> str:
     lines = []
+    inferred = {(file, section): front for file, section, front in run.networks}
     for (doc, section), group in groupby(run.results, key=lambda r: (r.document, r.section)):
         group = list(group)
         lines.append(f"\n{doc}  [section {section}]")
+        front = inferred.get((group[0].file, section))
+        if front:
+            lines.append("  network inferred from the notes' forward pass and loss (paste it as front matter to "
+                         "declare it, and change what was guessed wrong):")
+            lines.extend(f"    {row}" for row in front.rstrip().splitlines())
         for r in group:
             if r.verdict == "correct" and not verbose:
                 continue
@@ -49,7 +55,9 @@ def text(run: AuditRun, verbose: bool = False) -> str:
 def as_json(run: AuditRun) -> str:
     return json.dumps({"summary": run.summary(), "results": [r.as_json() for r in run.results],
                        "file_errors": [{"file": e.file, "line": e.line, "message": e.message} for e in run.file_errors],
-                       "notes": [{"file": f, "line": n, "message": m} for f, n, m in run.notes]},
+                       "notes": [{"file": f, "line": n, "message": m} for f, n, m in run.notes],
+                       "inferred_networks": [{"file": f, "section": s, "front_matter": front}
+                                             for f, s, front in run.networks]},
                       indent=2)
 
 

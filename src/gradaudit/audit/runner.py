@@ -19,6 +19,7 @@ class AuditRun:
     file_errors: list = field(default_factory=list)     # GradauditError per bad file
     documents: list = field(default_factory=list)       # (path, document, title)
     notes: list = field(default_factory=list)           # (file, line, message) a reader left unaudited
+    networks: list = field(default_factory=list)        # (file, section, front matter YAML) of each inferred network
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -77,11 +78,14 @@ def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = Fa
     run = AuditRun()
     start = time.monotonic()
     run_deadline = start + max_seconds if max_seconds is not None else float("inf")
-    for path in corpus.collect(paths):
+    for path, in_folder in corpus.collect(paths):
         try:
             doc = corpus.load(Path(path), inline=inline)
             results = audit_document(doc, timeout=timeout, run_deadline=run_deadline)
         except GradauditError as exc:
+            if in_folder and isinstance(exc, corpus.UndeclaredNetwork):   # a folder's other Markdown: named, skipped
+                run.notes.append((str(path), exc.line or 1, f"skipped: {exc.message}"))
+                continue
             if exc.file is None:
                 exc.file = str(path)
             if raise_errors:
@@ -96,6 +100,11 @@ def audit_paths(paths, timeout: float = DEFAULT_TIMEOUT, raise_errors: bool = Fa
             continue
         run.documents.append((doc.path, doc.document, doc.title))
         run.notes.extend((doc.path, line, message) for line, message in doc.notes)
+        run.networks.extend((doc.path, s.id, s.inferred) for s in doc.sections if s.inferred)
         run.results.extend(results)
+    if not run.documents and not run.file_errors and run.notes:
+        run.file_errors.append(GradauditError("nothing to audit: every notes file was skipped (the notes above say "
+                                              "why)", file=str(paths[0])))
     run.seconds = time.monotonic() - start
     return run
+

@@ -44,6 +44,9 @@ def run(args) -> int:
     if args.format == "text":
         if audit.results or not audit.file_errors:   # a lone bad file: its error line, not a '0 formulas' report
             print(report.text(audit, verbose=args.verbose))
+        else:   # but the files skipped are still named, with why
+            for file, line, message in audit.notes:
+                print(f"{file}:{line}: note: {message}")
     else:
         print(report.FORMATS[args.format](audit))
     for exc in audit.file_errors:

@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
 def coverage(paths) -> list[dict]:
     from ..notation.parser import parse
     rows = []
-    for path in corpus.collect(paths):
+    for path, _ in corpus.collect(paths):
         doc = corpus.load(Path(path))
         row = {"file": str(path), "document": doc.document, "formulas": 0, "parsed": 0, "claims": 0,
                "context_lines": 0, "unparsed": []}

@@ -230,7 +230,8 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: 
 
     The front matter's network is the file's; a heading whose section declares its own network
     (`<!-- gradaudit: ... -->` or a ```gradaudit block under it) starts a section audited in that network,
-    and so are its sub-headings, until a heading of the same or a higher level.
+    and so are its sub-headings, until a heading of the same or a higher level. The formulas no declared
+    network covers are audited in the network their own forward pass and loss define (corpus.inferred_section).
     """
     text = corpus._read_text(path) if text is None else text
     header = frontmatter.split(text)
@@ -238,12 +239,9 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: 
     if header is not None:
         block, first, start = header
         file_options, file_lines = frontmatter.parse(block, first, path, known=corpus.NOTES_KEYS,
-                                                     require_network=not declares_sections(text))
+                                                     require_network=False)
     bounds = [0, len(text) + 1] if cell_lines is None or cells is None else cells + [len(text) + 1]
     pieces = [(max(a, start), b - 1) for a, b in zip(bounds, bounds[1:]) if b - 1 > start]
-    if file_options is None and not declares_sections(text):
-        raise GradauditError("no front matter: start the file with ---, the network's keys (network: or "
-                             "architecture: ID), and ---", file=str(path), line=1)
     sections = _Sections(path, file_options, file_lines)
     number, counted, line_of_a = 0, 0, 1
     try:
@@ -280,7 +278,8 @@ class _Sections:
         declared = "network" in self.options or "architecture" in self.options
         self.file = corpus._notes_section(options, lines, path) if declared else None
         self.stack = []           # (level, Section or None): the open headings, outermost first
-        self.order = []           # every section that gets a formula, in first-use order
+        self.order = []           # every section that gets a formula, in first-use order (None: the inferred one)
+        self.undeclared = []      # the formulas no declared network covers: their network is inferred
         self.ids = {"notes"}
 
     def current(self):
@@ -313,9 +312,10 @@ class _Sections:
     def add(self, formula) -> None:
         section = self.current()
         if section is None:
-            raise GradauditError("no network is declared for this formula: declare one in the front matter, or in a "
-                                 "'<!-- gradaudit: ... -->' block under its heading", file=str(self.path),
-                                 line=formula.line)
+            if not self.undeclared:
+                self.order.append(None)
+            self.undeclared.append(formula)
+            return
         if not any(s is section for s in self.order):
             self.order.append(section)
         section.formulas.append(formula)
@@ -323,9 +323,13 @@ class _Sections:
     def built(self) -> list:
         if not self.order:
             if self.file is None:
-                raise GradauditError("no front matter: start the file with ---, the network's keys "
-                                     "(network: or architecture: ID), and ---", file=str(self.path), line=1)
+                raise corpus.UndeclaredNetwork("no formula and no network: nothing to audit (notes declare their "
+                                               "network in front matter, or write their forward pass and loss)",
+                                               file=str(self.path), line=1)
             return [self.file]
+        if self.undeclared:
+            inferred = corpus.inferred_section(self.undeclared, self.options, self.lines, self.path)
+            self.order[self.order.index(None)] = inferred
         return self.order
 
     def _unique(self, base: str) -> str:
