@@ -24,7 +24,7 @@ MAX_FORMULAS = 5000                 # per file; the largest transcription holds 
 MAX_SECTIONS = 100                  # per file; the largest holds 12, and each builds its numeric models (~0.2 s)
 DEFAULT_LAYER = re.compile(r"L|[0-9]{1,3}")     # what the auditor can bind an unindexed W, b, Z, A to
 SECTION_KEYS = {"id", "heading", "architecture", "shorthand", "default_layer", "superscript", "subscript",
-                "aliases", "formula", "notation", "activation", "network", "names"}
+                "aliases", "formula", "notation", "activation", "network", "names", "layer_variable"}
 FORMULA_KEYS = {"id", "latex", "eq", "table", "heading", "line", "lhs", "pieces", "continues"}
 OPTION_VALUES = {"shorthand": ("total", "per-example"), "superscript": ("power", "layer"),
                  "subscript": ("index", "layer"), "notation": ("strict", "informal"),
@@ -57,6 +57,7 @@ class Section:
     formulas: list = field(default_factory=list)
     names: dict = field(default_factory=dict)   # the aliases declared as `names:`, by name -> line: each must be a quantity
     inferred: str = ""            # the front matter (YAML) of a network inferred from the notes' forward pass
+    layer_variable: str = ""      # the letter the notes write a general layer with, when not l (Goodfellow's k)
 
 
 @dataclass
@@ -258,8 +259,12 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
         _check_default_layer(options["default_layer"], path, lines["default_layer"], arch)
     _check_activation(arch, kwargs, path, lines.get("architecture", lines.get("network")))
     names = {name: lines.get(f"aliases.{name}") for name in options.get("names", ())}
+    variable = str(options.get("layer_variable", ""))
+    if variable and not (len(variable) == 1 and variable.isalpha() and variable not in "lL"):
+        raise GradauditError("layer_variable is the one letter the notes write a general layer with (k in h^{(k)})",
+                             file=str(path), line=lines.get("layer_variable"))
     return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"),
-                   aliases=options.get("aliases", {}), names=names, **kwargs)
+                   aliases=options.get("aliases", {}), names=names, layer_variable=variable, **kwargs)
 
 
 def inferred_section(formulas: list, options: dict, lines: dict, path: Path) -> Section:

@@ -62,6 +62,7 @@ class Step:
     bias: N.Sym | None = None
     layout: str = ""
     activation: str = ""
+    function: str = ""             # the letter a generic activation is written with (g, f, h)
     variable: str = ""             # the layer variable as written (l, k) for a general step
 
 
@@ -77,7 +78,7 @@ class Inferred:
         data = {"network": self.network}
         if self.options.get("aliases"):
             data["names"] = dict(self.options["aliases"])
-        for key in ("subscript", "shorthand"):
+        for key in ("subscript", "shorthand", "layer_variable"):
             if key in self.options:
                 data[key] = self.options[key]
         return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100)
@@ -230,6 +231,10 @@ def _activation(rhs):
     return None
 
 
+def _generic_letter(rhs, name: str) -> str:
+    return rhs.func.strip("\\") if name == "g" and isinstance(rhs, N.Call) else ""
+
+
 def _is_loss_name(node) -> bool:
     if isinstance(node, N.Call):
         return node.func.replace("\\", "") in LOSS_NAMES and not node.prime
@@ -246,6 +251,7 @@ class LossFacts:
     averaging: str = ""
     scale: str = ""
     regularization: str = ""
+    count: str = ""                # the name of the number of examples the loss divides by: m, N, n
     line: int = 0
 
 
@@ -269,6 +275,7 @@ def _loss_facts(rhs, line: int, facts: LossFacts) -> None:
     constant, counts, example_sum = _coefficient(data_terms[0] if len(data_terms) == 1 else N.Add(tuple(data_terms)))
     if counts:
         facts.averaging = facts.averaging or "mean"
+        facts.count = facts.count or counts[0]
     elif example_sum and not facts.averaging:
         facts.averaging = "sum"
     if kind == "squared" and constant == Fraction(1, 2):
@@ -372,8 +379,10 @@ def statements(formulas):
             continue
         for st in parsed.statements:
             if isinstance(st, N.Statement) and len(st.steps) >= 2 and st.rels and st.rels[0] in ("=", ":=") \
-                    and not st.opens_with:
-                yield formula.line, st.steps[0], st.steps[1]
+                    and not st.opens_with and all(r in ("=", ":=") for r in st.rels):
+                # \hat{y} = a = \sigma(z): each name on the left is what the last side defines
+                for name in st.steps[:-1]:
+                    yield formula.line, name, st.steps[-1]
 
 
 def infer(formulas) -> Inferred:
@@ -382,7 +391,9 @@ def infer(formulas) -> Inferred:
     renames = []                       # (line, lhs, rhs) of `\hat{y} = a^{[2]}`: another name for a quantity
     per_example = False
     first_line = None
+    layered_names = set()          # names written with a layer or an index somewhere (n^{[l]}): not a count
     for line, lhs, rhs in statements(formulas):
+        layered_names |= {n.name for n in _walk(rhs) if isinstance(n, N.Sym) and (n.layer is not None or n.index)}
         first_line = first_line or line
         if isinstance(lhs, (N.Shorthand,)) and _has_mean_factor(rhs):
             per_example = True     # dW = \frac{1}{m} dZ A^T: dZ is one example's, stacked (deeplearning.ai)
@@ -397,7 +408,7 @@ def infer(formulas) -> Inferred:
         raise Underdetermined("no forward pass is written (such as Z^{[1]} = W^{[1]} X + b^{[1]}, "
                               "A^{[1]} = \\sigma(Z^{[1]})); declare the network in front matter: "
                               "`network: {layers: [...], loss: ...}`", first_line or 1)
-    net = _assemble(steps, renames, loss, first_line or 1)
+    net = _assemble(steps, renames, loss, first_line or 1, layered_names)
     if per_example and net.network.get("averaging") == "mean":
         net.options["shorthand"] = "per-example"
     return net
@@ -419,11 +430,13 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
             weight, x, bias, layout = inner
             pre = ("pre-of",) + key(out_sym)
             found.append(Step("affine", pre, None, key(x), x, line, weight=weight, bias=bias, layout=layout))
-            found.append(Step("act", key(out_sym), out_sym, pre, None, line, activation=name))
+            found.append(Step("act", key(out_sym), out_sym, pre, None, line, activation=name,
+                              function=_generic_letter(rhs, name)))
             return found
         if isinstance(arg, N.Sym):
             arg = replace(arg, index=(), index_style="")
-            return [Step("act", key(out_sym), out_sym, key(arg), arg, line, activation=name)]
+            return [Step("act", key(out_sym), out_sym, key(arg), arg, line, activation=name,
+                         function=_generic_letter(rhs, name))]
         return []
     aff = _affine(rhs, lhs)
     if aff is not None:
@@ -434,7 +447,7 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
     return []
 
 
-def _assemble(steps, renames, loss: LossFacts, first_line: int) -> Inferred:
+def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set) -> Inferred:
     _place(steps)
     general = any(s.label in ("l", "L") for s in steps)
     concrete = sorted({s.label for s in steps if isinstance(s.label, int)})
@@ -480,9 +493,20 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int) -> Inferred:
     network["convention"] = kinds.pop()
     if loss.regularization:
         network["regularization"] = loss.regularization
+    vector_weights = [s for s in steps if s.kind == "affine" and s.weight is not None and s.weight.name.islower()
+                      and s.layout == "column-wT"]
+    if not general and network["layers"] and len(network["layers"]) == 1 and vector_weights:
+        network["sizes"] = [4, 1]   # w^T x + b with a vector w: one output (linear or logistic regression)
     if network["loss"] == "cce" and _output_activation(network) == "sigmoid":
         network["loss"] = "bce"   # -\log of a sigmoid's output and its complement: a binary cross-entropy
     options, lines = _names(steps, renames, general)
+    variables = {s.variable for s in steps if s.variable and s.variable != "l"}
+    if len(variables) == 1:
+        options["layer_variable"] = variables.pop()   # Goodfellow's k: the general layer the auditor calls l
+    if loss.count and loss.count != "m" and loss.count not in other_uses:
+        options.setdefault("aliases", {})[loss.count] = "m"   # CS231n's N, Nielsen's n: the number of examples
+        options.setdefault("names", set()).add(loss.count)
+        lines[f"aliases.{loss.count}"] = loss.line
     lines["network"] = first_line
     return Inferred(network=network, options=options, lines=lines,
                     evidence=[(s.line, s.kind) for s in steps] + [(loss.kind_line, "loss")])
@@ -536,14 +560,21 @@ def _names(steps, renames, general: bool):
     labels) is not what the forward pass defines it as; `subscript: layer` when layers are subscripts (W_1)."""
     options, lines, names = {}, {}, {}
     subscripted = any(s.weight is not None and s.weight.sublayer is not None and s.weight.layer is None for s in steps)
+    max_label = max((s.label for s in steps if isinstance(s.label, int)), default=None)
     if subscripted:
         options["subscript"] = "layer"
+
+    depth_one = not general and {s.label for s in steps} <= {1}
 
     def want(sym, letter: str, label, line):
         if sym is None or label is None:
             return
-        if _default(sym, subscripted) == (letter, label):
-            return
+        default = _default(sym, subscripted)
+        if default == (letter, label) or depth_one and default == (letter, None):
+            return   # read so already (a one-layer network's z, w, b need no layer)
+        if sym.hat and sym.name in ("y", "Y") and letter == "A" and (label == "L" or depth_one or
+                                                                     label == max_label):
+            return   # \hat{y} is read as the output already
         written = to_latex(replace(sym, index=(), index_style=""))
         layer = _layer_tex(label, sym)
         target = f"{letter}^{{[{layer}]}}" if letter not in ("X",) else "X"
@@ -570,6 +601,10 @@ def _names(steps, renames, general: bool):
         source = by_out.get(old_key)
         if source is not None and not new.hat:
             want(new, "A" if source.kind == "act" else "Z", source.label, line)
+    letters = {s.function for s in steps if s.kind == "act" and s.function not in ("", "g")}
+    for letter in sorted(letters):
+        names[letter] = "g"     # Goodfellow's f(a^{(k)}): the notes' letter for the generic activation
+        lines[f"aliases.{letter}"] = next(s.line for s in steps if s.kind == "act" and s.function == letter)
     if names:
         options["aliases"] = names
         options["names"] = set(names)

@@ -27,7 +27,8 @@ from . import budget, diagnose, layout, net, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
 from .aliases import alias_key, mark_alias_cycles, register_definitions
-from .evaluate import is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .evaluate import (is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol,
+                       evaluate, walk)
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
@@ -308,7 +309,7 @@ class SectionAuditor:
             if not isinstance(key, N.Sym):
                 raise GradauditError(f"names: {name[:40]} is not a name (a letter with optional indices)",
                                      file=path, line=line)
-            unknown = self._unknown_in(value)
+            unknown = None if is_function_name(value) else self._unknown_in(value)
             if unknown:
                 raise GradauditError(f"names: {target[:60]} is no quantity of the network ({unknown})",
                                      file=path, line=line)

@@ -549,10 +549,19 @@ def _call(node: N.Call, ctx: Context):
             raise EvalError("second derivatives")
         return elementwise(_activation_call(name, node.prime), arg)
     named = N.Sym(name=func)
-    if not node.prime and node.layer is None and lookup_alias(named, ctx) is not None:
+    target = lookup_alias(named, ctx)
+    if is_function_name(target):   # names: {f: g}: the notes' letter for the activation (Goodfellow's f)
+        return _call(replace(node, func=target.name), ctx)
+    if not node.prime and node.layer is None and target is not None:
         # a name the notes declared, before brackets (Goodfellow's h (y - t)^T): a product, not a call
         return product(evaluate(named, ctx), arg, "juxt", ctx)
     raise EvalError(f"unknown function {func}")
+
+
+def is_function_name(node) -> bool:
+    """Is this alias target an activation's name (g, \\sigma, tanh), so that the alias names a function?"""
+    return isinstance(node, N.Sym) and node.layer is None and not node.index and not node.hat and (
+        node.name in CALLS or primitives.named(node.name) not in (None, "softmax"))
 
 
 def _table_activation(name: str, node: N.Call, ctx: Context) -> str:

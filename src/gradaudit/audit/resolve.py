@@ -34,8 +34,11 @@ def transform(node, fn):
 def normalize(node, section):
     subscript = getattr(section, "subscript", "index")
     superscript = getattr(section, "superscript", "power")
+    variable = getattr(section, "layer_variable", "")
 
     def fn(n):
+        if variable and isinstance(n, (N.Sym, N.Call)) and n.layer is not None:
+            n = replace(n, layer=_renamed_layer(n.layer, variable))   # Goodfellow's h^{(k)}: the layer l of a general net
         if subscript == "layer" and isinstance(n, N.Sym) and n.layer is None and n.sublayer is None \
                 and len(n.index) == 1 and _layer_like(n.index[0]):
             return replace(n, layer=n.index[0], index=(), index_style="", style="_")   # W_l, A_{l-1}: CS231n's layers
@@ -50,6 +53,11 @@ def normalize(node, section):
         return n
 
     return read_elided_sums(transform(transform(transform(node, fn), _juxtaposition_binds_tighter), _diagonal))
+
+
+def _renamed_layer(layer, variable: str):
+    return transform(layer, lambda x: N.Sym("l") if isinstance(x, N.Sym) and x.name == variable and not x.index
+                     and x.layer is None else x)
 
 
 def _diagonal(n):
