@@ -21,6 +21,7 @@ like every other claim in the inferred network, so one that disagrees with the r
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -198,6 +199,14 @@ def _affine(rhs, lhs: N.Sym):
 
 def _bare(sym):
     return None if sym is None else replace(sym, index=(), index_style="")
+
+
+WRITTEN_FUNCTION = {"sigmoid": "sigma"}   # how a correction writes a table activation
+
+
+def activation_of(rhs):
+    """(table name, argument) when rhs is an activation applied to something (\\sigma(Z), \\max(0, Z))."""
+    return _activation(rhs)
 
 
 def _activation(rhs):
@@ -458,7 +467,10 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     if loss.kind == "":
         raise Underdetermined("no loss is defined (such as J = -\\frac{1}{m}\\sum ...); declare `network: loss:` "
                               "(bce, cce or squared)", first_line)
-    acts = {s.label: s.activation for s in steps if s.kind == "act" and s.label is not None}
+    acts = {}
+    for s in steps:   # the first formula for a layer's activation decides; a later different one is then reported
+        if s.kind == "act" and s.label is not None:
+            acts.setdefault(s.label, s.activation)
     network = {}
     if general:
         hidden = acts.get("l")
@@ -486,11 +498,11 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     if loss.scale:
         network["loss_scale"] = loss.scale
     network["averaging"] = loss.averaging or "single"
-    kinds = {_convention(x) for x in layouts}
-    if len(kinds) > 1:
-        raise Underdetermined("the forward formulas use different layouts (" + ", ".join(sorted(kinds)) +
-                              "); declare `network: convention:`", steps[0].line)
-    network["convention"] = kinds.pop()
+    votes = Counter(layouts).most_common()
+    if len(votes) > 1 and votes[0][1] == votes[1][1]:   # a clear majority decides; the others are then reported
+        raise Underdetermined("the forward formulas use different layouts (" + ", ".join(sorted(dict(votes))) +
+                              " as often); declare `network: convention:`", steps[0].line)
+    network["convention"] = votes[0][0]
     if loss.regularization:
         network["regularization"] = loss.regularization
     vector_weights = [s for s in steps if s.kind == "affine" and s.weight is not None and s.weight.name.islower()
@@ -517,10 +529,6 @@ def _output_activation(network) -> str:
     return layers[-1] if isinstance(layers, list) else layers.rsplit(",", 1)[-1].strip()
 
 
-def _convention(layout: str) -> str:
-    return layout
-
-
 def _place(steps) -> None:
     """Give every step its layer: the label written on the weight or the name, else its place in the chain."""
     variables = set()
@@ -535,7 +543,9 @@ def _place(steps) -> None:
             variables.add(label[1])
             s.variable, label = label[1], "l"
         s.label = label
-    by_out = {s.out: s for s in steps}
+    by_out = {}
+    for s in steps:
+        by_out.setdefault(s.out, s)
     for _ in range(len(steps)):
         changed = False
         for s in steps:

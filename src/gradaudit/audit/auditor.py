@@ -24,6 +24,7 @@ from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
 from . import budget, diagnose, layout, net, termwise
+from .. import infer, primitives
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
 from .aliases import alias_key, mark_alias_cycles, register_definitions
@@ -411,6 +412,8 @@ class SectionAuditor:
                     r.reason = "read with a repair of the LaTeX: " + "; ".join(notes)
         for r in results:
             r.notes = notes
+            if self.section.layer_variable:
+                _write_layer_variable(r, self.section.layer_variable)
         return results
 
     def _definitions(self, parsed) -> None:
@@ -602,6 +605,8 @@ class SectionAuditor:
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
                              "of its own: say 'for l < L'")
             return
+        if self._contradicts_declared_activation(result, ref, step, contexts, deadline):
+            return
         repaired = layout.repair(ref, step, contexts, deadline)
         if repaired is not None:
             if repaired.layout_only or not self.strict:
@@ -622,6 +627,28 @@ class SectionAuditor:
         detail = (outcome.reason or "the two sides have different shapes") if outcome.match is Match.SHAPE \
             else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _contradicts_declared_activation(self, result: Result, ref, step, contexts, deadline) -> bool:
+        """A forward formula `A = \\sigma(Z)` in a network declared with tanh there: the notes define another
+        network than the one declared. An error of kind `definition`, corrected with the declared activation."""
+        written = infer.activation_of(step)
+        if written is None or not isinstance(ref, N.Sym):
+            return False
+        name, arg = written
+        for other in primitives.NAMES:
+            if other in (name, "g") or not primitives.is_known(other):
+                continue
+            candidate = N.Call(infer.WRITTEN_FUNCTION.get(other, other), (arg,))
+            if judge(ref, candidate, contexts, deadline).match is Match.EQUAL:
+                result.verdict = "error"
+                network = "the network inferred from the notes' first formulas" if self.section.inferred \
+                    else "the declared network"
+                result.errors.append(ErrorItem(
+                    "definition", f"the activation here is {other}, not {name}: this formula defines another network "
+                    f"than {network}", _latex(candidate)))
+                result.corrected_latex = f"{_latex(ref)} = {_latex(candidate)}"
+                return True
+        return False
 
     def _holds_with_column_vectors(self, ref, step, deadline) -> bool:
         if any(isinstance(n, N.Sym) and n.index for node in (ref, step) for n in walk(node)):
@@ -687,6 +714,19 @@ class SectionAuditor:
     def strict(self) -> bool:
         """Strict sections treat a misplaced transpose or order as an error; informal ones as notation."""
         return self.section.notation != "informal"
+
+
+LAYER_L = re.compile(r"(\^\{?[\[(]?)l(?=[\])}+\-])")
+
+
+def _write_layer_variable(result: Result, variable: str) -> None:
+    """The claim and its correction shown with the notes' own layer letter (h^{(k)}), not the l it was read as."""
+    def put(text: str) -> str:
+        return LAYER_L.sub(lambda m: m.group(1) + variable, text) if text else text
+    result.claim = put(result.claim)
+    result.corrected_latex = put(result.corrected_latex)
+    for e in result.errors:
+        e.fix_latex, e.detail = put(e.fix_latex), put(e.detail)
 
 
 def hidden_layers_named(chain) -> int:

@@ -1,0 +1,209 @@
+"""Notes with no front matter: the network is inferred from their own forward pass and loss (issue 14).
+
+Each note of tests/inferred/ is written in one notation family from the texts' formulas, with right formulas
+and realistic slips. Every verdict below was worked out by hand (the reason says why); the same notes with
+the inferred network pasted as front matter, as the report invites, must give the same verdicts.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+HERE = Path(__file__).parent / "inferred"
+
+C, N, E, U = "correct", "notation", "error", "unsupported"
+PINS = {
+    "dlai_two_layer.md": {
+        "f1": (C, "Z1 = W1 X + b1: the forward pass defines the network"), "f2": (C, "A1 = tanh(Z1)"),
+        "f3": (C, "Z2 = W2 A1 + b2"), "f4": (C, "A2 = sigma(Z2)"), "f5": (C, "the mean binary cross-entropy"),
+        "f6": (C, "dZ2 = A2 - Y: sigmoid + BCE, per example"), "f7": (C, "dW2 = 1/m dZ2 A1^T"),
+        "f8": (C, "db2 = 1/m row sums of dZ2"), "f9": (C, "tanh' = 1 - A1^2"), "f10": (C, "dW1 = 1/m dZ1 X^T"),
+        "f11": (E, "index: A1 where A0 = X belongs"), "f12": (E, "sign: Y - A2"), "f13": (E, "factor: the 1/m lost"),
+    },
+    "deep_l2.md": {
+        "f1": (C, "the general affine step"), "f2": (C, "ReLU for l < L, said so"), "f3": (C, "sigmoid output"),
+        "f4": (C, "BCE + (lambda/2m) sum ||W||^2"), "f5": (C, "dZ^L = A^L - Y"),
+        "f6": (C, "the L2 term's gradient lambda/m W"), "f7": (E, "factor: lambda/2m where lambda/m belongs"),
+        "f8": (C, "db = 1/m row sums"), "f9": (C, "dA^{l-1} = W^{lT} dZ^l"), "f10": (E, "index: W^{l-1}"),
+        "f11": (C, "dZ = dA * g'(Z)"),
+    },
+    "cs231n_two_layer.md": {
+        "f1": (C, "H = max(0, X W1 + b1)"), "f2": (C, "S = H W2 + b2"), "f3": (C, "P = softmax(S)"),
+        "f4": (U, "Y_{ik} log P_{ik} summed: component form of a batch matrix, not read"),
+        "f5": (C, "dL/dS = (P - Y)/N"), "f6": (C, "dL/dW2 = H^T dL/dS"), "f7": (E, "transpose: H for H^T"),
+        "f8": (C, "db2 = 1^T dL/dS, the column sums"), "f9": (C, "dL/dH = dL/dS W2^T"),
+        "f10": (E, "factor: the 1/N lost"),
+    },
+    "nielsen_quadratic.md": {
+        "f1": (C, "z^l = w^l a^{l-1} + b^l"), "f2": (C, "a^l = sigma(z^l)"), "f3": (C, "C = 1/2 ||y - a^L||^2"),
+        "f4": (C, "the definition of delta"), "f5": (C, "BP1"), "f6": (C, "BP2"), "f7": (C, "BP3"),
+        "f8": (C, "BP4 in components"), "f9": (E, "index: w^l for w^{l+1}"),
+        "f10": (E, "index: sigma'(z^{l+1}) for sigma'(z^l)"), "f11": (E, "sign: y - a^L"),
+    },
+    "goodfellow_general.md": {
+        "f1": (C, "a^{(k)} = b^{(k)} + W^{(k)} h^{(k-1)}"), "f2": (C, "h^{(k)} = f(a^{(k)})"),
+        "f3": (C, "J = 1/2 ||y - h^{(L)}||^2"), "f4": (C, "grad_a J = grad_h J ⊙ f'(a)"), "f5": (C, "grad_b = grad_a"),
+        "f6": (C, "grad_W = grad_a h^{(k-1)T}"), "f7": (C, "grad_h^{(k-1)} = W^T grad_a"),
+        "f8": (E, "transpose: W for W^T"), "f9": (E, "index: h^{(k)} for h^{(k-1)}"),
+    },
+    "logistic_regression.md": {
+        "f1": (C, "z = w^T x + b"), "f2": (C, "y-hat = a = sigma(z): two claims"), "f3": (C, "the BCE of one example"),
+        "f4": (C, "dL/da"), "f5": (C, "dz = a - y"), "f6": (C, "dw = x dz"), "f7": (C, "db = dz"),
+        "f8": (E, "sign: y - a"), "f9": (E, "sign: dL/da negated"),
+    },
+    "linear_regression.md": {
+        "f1": (C, "y-hat = w^T x + b: a linear output"),
+        "f2": (N, "the sum over i of per-example squares, read as the sum over the examples"),
+        "f3": (N, "(y-hat - y) x^{(i)} summed: a product of a scalar and a vector per example, elementwise"),
+        "f4": (N, "dJ/db = 1/m sum (y-hat - y)"), "f5": (E, "factor: 2/m for 1/m"), "f6": (E, "sign: y - y-hat"),
+    },
+}
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "gradaudit", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+def verdicts(report: dict) -> dict:
+    out = {}
+    for r in report["results"]:
+        name = Path(r["file"]).name
+        worst = out.get(name, {}).get(r["id"])
+        order = [C, N, U, E]
+        if worst is None or order.index(r["verdict"]) > order.index(worst):
+            out.setdefault(name, {})[r["id"]] = r["verdict"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def inferred():
+    run = cli("check", HERE, "--format", "json")
+    assert run.returncode == 1, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_every_verdict_as_keyed_by_hand(inferred):
+    got = verdicts(inferred)
+    for name, pins in PINS.items():
+        want = {fid: verdict for fid, (verdict, _) in pins.items()}
+        assert got[name] == want, name
+
+
+def test_the_inferred_network_pasted_as_front_matter_gives_the_same_verdicts(inferred, tmp_path):
+    fronts = {Path(n["file"]).name: n["front_matter"] for n in inferred["inferred_networks"]}
+    assert set(fronts) == set(PINS)
+    for name, front in fronts.items():
+        assert isinstance(yaml.safe_load(front)["network"], dict)
+        body = (HERE / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(f"---\n{front}---\n{body}", encoding="utf-8")
+    run = cli("check", tmp_path, "--format", "json")
+    declared = json.loads(run.stdout)
+    assert declared["inferred_networks"] == []
+    assert verdicts(declared) == verdicts(inferred)
+
+
+@pytest.mark.parametrize("name,network", [
+    ("dlai_two_layer.md", {"layers": ["tanh", "sigmoid"], "loss": "bce", "averaging": "mean", "convention": "column"}),
+    ("cs231n_two_layer.md", {"layers": ["relu", "softmax"], "loss": "cce", "averaging": "mean", "convention": "row"}),
+    ("nielsen_quadratic.md", {"layers": "sigmoid x (L-1), sigmoid", "loss": "squared", "loss_scale": "1/2",
+                              "averaging": "single", "convention": "column"}),
+    ("goodfellow_general.md", {"layers": "g x (L-1), g", "loss": "squared", "loss_scale": "1/2",
+                               "averaging": "single", "convention": "column"}),
+    ("linear_regression.md", {"layers": ["identity"], "loss": "squared", "loss_scale": "1/2", "averaging": "mean",
+                              "convention": "column-wT", "sizes": [4, 1]}),
+])
+def test_the_network_each_note_defines(inferred, name, network):
+    fronts = {Path(n["file"]).name: yaml.safe_load(n["front_matter"]) for n in inferred["inferred_networks"]}
+    assert fronts[name]["network"] == network
+
+
+def test_the_notes_names_are_inferred(inferred):
+    fronts = {Path(n["file"]).name: yaml.safe_load(n["front_matter"]) for n in inferred["inferred_networks"]}
+    assert fronts["cs231n_two_layer.md"]["names"] == {"H": "A^{[1]}", "S": "Z^{[2]}", "P": "A^{[2]}", "N": "m"}
+    assert fronts["cs231n_two_layer.md"]["subscript"] == "layer"
+    assert fronts["goodfellow_general.md"]["names"] == {"a^{(k)}": "Z^{[k]}", "h^{(k)}": "A^{[k]}", "f": "g"}
+    assert fronts["goodfellow_general.md"]["layer_variable"] == "k"
+    assert fronts["deep_l2.md"]["network"]["regularization"] == "l2 \\frac{\\lambda}{2m}"
+    assert fronts["deep_l2.md"]["shorthand"] == "per-example"
+
+
+def test_the_report_starts_with_the_inferred_network():
+    run = cli("check", HERE / "cs231n_two_layer.md")
+    head = run.stdout.splitlines()[:4]
+    assert "network inferred from the notes' forward pass and loss" in head[1]
+    assert head[2].strip() == "network:"
+
+
+UNDERDETERMINED = [
+    ("only a backward pass", "$$dZ^{[2]} = A^{[2]} - Y$$\n", 1, "no forward pass is written"),
+    ("no loss", "$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n$$A^{[1]} = \\sigma(Z^{[1]})$$\n", 1, "no loss is defined"),
+    ("a hidden activation missing",
+     "$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n$$Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}$$\n$$A^{[2]} = \\sigma(Z^{[2]})$$\n"
+     "$$J = -\\frac{1}{m}\\sum (Y \\log A^{[2]} + (1 - Y)\\log(1 - A^{[2]}))$$\n", 1,
+     "the activation of layer 1 is not written"),
+    ("activations but no layer", "$$A = \\sigma(Z)$$\n$$J = \\frac{1}{2}\\|Y - A\\|^2$$\n", 1,
+     "the notes write activations but no layer"),
+    ("two layouts", "$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n$$A^{[1]} = \\tanh(Z^{[1]})$$\n"
+     "$$Z^{[2]} = A^{[1]} W^{[2]} + b^{[2]}$$\n$$A^{[2]} = \\sigma(Z^{[2]})$$\n"
+     "$$J = -\\frac{1}{m}\\sum (Y \\log A^{[2]} + (1 - Y)\\log(1 - A^{[2]}))$$\n", 1,
+     "the forward formulas use different layouts (column, row as often)"),
+]
+
+
+@pytest.mark.parametrize("case,body,line,message", UNDERDETERMINED, ids=[c[0] for c in UNDERDETERMINED])
+def test_notes_that_leave_the_network_open_say_what_to_declare(tmp_path, case, body, line, message):
+    (tmp_path / "n.md").write_text(body, encoding="utf-8")
+    run = cli("check", "n.md", cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"n.md:{line}: no network is declared and the notes do not define one: {message}" in run.stderr, run.stderr
+    assert "declare" in run.stderr.split(message, 1)[1]
+
+
+def test_a_forward_formula_against_the_majority_is_reported(tmp_path):
+    (tmp_path / "n.md").write_text(
+        "$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n\n$$A^{[1]} = \\tanh(Z^{[1]})$$\n\n$$Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}$$\n\n"
+        "$$Z^{[2]} = A^{[1]} W^{[2]} + b^{[2]}$$\n\n$$A^{[2]} = \\sigma(Z^{[2]})$$\n\n$$A^{[2]} = \\tanh(Z^{[2]})$$\n\n"
+        "$$J = -\\frac{1}{m}\\sum (Y \\log A^{[2]} + (1 - Y)\\log(1 - A^{[2]}))$$\n", encoding="utf-8")
+    report = json.loads(cli("check", "n.md", "--format", "json", cwd=tmp_path).stdout)
+    got = {r["id"]: (r["verdict"], [e["kind"] for e in r["errors"]]) for r in report["results"]}
+    assert got["f4"] == (E, ["transpose"])        # A W where two formulas write W A
+    assert got["f6"] == (E, ["definition"])       # tanh where the first formula for A2 said sigmoid
+    assert [got[f][0] for f in ("f1", "f2", "f3", "f5", "f7")] == [C] * 5
+
+
+def test_front_matter_of_other_tools_is_inferred_like_none(tmp_path):
+    body = (HERE / "logistic_regression.md").read_text(encoding="utf-8")
+    (tmp_path / "n.md").write_text(f"---\ntitle: Week 2\ntags: [ml, notes]\nauthor: someone\n---\n{body}")
+    run = cli("check", "n.md", "--format", "json", cwd=tmp_path)
+    report = json.loads(run.stdout)
+    assert report["inferred_networks"] and verdicts(report)["n.md"] == {
+        fid: v for fid, (v, _) in PINS["logistic_regression.md"].items()}
+
+
+def test_a_forward_formula_that_contradicts_the_declared_network_is_a_definition_error(tmp_path):
+    (tmp_path / "n.md").write_text(
+        "---\nnetwork: {layers: [tanh, sigmoid], loss: bce}\n---\n"
+        "$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n\n$$A^{[1]} = \\sigma(Z^{[1]})$$\n\n$$A^{[1]} = \\max(0, Z^{[1]})$$\n\n"
+        "$$A^{[1]} = \\tanh(Z^{[1]})$$\n", encoding="utf-8")
+    report = json.loads(cli("check", "n.md", "--format", "json", cwd=tmp_path).stdout)
+    got = {r["id"]: (r["verdict"], [e["kind"] for e in r["errors"]], r["corrected_latex"]) for r in report["results"]}
+    assert got["f1"][0] == C and got["f4"][0] == C
+    assert got["f2"] == (E, ["definition"], "A^{[1]} = \\tanh(Z^{[1]})")
+    assert got["f3"] == (E, ["definition"], "A^{[1]} = \\tanh(Z^{[1]})")
+
+
+def test_a_folder_audits_what_it_can_and_names_what_it_skips(tmp_path):
+    (tmp_path / "a.md").write_text((HERE / "logistic_regression.md").read_text(encoding="utf-8"))
+    (tmp_path / "todo.md").write_text("# Things to read\n\nNothing to audit here.\n")
+    (tmp_path / "back.md").write_text("$$dZ^{[2]} = A^{[2]} - Y$$\n")
+    run = cli("check", tmp_path, "--exit-zero")
+    assert run.returncode == 0, run.stderr
+    assert "a.md  [section notes]" in run.stdout
+    assert f"{tmp_path / 'back.md'}:1: note: skipped: no network is declared" in run.stdout
+    assert f"{tmp_path / 'todo.md'}:1: note: skipped: no formula and no network" in run.stdout
