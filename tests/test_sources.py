@@ -78,13 +78,28 @@ def test_an_unclosed_display_in_latex_is_a_file_error(tmp_path, body, message):
     assert time.monotonic() - start < 30
 
 
-def test_a_tex_file_without_a_header_is_refused_and_a_folder_skips_it(tmp_path):
+def test_a_tex_file_without_a_header_and_without_a_forward_pass_is_refused_and_a_folder_skips_it(tmp_path):
     (tmp_path / "plain.tex").write_text(f"\\[ {WRONG} \\]\n")
     run = run_cli("check", "plain.tex", cwd=tmp_path)
-    assert run.returncode == 2 and "plain.tex:1: no gradaudit header" in run.stderr, run.stderr
+    assert run.returncode == 2 and "plain.tex:1: no network is declared and the notes do not define one: no " \
+        "forward pass is written" in run.stderr, run.stderr
     tex(tmp_path, f"\\[ {WRONG} \\]\n", "mine.tex")
     run = run_cli("check", ".", "--format", "json", cwd=tmp_path)
     assert [r["file"] for r in json.loads(run.stdout)["results"]] == ["mine.tex"], run.stdout
+    assert "skipped" in json.loads(run.stdout)["notes"][0]["message"]
+
+
+def test_a_tex_file_without_a_header_is_audited_in_the_network_it_defines(tmp_path):
+    (tmp_path / "paper.tex").write_text(
+        "\\begin{align}\nz^{l} &= w^{l} a^{l-1} + b^{l}\\\\\na^{l} &= \\sigma(z^{l})\n\\end{align}\n"
+        "\\begin{equation}\nC = \\frac{1}{2}\\|y - a^L\\|^2\n\\end{equation}\n"
+        "\\begin{equation}\n\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}\n\\end{equation}\n"
+        "\\begin{equation}\\label{bp2}\n\\delta^l = ((w^{l+1})^T \\delta^{l+1}) \\odot \\sigma'(z^l)\n\\end{equation}\n"
+        "\\begin{equation}\\label{bp2-slip}\n\\delta^l = ((w^{l})^T \\delta^{l+1}) \\odot \\sigma'(z^l)\n\\end{equation}\n")
+    report = json.loads(run_cli("check", "paper.tex", "--format", "json", cwd=tmp_path).stdout)
+    got = {r["id"]: r["verdict"] for r in report["results"]}
+    assert got == {"f1": "correct", "f2": "correct", "f3": "correct", "bp2": "correct", "bp2-slip": "error"}
+    assert "sigmoid x (L-1), sigmoid" in report["inferred_networks"][0]["front_matter"]
 
 
 # ---- Markdown ---------------------------------------------------------------------------------------------------

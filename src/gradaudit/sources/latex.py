@@ -46,8 +46,9 @@ def _context():
     return db
 
 
-def header(text: str, path: Path) -> tuple[str, int]:
-    """The `% gradaudit:` comment block at the top of the file, its comment marks stripped, and its first line."""
+def header(text: str, path: Path) -> tuple[str | None, int]:
+    """The `% gradaudit:` comment block at the top of the file, its comment marks stripped, and its first line
+    (None when the file has none)."""
     lines = text.split("\n")
     for number, line in enumerate(lines):
         stripped = line.strip()
@@ -61,8 +62,7 @@ def header(text: str, path: Path) -> tuple[str, int]:
             return textwrap.dedent("\n".join(block)), number + 2   # a YAML block may be indented as a whole
         if stripped and not stripped.startswith("%"):
             break
-    raise GradauditError("no gradaudit header: start the file with a comment block '% gradaudit:' followed by "
-                         "'% architecture: ID' (see gradaudit list)", file=str(path), line=1)
+    return None, 1   # no header: the network is inferred from the paper's own forward pass and loss
 
 
 class _Reader:
@@ -164,8 +164,10 @@ def _group_body(node) -> str:
 def load_latex(path: Path, text: str | None = None, inline: bool = False) -> corpus.Document:
     text = corpus._read_text(path) if text is None else text
     block, first = header(text, path)
-    options, lines = frontmatter.parse(block, first, path, known=corpus.NOTES_KEYS)
-    section = corpus._notes_section(options, lines, path)
+    options, lines = ({}, {}) if block is None else frontmatter.parse(block, first, path, known=corpus.NOTES_KEYS,
+                                                                      require_network=False)
+    declared = "network" in options or "architecture" in options
+    formulas = []
     reader = _Reader(text, path, inline)
     try:
         nodes, _, _ = LatexWalker(text, latex_context=_context(), tolerant_parsing=True).get_latex_nodes()
@@ -183,6 +185,13 @@ def load_latex(path: Path, text: str | None = None, inline: bool = False) -> cor
         if problem:
             reader.notes.append((line, f"{fid}: {problem}; the formula is audited as written"))
         where = f"line {line}" + (f", labels {', '.join(labels)}" if len(labels) > 1 else "")
-        section.formulas.append(corpus.Formula(id=fid, latex=expanded, file=str(path), line=line, locator=where))
+        formulas.append(corpus.Formula(id=fid, latex=expanded, file=str(path), line=line, locator=where))
+    if declared:
+        section = corpus._notes_section(options, lines, path)
+        section.formulas = formulas
+    elif formulas:
+        section = corpus.inferred_section(formulas, options, lines, path)
+    else:
+        raise corpus.UndeclaredNetwork("no formula and no gradaudit header: nothing to audit", file=str(path), line=1)
     return corpus.Document(path=str(path), document=path.name, title=options.get("title", path.stem),
                            sections=[section], notes=sorted(reader.notes))
