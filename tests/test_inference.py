@@ -207,3 +207,20 @@ def test_a_folder_audits_what_it_can_and_names_what_it_skips(tmp_path):
     assert "a.md  [section notes]" in run.stdout
     assert f"{tmp_path / 'back.md'}:1: note: skipped: no network is declared" in run.stdout
     assert f"{tmp_path / 'todo.md'}:1: note: skipped: no formula and no network" in run.stdout
+
+
+def test_each_heading_with_its_own_forward_pass_defines_its_own_network():
+    report = json.loads(cli("check", HERE.parent / "data" / "inferred_sections.md", "--format", "json").stdout)
+    got = {r["id"]: (r["section"], r["verdict"]) for r in report["results"]}
+    sections = {r["section"] for r in report["results"]}
+    assert sections == {"logistic-regression", "a-two-layer-network", "deep-networks"}
+    fronts = {n["section"]: yaml.safe_load(n["front_matter"])["network"] for n in report["inferred_networks"]}
+    assert fronts["logistic-regression"]["layers"] == ["sigmoid"]
+    assert fronts["a-two-layer-network"]["layers"] == ["tanh", "sigmoid"]   # its loss is the file's: bce
+    assert fronts["deep-networks"]["layers"] == "relu x (L-1), sigmoid"
+    # the sub-heading "Backward" writes no layer: it continues the two-layer network
+    assert got["f10"] == ("a-two-layer-network", N)   # dZ2 = A2 - Y: right if dZ is per example, not pinned here
+    assert got["f11"] == ("a-two-layer-network", C)   # db2 = sum of dZ2 (the batch's dZ)
+    assert got["f14"] == ("deep-networks", N)         # max(0, Z) with no 'for l < L'
+    assert got["f17"] == ("deep-networks", N)         # dZ^L = A^L - Y, the same open reading
+    assert all(v == C for k, (_, v) in got.items() if k not in ("f10", "f14", "f17"))

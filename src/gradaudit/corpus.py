@@ -58,6 +58,7 @@ class Section:
     names: dict = field(default_factory=dict)   # the aliases declared as `names:`, by name -> line: each must be a quantity
     inferred: str = ""            # the front matter (YAML) of a network inferred from the notes' forward pass
     layer_variable: str = ""      # the letter the notes write a general layer with, when not l (Goodfellow's k)
+    shorthand_open: bool = False  # inferred notes that never say whether dZ is one example's: a claim true either way
 
 
 @dataclass
@@ -267,11 +268,11 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
                    aliases=options.get("aliases", {}), names=names, layer_variable=variable, **kwargs)
 
 
-def inferred_section(formulas: list, options: dict, lines: dict, path: Path) -> Section:
+def inferred_section(formulas: list, options: dict, lines: dict, path: Path, context=()) -> Section:
     """A section for notes that declare no network: the network their forward pass and loss define (infer.py).
     What the notes' header does set (names, shorthand, notation) wins over what is inferred."""
     try:
-        found = infer.infer(formulas)
+        found = infer.infer(formulas, context)
     except infer.Underdetermined as exc:
         raise UndeclaredNetwork(f"no network is declared and the notes do not define one: {exc.message}",
                                 file=str(path), line=exc.line) from None
@@ -280,6 +281,7 @@ def inferred_section(formulas: list, options: dict, lines: dict, path: Path) -> 
     merged["names"] = set(found.options.get("names", ())) | set(options.get("names", ()))
     section = _notes_section(merged, {**found.lines, **lines}, path)
     section.inferred = found.yaml()
+    section.shorthand_open = "shorthand" not in merged and section.architecture.averaging == "mean"
     section.formulas = list(formulas)
     return section
 

@@ -394,11 +394,24 @@ def statements(formulas):
                     yield formula.line, name, st.steps[-1]
 
 
-def infer(formulas) -> Inferred:
-    """The network, names and options the notes' forward pass and loss define (Underdetermined if they do not)."""
+def defines_layer(formula) -> bool:
+    """Does this formula write an affine step (a layer) of a forward pass?"""
+    for _, lhs, rhs in statements([formula]):
+        if isinstance(lhs, N.Sym) and not _backward(rhs) and any(s.kind == "affine" for s in _steps_of(0, lhs, rhs, [])):
+            return True
+    return False
+
+
+def infer(formulas, context=()) -> Inferred:
+    """The network, names and options the notes' forward pass and loss define (Underdetermined if they do not).
+    `context`: the whole file's formulas, whose loss is used when `formulas` (one section) define none."""
+    if not any(_is_loss_name(lhs) for _, lhs, _ in statements(formulas)):
+        formulas = list(formulas) + [f for f in context if any(_is_loss_name(lhs) for _, lhs, _ in statements([f]))]
+    pinned_per_example = any(isinstance(lhs, N.Shorthand) and _has_mean_factor(rhs)
+                             for _, lhs, rhs in statements(context))
     steps, loss = [], LossFacts()
     renames = []                       # (line, lhs, rhs) of `\hat{y} = a^{[2]}`: another name for a quantity
-    per_example = False
+    per_example = pinned_per_example
     first_line = None
     layered_names = set()          # names written with a layer or an index somewhere (n^{[l]}): not a count
     for line, lhs, rhs in statements(formulas):

@@ -607,6 +607,13 @@ class SectionAuditor:
             return
         if self._contradicts_declared_activation(result, ref, step, contexts, deadline):
             return
+        if self.section.shorthand_open and any(isinstance(n, N.Shorthand) for side in (ref, step) for n in walk(side)):
+            per_example = [replace(c, shorthand="per-example") for c in contexts if c.shorthand == "total"]
+            if per_example and judge(ref, step, per_example, deadline).match is Match.EQUAL:
+                result.verdict = "notation"   # the notes never say whether dZ is one example's or the batch's
+                result.reason = ("holds when dZ is read per example (dZ^{[L]} = A^{[L]} - Y, the 1/m in dW), which "
+                                 "these notes do not pin down; declare 'shorthand: per-example' or 'total'")
+                return
         repaired = layout.repair(ref, step, contexts, deadline)
         if repaired is not None:
             if repaired.layout_only or not self.strict:

@@ -24,7 +24,7 @@ from mdit_py_plugins.dollarmath.index import (
     math_inline_dollar,
 )
 
-from .. import corpus, frontmatter
+from .. import corpus, frontmatter, infer
 from ..errors import GradauditError
 
 # the environments a formula is written in; other amsmath blocks (matrices, alignat) are not read as claims
@@ -279,7 +279,8 @@ class _Sections:
         self.file = corpus._notes_section(options, lines, path) if declared else None
         self.stack = []           # (level, Section or None): the open headings, outermost first
         self.order = []           # every section that gets a formula, in first-use order (None: the inferred one)
-        self.undeclared = []      # the formulas no declared network covers: their network is inferred
+        self.undeclared = []      # (formula, headings above it) no declared network covers: their network is inferred
+        self.headings = []        # (level, title, line) of the open headings, outermost first
         self.ids = {"notes"}
 
     def current(self):
@@ -291,7 +292,9 @@ class _Sections:
     def heading(self, line: int, level: int, title: str) -> None:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
+            self.headings.pop()
         self.stack.append((level, None))
+        self.headings.append((level, title, line))
         self.title, self.title_line = title, line
 
     def declare(self, line: int, block: str, offset: int) -> None:
@@ -314,7 +317,7 @@ class _Sections:
         if section is None:
             if not self.undeclared:
                 self.order.append(None)
-            self.undeclared.append(formula)
+            self.undeclared.append((formula, tuple(self.headings)))
             return
         if not any(s is section for s in self.order):
             self.order.append(section)
@@ -328,9 +331,29 @@ class _Sections:
                                                file=str(self.path), line=1)
             return [self.file]
         if self.undeclared:
-            inferred = corpus.inferred_section(self.undeclared, self.options, self.lines, self.path)
-            self.order[self.order.index(None)] = inferred
+            at = self.order.index(None)
+            self.order[at:at + 1] = self._inferred()
         return self.order
+
+    def _inferred(self) -> list:
+        """The sections of the formulas no declared network covers, each in the network it defines: notes that
+        move from logistic regression to a two-layer network under their own headings define one network per
+        heading (a heading without a forward pass of its own, such as a backward pass, continues the one before).
+        When the headings do not split the forward passes cleanly, the whole file defines one network."""
+        every = [f for f, _ in self.undeclared]
+        for groups in (_split_by_headings(self.undeclared), None):
+            if groups is None or len(groups) < 2:
+                break
+            try:
+                sections = []
+                for title, formulas in groups:
+                    section = corpus.inferred_section(formulas, self.options, self.lines, self.path, context=every)
+                    section.id, section.heading = self._unique(_slug(title)), title
+                    sections.append(section)
+                return sections
+            except GradauditError:
+                pass
+        return [corpus.inferred_section(every, self.options, self.lines, self.path)]
 
     def _unique(self, base: str) -> str:
         name, k = base, 2
@@ -338,6 +361,38 @@ class _Sections:
             name, k = f"{base}-{k}", k + 1
         self.ids.add(name)
         return name
+
+
+def _split_by_headings(items) -> list:
+    """[(title, formulas)]: at the shallowest heading level where two headings each write a layer of a forward
+    pass, one group per such heading, with the headings after it that write none; [] if no level splits so."""
+    layered = [infer.defines_layer(f) for f, _ in items]
+    levels = sorted({level for _, path in items for level, _, _ in path})
+    for level in levels:
+        keys = [next(((title, line) for lvl, title, line in path if lvl == level), None) for _, path in items]
+        starts = {k for k, has in zip(keys, layered) if has and k is not None}
+        if len(starts) < 2:
+            continue
+        groups, current = [], None
+        for (formula, _), k in zip(items, keys):
+            if k in starts and (current is None or current[0] != k):
+                current = (k, [])
+                groups.append(current)
+            if current is None:   # formulas before the first forward pass: with the first group
+                current = (k or ("notes", 0), [])
+                groups.append(current)
+            current[1].append(formula)
+        merged = []
+        for k, formulas in groups:
+            if merged and k not in starts:
+                merged[-1][1].extend(formulas)
+            else:
+                merged.append((k, formulas))
+        if len(merged) >= 2 and merged[0][0] not in starts:   # a preamble joins the first forward pass
+            merged[1] = (merged[1][0], merged[0][1] + merged[1][1])
+            merged.pop(0)
+        return [(k[0], formulas) for k, formulas in merged]
+    return []
 
 
 def declares_sections(text: str) -> bool:
