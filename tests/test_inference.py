@@ -56,6 +56,15 @@ PINS = {
         "f4": (C, "dL/da"), "f5": (C, "dz = a - y"), "f6": (C, "dw = x dz"), "f7": (C, "db = dz"),
         "f8": (E, "sign: y - a"), "f9": (E, "sign: dL/da negated"),
     },
+    "bishop_two_layer.md": {
+        "f1": (C, "a_j = sum_i w_ji x_i + b_j: the hidden unit j's input"), "f2": (C, "z_j = h(a_j)"),
+        "f3": (C, "a_k = sum_j w_kj z_j + b_k: the output unit k's input"), "f4": (C, "y_k = a_k: a linear output"),
+        "f5": (C, "E_n = 1/2 sum_k (y_k - t_k)^2"), "f6": (C, "delta_j defined as dE_n/da_j"),
+        "f7": (C, "delta_k = y_k - t_k: the definition read for the output unit k"),
+        "f8": (C, "delta_j = h'(a_j) sum_k w_kj delta_k"), "f9": (C, "dE_n/dw_ji = delta_j x_i"),
+        "f10": (C, "dE_n/dw_kj = delta_k z_j"),
+        "f11": (U, "delta_j z_k is wrong, but z_k names nothing the notes define (a miss, not a false alarm)"),
+    },
     "linear_regression.md": {
         "f1": (C, "y-hat = w^T x + b: a linear output"),
         "f2": (N, "the sum over i of per-example squares, read as the sum over the examples"),

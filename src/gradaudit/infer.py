@@ -114,8 +114,23 @@ def _backward(node) -> bool:
 
 
 def key(sym: N.Sym) -> tuple:
-    """A name as the notes write it, without element indices: the same name in component and matrix form."""
-    return (sym.name, sym.hat, sym.font, sym.tag, _label_text(sym.layer), _label_text(sym.sublayer))
+    """A name as the notes write it, without element indices: the same name in component and matrix form. A name
+    with no layer label keeps its unit letter: in Bishop's notation a_j (hidden, j) and a_k (output, k) are two
+    layers' quantities."""
+    return (sym.name, sym.hat, sym.font, sym.tag, _label_text(sym.layer), _label_text(sym.sublayer),
+            _unit_letter(sym))
+
+
+def _unit_letter(sym: N.Sym) -> str:
+    if sym.layer is None and sym.sublayer is None and len(sym.index) == 1 and isinstance(sym.index[0], N.Sym) \
+            and not sym.index[0].index and sym.index[0].layer is None:
+        return sym.index[0].name
+    return ""
+
+
+def _without_indices(sym: N.Sym) -> N.Sym:
+    """The name a step defines: element indices dropped, except the unit letter of a name with no layer label."""
+    return sym if _unit_letter(sym) else replace(sym, index=(), index_style="")
 
 
 def _label_text(node) -> str:
@@ -184,7 +199,7 @@ def _affine(rhs, lhs: N.Sym):
             return None
         summed = x.index[0]
         if len(w.index) == 1 and w.index[0] == summed and not lhs.index:
-            return replace(w, index=()), replace(x, index=()), _bare(bias), "column-wT"
+            return replace(w, index=()), _without_indices(x), _bare(bias), "column-wT"
         if len(w.index) == 2 and len(lhs.index) == 1 and summed in w.index:
             out = lhs.index[0]
             if w.index == (out, summed):
@@ -193,7 +208,8 @@ def _affine(rhs, lhs: N.Sym):
                 layout = "index-in-out"
             else:
                 return None
-            return replace(w, index=()), replace(x, index=()), _bare(bias), layout
+            return w if _unit_letter(w) == "" and w.layer is None and w.sublayer is None else replace(w, index=()), \
+                _without_indices(x), _bare(bias), layout
     return None
 
 
@@ -245,9 +261,12 @@ def _generic_letter(rhs, name: str) -> str:
 
 
 def _is_loss_name(node) -> bool:
+    """J, C, E, L, \\mathcal{L}(a, y), and one example's E_n or L_i."""
     if isinstance(node, N.Call):
         return node.func.replace("\\", "") in LOSS_NAMES and not node.prime
-    return isinstance(node, N.Sym) and not node.index and (node.name in LOSS_NAMES or (
+    one_example = not node.index or len(node.index) == 1 and isinstance(node.index[0], N.Sym) \
+        and node.index[0].name in ("n", "i") if isinstance(node, N.Sym) else False
+    return isinstance(node, N.Sym) and one_example and (node.name in LOSS_NAMES or (
         node.font == "mathcal" and f"mathcal{{{node.name}}}" in LOSS_NAMES)) and node.layer is None
 
 
@@ -412,6 +431,7 @@ def infer(formulas, context=()) -> Inferred:
     steps, loss = [], LossFacts()
     renames = []                       # (line, lhs, rhs) of `\hat{y} = a^{[2]}`: another name for a quantity
     per_example = pinned_per_example
+    example_losses = {}
     first_line = None
     layered_names = set()          # names written with a layer or an index somewhere (n^{[l]}): not a count
     for line, lhs, rhs in statements(formulas):
@@ -422,6 +442,8 @@ def infer(formulas, context=()) -> Inferred:
         if _is_loss_name(lhs):
             if not _backward(rhs):
                 _loss_facts(rhs, line, loss)
+                if isinstance(lhs, N.Sym) and lhs.index:
+                    example_losses.setdefault(to_latex(lhs), line)   # Bishop's E_n: one example's loss
             continue
         if not isinstance(lhs, N.Sym) or _backward(rhs) or _backward(lhs):
             continue
@@ -431,6 +453,10 @@ def infer(formulas, context=()) -> Inferred:
                               "A^{[1]} = \\sigma(Z^{[1]})); declare the network in front matter: "
                               "`network: {layers: [...], loss: ...}`", first_line or 1)
     net = _assemble(steps, renames, loss, first_line or 1, layered_names)
+    for name, line in example_losses.items():
+        net.options.setdefault("aliases", {}).setdefault(name, "J")
+        net.options.setdefault("names", set()).add(name)
+        net.lines.setdefault(f"aliases.{name}", line)
     if per_example and net.network.get("averaging") == "mean":
         net.options["shorthand"] = "per-example"
     return net
@@ -442,7 +468,7 @@ def _has_mean_factor(node) -> bool:
 
 
 def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
-    out_sym = replace(lhs, index=(), index_style="")
+    out_sym = _without_indices(lhs)
     act = _activation(rhs)
     if act is not None:
         name, arg = act
@@ -456,7 +482,7 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
                               function=_generic_letter(rhs, name)))
             return found
         if isinstance(arg, N.Sym):
-            arg = replace(arg, index=(), index_style="")
+            arg = _without_indices(arg)
             return [Step("act", key(out_sym), out_sym, key(arg), arg, line, activation=name,
                          function=_generic_letter(rhs, name))]
         return []
@@ -464,8 +490,8 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
     if aff is not None:
         weight, x, bias, layout = aff
         return [Step("affine", key(out_sym), out_sym, key(x), x, line, weight=weight, bias=bias, layout=layout)]
-    if isinstance(rhs, N.Sym) and not rhs.index:
-        renames.append((line, out_sym, rhs))
+    if isinstance(rhs, N.Sym) and (not rhs.index or _unit_letter(rhs)):
+        renames.append((line, out_sym, _without_indices(rhs)))
     return []
 
 
@@ -598,7 +624,7 @@ def _names(steps, renames, general: bool):
         if sym.hat and sym.name in ("y", "Y") and letter == "A" and (label == "L" or depth_one or
                                                                      label == max_label):
             return   # \hat{y} is read as the output already
-        written = to_latex(replace(sym, index=(), index_style=""))
+        written = to_latex(_without_indices(sym))
         layer = _layer_tex(label, sym)
         target = f"{letter}^{{[{layer}]}}" if letter not in ("X",) else "X"
         if written not in names:
@@ -619,11 +645,16 @@ def _names(steps, renames, general: bool):
             want(s.out_sym, "A", s.label, s.line)
             if by_out.get(s.arg) is None and isinstance(s.arg_sym, N.Sym):
                 want(s.arg_sym, "Z", s.label, s.line)
+    activated = {s.label for s in steps if s.kind == "act"}
     for line, new, old in renames:
-        old_key = key(replace(old, index=(), index_style=""))
-        source = by_out.get(old_key)
-        if source is not None and not new.hat:
-            want(new, "A" if source.kind == "act" else "Z", source.label, line)
+        source = by_out.get(key(old))
+        if source is None or new.hat:
+            continue
+        # y_k = a_k: another name for a quantity; for a layer with no activation written, its (identity) output
+        want(new, "A" if source.kind == "act" or source.label not in activated else "Z", source.label, line)
+        if new.name == "y" and source.label == max_label:   # Bishop's y is the output: the target is then t
+            names.setdefault("t", "Y")
+            lines.setdefault("aliases.t", line)
     letters = {s.function for s in steps if s.kind == "act" and s.function not in ("", "g")}
     for letter in sorted(letters):
         names[letter] = "g"     # Goodfellow's f(a^{(k)}): the notes' letter for the generic activation

@@ -35,6 +35,9 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         key = alias_key(replace(sym, index=(), index_style=""))
         if isinstance(get(key), N.Sym):
             return key, get(key)
+    found = _unit_pattern(sym, aliases, get)
+    if found is not None:
+        return found
     if sym.layer is not None:
         key = alias_key(replace(sym, layer=None, style=""))
         bare = get(key)
@@ -49,6 +52,30 @@ def _alias_entry(sym: N.Sym, aliases: dict):
                     and key.layer.layer is None and replace(key, layer=None) == unlayered:
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
     return None, None
+
+
+def _unit_pattern(sym: N.Sym, aliases: dict, get):
+    """\\delta_j \\equiv \\partial E/\\partial a_j also defines \\delta_k: a definition over a unit index j holds for any
+    letter, when its expansion uses j (an alias of a_j for one layer's quantity does not, and is not a pattern)."""
+    if len(sym.index) != 1 or not _letter(sym.index[0]):
+        return None
+    letter = sym.index[0].name
+    for key in aliases:
+        if not isinstance(key, N.Sym) or len(key.index) != 1 or not _letter(key.index[0]) \
+                or key.index[0].name == letter or replace(key, index=sym.index) != alias_key(sym):
+            continue
+        variable = key.index[0].name
+        target = get(key)
+        if target is None or not any(_letter(n) and n.name == variable for n in walk(target)):
+            continue
+        from .resolve import transform
+        return key, transform(target, lambda n: replace(n, name=letter) if _letter(n) and n.name == variable else n)
+    return None
+
+
+def _letter(node) -> bool:
+    return isinstance(node, N.Sym) and len(node.name) == 1 and not node.index and node.layer is None \
+        and node.sublayer is None
 
 
 def _put_layer(target, variable: str, layer):

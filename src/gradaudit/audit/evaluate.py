@@ -139,7 +139,8 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
         return sym.name
     alias = lookup_alias(sym, ctx)
     if isinstance(alias, N.Sym):
-        return quantity_key(replace(alias, index=sym.index) if sym.index and not alias.index else alias, ctx)
+        carry = sym.index and not alias.index and not is_loss(alias)   # E_n = J: one example's loss, no element
+        return quantity_key(replace(alias, index=sym.index) if carry else alias, ctx)
     if alias is not None:
         raise EvalError(f"{_show(sym)} stands for an expression, not a quantity")
     if is_loss(sym):
@@ -292,7 +293,7 @@ def _sym(node: N.Sym, ctx: Context):
         return np.array(float(ctx.lengths[node.name]))
     alias = lookup_alias(node, ctx)
     if alias is not None:
-        if node.index and isinstance(alias, N.Sym) and not alias.index:
+        if node.index and isinstance(alias, N.Sym) and not alias.index and not is_loss(alias):
             alias = replace(alias, index=node.index)
         return evaluate(alias, ctx)
     if node.name in SCALARS and node.layer is None and not node.index and node.name not in ctx.index_ranges:
