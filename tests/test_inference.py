@@ -65,6 +65,10 @@ PINS = {
         "f10": (C, "dE_n/dw_kj = delta_k z_j"),
         "f11": (U, "delta_j z_k is wrong, but z_k names nothing the notes define (a miss, not a false alarm)"),
     },
+    "bishop_no_bias.md": {   # the same derivation with no bias written anywhere: the network has none
+        **{f"f{k}": (C, "as in bishop_two_layer.md, the biases zero") for k in range(1, 11)},
+        "f11": (U, "delta_j z_k: z_k names nothing the notes define"),
+    },
     "linear_regression.md": {
         "f1": (C, "y-hat = w^T x + b: a linear output"),
         "f2": (N, "the sum over i of per-example squares, read as the sum over the examples"),
@@ -124,6 +128,8 @@ def test_the_inferred_network_pasted_as_front_matter_gives_the_same_verdicts(inf
                               "averaging": "single", "convention": "column"}),
     ("goodfellow_general.md", {"layers": "g x (L-1), g", "loss": "squared", "loss_scale": "1/2",
                                "averaging": "single", "convention": "column"}),
+    ("bishop_no_bias.md", {"layers": ["g", "identity"], "loss": "squared", "loss_scale": "1/2",
+                           "averaging": "single", "convention": "index-out-in", "biases": False}),
     ("linear_regression.md", {"layers": ["identity"], "loss": "squared", "loss_scale": "1/2", "averaging": "mean",
                               "convention": "column-wT", "sizes": [4, 1]}),
 ])

@@ -215,7 +215,7 @@ def test_notes_name_table_activations_in_words_and_use_the_declared_parameter():
     assert got == {
         "f1": ("correct", []),                 # the hidden layers are leaky ReLU (for l < L)
         "f2": ("correct", []),                 # layer 1 is hidden at every depth checked
-        "f3": ("error", ["unexplained"]),      # ELU is not the declared activation
+        "f3": ("error", ["definition"]),       # ELU where the network declares leaky ReLU: another network
         "f4": ("correct", []),                 # dZ = dA ⊙ leaky ReLU'(Z), slope 0.1 below 0
         "f5": ("correct", []),                 # identity output, 1/2 squared error: per example A - Y
         "f6": ("correct", []),                 # d/dW of (lambda/2m) ||W||^2 is (lambda/m) W

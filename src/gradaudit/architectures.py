@@ -76,6 +76,7 @@ class Architecture:
     declared_convention: str = ""  # the spec's name for the convention (index-out-in is stored as column)
     regularization: Regularization | None = None
     reg_value: Fraction | None = None   # lambda's value for training; the auditor draws its own
+    biases: bool = True            # False: notes that write no bias (Bishop's sums, or w_{j0} folded in): zero
 
     @property
     def reg_lambda(self) -> Fraction:

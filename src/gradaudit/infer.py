@@ -544,6 +544,8 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     network["convention"] = votes[0][0]
     if loss.regularization:
         network["regularization"] = loss.regularization
+    if not any(s.bias is not None for s in steps if s.kind == "affine"):
+        network["biases"] = False   # a_j = \sum_i w_{ji} x_i: no layer has a bias (or it is folded into w_{j0})
     vector_weights = [s for s in steps if s.kind == "affine" and s.weight is not None and s.weight.name.islower()
                       and s.layout == "column-wT"]
     if not general and network["layers"] and len(network["layers"]) == 1 and vector_weights:

@@ -26,7 +26,7 @@ from .architectures import Architecture, Layer, Regularization
 from .errors import GradauditError
 
 KEYS = ("layers", "loss", "loss_scale", "averaging", "convention", "regularization", "architecture", "lambda",
-        "image", "sizes", "depth")
+        "image", "sizes", "depth", "biases")
 CONVENTIONS = {"column": "column", "row": "row", "column-wT": "column-wT", "index-out-in": "column",
                "index-in-out": "index"}
 AVERAGING = ("mean", "sum", "single")
@@ -89,6 +89,11 @@ def from_mapping(data, name: str = "network") -> Architecture:
         fields["sizes"] = (_widths(data["sizes"]),)
     if "depth" in data:
         fields.update(_depth(data["depth"], fields, base))
+    if "biases" in data:
+        if not isinstance(data["biases"], bool):
+            raise SpecError("biases must be true or false (false: the layers have no bias, as in w_{ji} x_i sums)",
+                            key="biases")
+        fields["biases"] = data["biases"]
     if base is None:
         for key, default in (("averaging", "mean"), ("convention", "column"), ("loss_scale", "1")):
             fields.setdefault(key, default)
@@ -384,6 +389,8 @@ def describe(arch: Architecture) -> str:
             lines.append(f"  lambda: {arch.reg_value}")
     if arch.image:
         lines.append(f"  image: [{arch.image[0]}, {arch.image[1]}]")
+    if not arch.biases:
+        lines.append("  biases: false")
     return "\n".join(lines)
 
 

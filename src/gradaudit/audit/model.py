@@ -132,7 +132,7 @@ class NumericModel:
             else:
                 W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out))
             self.values[f"W{l}"] = W / np.sqrt(n_in)
-            self.values[f"b{l}"] = b * 0.5
+            self.values[f"b{l}"] = b * 0.5 if self.arch.biases else b * 0.0   # notes without biases: zero
         out_shape = (widths[-1], m) if conv in ("column", "column-wT") else (m, widths[-1])
         self.values["Y"] = self._labels(rng, out_shape)
 
