@@ -370,11 +370,11 @@ def _split_by_headings(items) -> list:
     levels = sorted({level for _, path in items for level, _, _ in path})
     for level in levels:
         keys = [next(((title, line) for lvl, title, line in path if lvl == level), None) for _, path in items]
-        starts = {k for k, has in zip(keys, layered) if has and k is not None}
+        starts = {k for k, has in zip(keys, layered, strict=True) if has and k is not None}
         if len(starts) < 2:
             continue
         groups, current = [], None
-        for (formula, _), k in zip(items, keys):
+        for (formula, _), k in zip(items, keys, strict=True):
             if k in starts and (current is None or current[0] != k):
                 current = (k, [])
                 groups.append(current)
