@@ -59,8 +59,15 @@ def test_audit_text_results_display_the_same_way_outside_the_magic():
     results = gradaudit.audit_text("dZ^{[L]} = Y - A^{[L]}", network="architecture: d001-mlp-L-g\nshorthand: per-example")
     assert [r.verdict for r in results] == ["error"]
     assert '<b style="color:#cf222e">error</b>' in results._repr_html_() and "sign" in repr(results)
-    with pytest.raises(gradaudit.GradauditError, match="name the network"):
+    with pytest.raises(gradaudit.GradauditError, match="name the network .* no forward pass is written"):
         gradaudit.audit_text("x = y")
+
+
+def test_audit_text_without_a_network_infers_it_from_the_text():
+    results = gradaudit.audit_text("$$z = w^T x + b$$\n$$a = \\sigma(z)$$\n"
+                                   "$$\\mathcal{L}(a, y) = -(y \\log a + (1 - y)\\log(1 - a))$$\n$$dz = a - y$$\n"
+                                   "$$dz = y - a$$")
+    assert [r.verdict for r in results] == ["correct", "correct", "correct", "correct", "error"]
 
 
 def test_the_network_magic_takes_a_yaml_network_spec_from_its_cell(shell):

@@ -86,15 +86,22 @@ def _result_html(r) -> str:
 
 
 def audit_text(latex: str, network=None, timeout: float = 5.0, name: str = "<cell>") -> TextAudit:
-    """Audit the formulas of a LaTeX text against a network (see network_section); one result per claim."""
+    """Audit the formulas of a LaTeX text against a network (see network_section), or against the network its own
+    forward pass and loss define when none is named; one result per claim."""
     from .audit.runner import audit_document
-    if network is None:
-        raise GradauditError("name the network: audit_text(latex, network='architecture: ID') (see gradaudit list)")
     if not isinstance(latex, str):
         raise GradauditError("the LaTeX to audit must be a string")
-    section = dataclasses.replace(network_section(network), formulas=[])
-    section.formulas = [corpus.Formula(id=f"f{k}", latex=text, file=name, line=line, locator=f"line {line}")
-                        for k, (line, text) in enumerate(cell_formulas(latex), start=1)]
+    formulas = [corpus.Formula(id=f"f{k}", latex=text, file=name, line=line, locator=f"line {line}")
+                for k, (line, text) in enumerate(cell_formulas(latex), start=1)]
+    if network is None:   # the network the text's own forward pass and loss define
+        try:
+            section = corpus.inferred_section(formulas, {}, {}, Path(name))
+        except corpus.UndeclaredNetwork as exc:
+            raise GradauditError(f"name the network (audit_text(latex, network='architecture: ID'), see gradaudit "
+                                 f"list) or write its forward pass and loss: {exc.message}") from None
+    else:
+        section = dataclasses.replace(network_section(network), formulas=[])
+    section.formulas = formulas
     corpus._check_count(len(section.formulas) - 1, Path(name), section.formulas[-1].line if section.formulas else 1)
     doc = corpus.Document(path=name, document=name, title=name, sections=[section])
     return TextAudit(audit_document(doc, timeout=timeout))

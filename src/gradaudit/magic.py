@@ -37,9 +37,7 @@ class GradauditMagics(Magics):
     def audit(self, line: str, cell: str | None = None):
         if cell is None:
             raise UsageError("%%audit is a cell magic: write the formulas in the cell below it")
-        if self.network is None:
-            raise UsageError("name the network first: %gradaudit network architecture: ID (see gradaudit list)")
-        try:
+        try:   # with no %gradaudit network, the cell's own forward pass and loss define it
             results = audit_text(cell, network=self.network)
         except GradauditError as exc:
             raise UsageError(f"gradaudit: {exc}") from None
