@@ -34,7 +34,7 @@ PINS = {
     },
     "cs231n_two_layer.md": {
         "f1": (C, "H = max(0, X W1 + b1)"), "f2": (C, "S = H W2 + b2"), "f3": (C, "P = softmax(S)"),
-        "f4": (U, "Y_{ik} log P_{ik} summed: component form of a batch matrix, not read"),
+        "f4": (C, "-(1/N) sum_i sum_k Y_ik log P_ik: a sum up to N, the notes' example count, runs over the batch"),
         "f5": (C, "dL/dS = (P - Y)/N"), "f6": (C, "dL/dW2 = H^T dL/dS"), "f7": (E, "transpose: H for H^T"),
         "f8": (C, "db2 = 1^T dL/dS, the column sums"), "f9": (C, "dL/dH = dL/dS W2^T"),
         "f10": (E, "factor: the 1/N lost"),
@@ -235,7 +235,7 @@ def test_each_heading_with_its_own_forward_pass_defines_its_own_network():
     assert fronts["deep-networks"]["layers"] == "relu x (L-1), sigmoid"
     # the sub-heading "Backward" writes no layer: it continues the two-layer network
     assert got["f10"] == ("a-two-layer-network", N)   # dZ2 = A2 - Y: right if dZ is per example, not pinned here
-    assert got["f11"] == ("a-two-layer-network", C)   # db2 = sum of dZ2 (the batch's dZ)
+    assert got["f11"] == ("a-two-layer-network", C)   # dA1 = W2^T dZ2 either way
     assert got["f14"] == ("deep-networks", N)         # max(0, Z) with no 'for l < L'
     assert got["f17"] == ("deep-networks", N)         # dZ^L = A^L - Y, the same open reading
     assert all(v == C for k, (_, v) in got.items() if k not in ("f10", "f14", "f17"))

@@ -505,7 +505,7 @@ class SectionAuditor:
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
         indexed = (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
                    or _one_example_names(chain, self.section)) \
-            and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
+            and not any(isinstance(n, N.Sum) and self._example_count(n.upper) for node in chain for n in walk(node))
         contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
         condition = self.conditions.get(id(chain))
         if condition is not None:
@@ -535,6 +535,13 @@ class SectionAuditor:
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
+        if indexed and self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain):
+            for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
+                if r.verdict == "error":
+                    r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
+                    r.reason = ("an index summed over is the only index of a batch quantity: it may run over the "
+                                "examples or over the units, and the notes do not say which; read over the units "
+                                "it does not hold")
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
             for r in results:
                 tagged, written = _latex(chain[0]), _latex(written_lhs)
@@ -542,6 +549,24 @@ class SectionAuditor:
                 if r.corrected_latex.startswith(tagged):
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
+
+    def _sums_a_lone_index(self, chain) -> bool:
+        """Does a sum with no limit, or up to the example count, bind an index that some name carries as its only
+        index (\\sum_i dS_i, \\frac{1}{N}\\sum_{i=1}^{N} (\\hat{y}_i - y_i))? A sum up to C or n^{[l]} runs over units."""
+        for node in chain:
+            for n in walk(node):
+                if isinstance(n, N.Sum) and n.index is not None and (n.upper is None or self._example_count(n.upper)):
+                    bound = n.index.name
+                    if any(isinstance(x, N.Sym) and len(x.index) == 1 and isinstance(x.index[0], N.Sym)
+                           and x.index[0].name == bound for x in walk(n.body)):
+                        return True
+        return False
+
+    def _example_count(self, node) -> bool:
+        """m, or the notes' own name for it (CS231n's N): a sum up to it runs over the batch's examples."""
+        if node == N.Sym("m"):
+            return True
+        return isinstance(node, N.Sym) and self.section.parsed_aliases.get(alias_key(node)) == N.Sym("m")
 
     def _reference(self, chain, contexts, deadline):
         """The quantity the chain is about, and a label error on its first step if there is one."""

@@ -310,7 +310,7 @@ def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
             continue
         n = depth + 1
         out = out_width if out_width == 1 else pool[-1] if not choices else out_width
-        widths = [w for w in pool if w != out and w != m][: n - 1] + [out]
+        widths = [w for w in pool + list(range(10, 10 + n)) if w != out and w != m][: n - 1] + [out]   # deep nets too
         choices.append(Sizes(tuple(widths), m))
     if not arch.is_cnn and len(doc) == depth + 1:
         choices.insert(0, Sizes(tuple(doc), ms[0]))

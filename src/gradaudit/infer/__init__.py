@@ -111,19 +111,14 @@ def infer(formulas, context=()) -> Inferred:
     `context`: the whole file's formulas, whose loss is used when `formulas` (one section) define none."""
     if not any(is_loss_name(lhs) for _, lhs, _ in statements(formulas)):
         formulas = list(formulas) + [f for f in context if any(is_loss_name(lhs) for _, lhs, _ in statements([f]))]
-    pinned_per_example = any(isinstance(lhs, N.Shorthand) and _has_mean_factor(rhs)
-                             for _, lhs, rhs in statements(context))
     steps, loss = [], LossFacts()
     renames = []                       # (line, lhs, rhs) of `\hat{y} = a^{[2]}`: another name for a quantity
-    per_example = pinned_per_example
     example_losses = {}
     first_line = None
     layered_names = set()          # names written with a layer or an index somewhere (n^{[l]}): not a count
     for line, lhs, rhs in statements(formulas):
         layered_names |= {n.name for n in walk(rhs) if isinstance(n, N.Sym) and (n.layer is not None or n.index)}
         first_line = first_line or line
-        if isinstance(lhs, (N.Shorthand,)) and _has_mean_factor(rhs):
-            per_example = True     # dW = \frac{1}{m} dZ A^T: dZ is one example's, stacked (deeplearning.ai)
         if is_loss_name(lhs):
             if not backward(rhs):
                 loss_facts(rhs, line, loss)
@@ -142,9 +137,35 @@ def infer(formulas, context=()) -> Inferred:
         net.options.setdefault("aliases", {}).setdefault(name, "J")
         net.options.setdefault("names", set()).add(name)
         net.lines.setdefault(f"aliases.{name}", line)
-    if per_example and net.network.get("averaging") == "mean":
-        net.options["shorthand"] = "per-example"
+    reading = shorthand_reading(statements(formulas))   # a section's own formulas: another section may differ
+    if reading and net.network.get("averaging") == "mean":
+        net.options["shorthand"] = reading   # what the notes' dZ means, pinned by their own formulas
     return net
+
+
+PARAMETERS = {"W", "w", "b", "B", "K", "k"}
+
+
+def shorthand_reading(found) -> str:
+    """'per-example', 'total' or '' (not pinned, or as often one way as the other): what the notes' dZ means.
+
+    dW = \frac{1}{m} dZ A^T (a parameter's gradient carrying the 1/m over a d-quantity) says dZ is one
+    example's, stacked (deeplearning.ai); dZ = \frac{1}{m}(A - Y), or dW = dZ A^T with no 1/m, says dZ is the
+    batch loss's own gradient."""
+    votes = Counter()
+    for _, lhs, rhs in found:
+        if not isinstance(lhs, N.Shorthand):
+            continue
+        uses_d = any(isinstance(n, N.Shorthand) for n in walk(rhs))
+        parameter = lhs.of.name in PARAMETERS
+        if parameter and uses_d:
+            votes["per-example" if _has_mean_factor(rhs) else "total"] += 1
+        elif not parameter and not uses_d and _has_mean_factor(rhs):
+            votes["total"] += 1
+    ranked = votes.most_common()
+    if not ranked or len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return ""   # a clear majority decides (a lost 1/m is then reported); a tie leaves the reading open
+    return ranked[0][0]
 
 
 def _has_mean_factor(node) -> bool:
