@@ -19,6 +19,7 @@ and its bias (C_out, 1, 1): the row-major reshapes of the symbolic core's stacke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -70,6 +71,7 @@ class NumericModel:
     values: dict = field(default_factory=dict)
     order: list = field(default_factory=list)      # computed quantities in evaluation order
     _jac_cache: dict = field(default_factory=dict)
+    table = ACTIVATIONS     # name -> (f, f') for the model's numbers (audit/exact.py: 60-digit ones)
 
     def __post_init__(self):
         self.layers = self.arch.layers_at(self.depth) if self.arch.general else self.arch.layers
@@ -147,7 +149,11 @@ class NumericModel:
 
     # ---- the forward pass -------------------------------------------------------------------------
     def activation(self, name):
-        return ACTIVATIONS[self.g if name == "g" else name]
+        return self.table[self.g if name == "g" else name]
+
+    def constant(self, value):
+        """A number of a formula or of the loss (a Fraction, 1/N, lambda) in the model's arithmetic."""
+        return np.array(float(value))
 
     def forward(self, overrides: dict) -> dict:
         """All computed quantities, with any named quantity replaced by `overrides[name]`."""
@@ -205,14 +211,14 @@ class NumericModel:
         elif arch.loss == "cce":
             total = -np.sum(y * np.log(a))
         elif arch.loss == "sse":
-            scale = 1.0 / a.shape[self.class_axis] if arch.loss_scale == "1/N" else float(arch.scale)
+            scale = self.constant(Fraction(1, a.shape[self.class_axis]) if arch.loss_scale == "1/N" else arch.scale)
             total = scale * np.sum((a - y) ** 2)
         else:
             raise ValueError(f"architecture {arch.id} has no loss")
         if arch.averaging == "mean":
             total = total / self.sizes.m
         if arch.regularization is not None:   # + r sum_l ||W_l||^2 over the weights and kernels, biases excluded
-            r = arch.regularization.factor(float(arch.reg_lambda), self.sizes.m)
+            r = self.constant(arch.regularization.factor(Fraction(arch.reg_lambda), Fraction(self.sizes.m)))
             total = total + r * sum(np.sum(v * v) for k, v in (values or self.values).items() if k[0] in "WK" and k[1:].isdigit())
         return total
 
@@ -253,14 +259,26 @@ class NumericModel:
 def complex_step_jacobian(f, base, out_shape) -> np.ndarray:
     """d f / d base with shape out_shape + base.shape: one complex-step evaluation of f per input entry."""
     base = np.asarray(base)
-    jac = np.zeros(tuple(out_shape) + base.shape)
+    exact = base.dtype == object   # 60-digit numbers (audit/exact.py): complex already, and kept so
+    jac = np.zeros(tuple(out_shape) + base.shape, dtype=object if exact else float)
     flat = base.reshape(-1)
     columns = jac.reshape(tuple(out_shape) + (flat.size,))
     for k in range(flat.size):
-        bumped = flat.astype(complex)
+        bumped = flat.copy() if exact else flat.astype(complex)
         bumped[k] += 1j * STEP
-        columns[..., k] = np.imag(f(bumped.reshape(base.shape))) / STEP
+        columns[..., k] = imag(f(bumped.reshape(base.shape))) / STEP
     return jac
+
+
+def imag(value):
+    """The imaginary part, of float64 complex arrays and of object arrays of 60-digit numbers alike."""
+    value = np.asarray(value)
+    if value.dtype == object:
+        return np.asarray(_imag_parts(value), dtype=object)
+    return np.imag(value)
+
+
+_imag_parts = np.frompyfunc(lambda x: x.imag, 1, 1)
 
 
 # ---- convolution and pooling (valid cross-correlation, stride-s max pooling) -------------------------

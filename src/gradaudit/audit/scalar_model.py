@@ -26,6 +26,7 @@ class ScalarModel:
     g: str = "tanh"
 
     convention = "column"
+    table = ACTIVATIONS     # name -> (f, f') for the model's numbers (audit/exact.py: 60-digit ones)
     class_axis = 0
     layers = ()
     output_layer = 1
@@ -72,7 +73,7 @@ class ScalarModel:
         z = v["Z1"]
         a = overrides.get("A1")
         if a is None:
-            a = _softmax(z, 0) if self.activation == "softmax" else ACTIVATIONS[self.activation][0](z)
+            a = _softmax(z, 0) if self.activation == "softmax" else self.table[self.activation][0](z)
         out["A1"] = v["A1"] = a
         if self.activation == "softmax":
             j = -np.sum(v["Y"] * np.log(a))
@@ -84,6 +85,10 @@ class ScalarModel:
 
     def known(self, name):
         return name in self.values
+
+    def constant(self, value):
+        """A number of a formula in the model's arithmetic (float64 here)."""
+        return np.array(float(value))
 
     def jacobian(self, out, inp):
         def value_of(bumped):
