@@ -683,8 +683,8 @@ class SectionAuditor:
             right = repaired.node if repaired is not None else right
             confirmed = exact.confirm(judge, left, right, contexts, budget, (Match.EQUAL, Match.LOCAL))
             if not confirmed.holds:
-                self._near_miss(result, f"the correction found ({result.corrected_latex}) holds only to float64's "
-                                        f"precision: {confirmed.detail}")
+                self._near_miss(result, "the edit the search found holds only to float64's precision (corrected, "
+                                        f"{confirmed.detail})")
                 return
         if not ok:
             result.corrected_latex = ""

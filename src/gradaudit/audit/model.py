@@ -27,6 +27,11 @@ from .. import primitives
 from ..architectures import Architecture
 
 STEP = 1e-30  # complex step: far below rounding, so no truncation error
+# How close a random point may come to a kink (a ReLU's 0) or a max-pooling window to a tie: far above the
+# 1e-16 by which float64 and the 60-digit confirmation differ, so both take the same branch everywhere, and
+# a claim that differs from the truth only at a kink (ReLU'(0) = 0 or 1) is never seen to differ.
+KINK_MARGIN = 1e-6
+DRAWS = 64      # draws tried before a point with no value near a kink is given up on (never, in practice)
 
 
 # ---- elementwise activations: the primitive table's, complex-step safe (branches decide on the real part) --
@@ -75,8 +80,27 @@ class NumericModel:
 
     def __post_init__(self):
         self.layers = self.arch.layers_at(self.depth) if self.arch.general else self.arch.layers
-        self._draw()
-        self.values.update(self.forward({}))
+        for draw in range(DRAWS):   # the first draw is the seed's own; another only when it lands near a kink
+            self.values, self.order = {}, []
+            self._draw(draw)
+            self.values.update(self.forward({}))
+            if not self.near_kink():
+                break
+
+    def near_kink(self) -> bool:
+        """Is a pre-activation within KINK_MARGIN of a kink, or does a max-pooling window (nearly) tie?"""
+        layer_no = 0
+        for layer in self.layers:
+            if layer.kind in ("dense", "conv"):
+                layer_no += 1
+                name = self.g if layer.activation == "g" else layer.activation
+                if name != "softmax" and primitives.kinked(name) and \
+                        np.min(np.abs(self.values[f"Z{layer_no}"])) < KINK_MARGIN:
+                    return True
+            elif layer.kind == "maxpool" and _pool_ties(self.values[f"A{layer_no}"], layer.size,
+                                                       layer.stride or layer.size):
+                return True   # the pooled map P{layer_no} is taken from the map A{layer_no} before it
+        return False
 
     # ---- set-up -----------------------------------------------------------------------------------
     @property
@@ -87,8 +111,8 @@ class NumericModel:
     def class_axis(self) -> int:
         return 0 if self.convention in ("column", "column-wT") else 1
 
-    def _draw(self):
-        rng = np.random.default_rng(self.seed)
+    def _draw(self, draw: int = 0):
+        rng = np.random.default_rng(self.seed if draw == 0 else (self.seed, draw))
         conv, m = self.convention, self.sizes.m
         widths = list(self.sizes.widths)
         if self.arch.is_cnn:
@@ -307,6 +331,19 @@ def maxpool(x, size, stride):
             flat = np.argmax(window.real)
             out[i, j] = window.reshape(-1)[flat]
     return out
+
+
+def _pool_ties(a, size, stride) -> bool:
+    """Does some window's largest entry come within KINK_MARGIN of its second largest?"""
+    maps = a if np.ndim(a) == 3 else [a]
+    for x in maps:
+        oh, ow = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+        for i in range(oh):
+            for j in range(ow):
+                window = np.sort(np.real(x[i * stride:i * stride + size, j * stride:j * stride + size]).reshape(-1))
+                if window.size > 1 and window[-1] - window[-2] < KINK_MARGIN:
+                    return True
+    return False
 
 
 def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
