@@ -683,7 +683,7 @@ class SectionAuditor:
             right = repaired.node if repaired is not None else right
             confirmed = exact.confirm(judge, left, right, contexts, budget, (Match.EQUAL, Match.LOCAL))
             if not confirmed.holds:
-                self._near_miss(result, "the edit the search found holds only to float64's precision (corrected, "
+                self._near_miss(result, "the edit the search found is right only to float64's precision (corrected, "
                                         f"{confirmed.detail})")
                 return
         if not ok:
