@@ -682,7 +682,8 @@ class SectionAuditor:
         if ok and CONFIRM:
             right = repaired.node if repaired is not None else right
             confirmed = exact.confirm(judge, left, right, contexts, budget, (Match.EQUAL, Match.LOCAL))
-            if not confirmed.holds:
+            ok = confirmed.evaluated   # unconfirmable: not shown, as a correction that does not parse back
+            if ok and not confirmed.holds:
                 self._near_miss(result, "the edit the search found is right only to float64's precision (corrected, "
                                         f"{confirmed.detail})")
                 return
@@ -702,6 +703,9 @@ class SectionAuditor:
         left, right, where, accept = accepted
         confirmed = exact.confirm(judge, left, right, where, deadline, accept)
         if confirmed.holds:
+            return
+        if not confirmed.evaluated:   # a failure of the 60-digit evaluation is no evidence against the claim
+            result.verdict, result.reason, result.errors, result.corrected_latex = "unsupported", confirmed.detail, [], ""
             return
         result.verdict, result.reason, result.errors, result.corrected_latex = "error", "", [], ""
         budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))

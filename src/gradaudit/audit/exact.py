@@ -69,20 +69,33 @@ def _methods(cls):
     cls.conjugate = lambda s: CTX.conj(s)
 
 
+def _real_against_complex(cls):
+    """mpf's own comparisons, with a complex operand read by its real part."""
+    for name in ("__lt__", "__le__", "__gt__", "__ge__"):
+        setattr(cls, name, _on_real(getattr(cls, name)))
+
+
+def _on_real(compare):
+    return lambda s, t: compare(s, t.real if isinstance(t, CTX.mpc) else t)
+
+
 _ordered(CTX.mpc)
+_real_against_complex(CTX.mpf)
 _methods(CTX.mpc)
 _methods(CTX.mpf)
 
 
 def number(value):
-    """One exact number: a Fraction, int or float (a float is a binary fraction, converted exactly)."""
+    """One exact number: a Fraction, int or float (a float is a binary fraction, converted exactly).
+
+    Real numbers are mpf, complex ones mpc: only what a complex step reaches pays for complex arithmetic."""
     if isinstance(value, (CTX.mpc, CTX.mpf)):
-        return CTX.mpc(value)
+        return value
     if isinstance(value, Fraction):
-        return CTX.mpc(CTX.mpf(value.numerator) / value.denominator)
+        return CTX.mpf(value.numerator) / value.denominator
     if isinstance(value, (complex, np.complexfloating)):
         return CTX.mpc(complex(value).real, complex(value).imag)
-    return CTX.mpc(float(value)) if not isinstance(value, (int, np.integer)) else CTX.mpc(int(value))
+    return CTX.mpf(float(value)) if not isinstance(value, (int, np.integer)) else CTX.mpf(int(value))
 
 
 _lift = np.frompyfunc(number, 1, 1)
@@ -247,6 +260,7 @@ def relative_gap(a, b) -> float:
 class Confirmation:
     holds: bool
     detail: str = ""
+    evaluated: bool = True   # False: the 60-digit evaluation failed, which says nothing about the claim
 
 
 def confirm(judge, left, right, contexts, deadline, accept) -> Confirmation:
@@ -257,8 +271,8 @@ def confirm(judge, left, right, contexts, deadline, accept) -> Confirmation:
         outcome = judge(left, right, exact, deadline)
         if outcome.match is None:
             # not evaluable in 60 digits where float64 evaluated it (a division by an exact zero): not confirmed
-            return Confirmation(False, "it cannot be evaluated in 60-digit arithmetic" +
-                                (f" ({outcome.reason})" if outcome.reason else ""))
+            return Confirmation(False, "it could not be confirmed in 60-digit arithmetic" +
+                                (f" ({outcome.reason})" if outcome.reason else ""), evaluated=False)
         if outcome.match in accept:
             return Confirmation(True)
         gap = next((g for g in (_gap(left, right, ctx) for ctx in exact) if g is not None and g > 0), None)
