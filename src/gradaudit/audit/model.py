@@ -179,11 +179,16 @@ class NumericModel:
         """A number of a formula or of the loss (a Fraction, 1/N, lambda) in the model's arithmetic."""
         return np.array(float(value))
 
-    def forward(self, overrides: dict) -> dict:
-        """All computed quantities, with any named quantity replaced by `overrides[name]`."""
+    def forward(self, overrides: dict, until: str | None = None) -> dict:
+        """All computed quantities, with any named quantity replaced by `overrides[name]`; with `until`, those up to
+        the layer that computes it (a Jacobian of A1 needs no pass through the layers after it). The layers before
+        the first overridden one keep their values (a Jacobian of J by Z3 passes through layer 3 on only)."""
         v = dict(self.values)
         v.update(overrides)
         out = {}
+        first = min((int(k[1:]) for k in overrides if k[1:].isdigit()), default=len(self.layers) + 1)
+        if "X" in overrides:
+            first = 0
 
         def put(name, value):
             value = overrides.get(name, value)
@@ -192,11 +197,20 @@ class NumericModel:
                 self.order.append(name)
             return value
 
+        def kept(number, *names):   # the quantities of layer `number`, before the first overridden one: as they are
+            return number < first and all(n in self.values for n in names)
+
         conv = self.convention
         a = put("A0", v["X"])
         layer_no = 0
         for layer in self.layers:
-            if layer.kind == "dense":
+            if layer.kind in ("dense", "conv") and kept(layer_no + 1, f"Z{layer_no + 1}", f"A{layer_no + 1}"):
+                layer_no += 1
+                put(f"Z{layer_no}", self.values[f"Z{layer_no}"])
+                a = put(f"A{layer_no}", self.values[f"A{layer_no}"])
+            elif layer.kind in ("maxpool", "flatten") and kept(layer_no, f"{layer.kind[0].upper()}{layer_no}"):
+                a = put(f"{layer.kind[0].upper()}{layer_no}", self.values[f"{layer.kind[0].upper()}{layer_no}"])
+            elif layer.kind == "dense":
                 layer_no += 1
                 W, b = v[f"W{layer_no}"], v[f"b{layer_no}"]
                 if conv == "column":
@@ -224,6 +238,8 @@ class NumericModel:
                         else maxpool(a, layer.size, stride))
             elif layer.kind == "flatten":
                 a = put(f"F{layer_no}", a.reshape(1, -1))
+            if until is not None and until in out:
+                return out
         put("J", np.asarray(self.loss_of(a, v["Y"], v)).reshape(()))
         return out
 
@@ -272,7 +288,7 @@ class NumericModel:
             overrides = {"X": value, "A0": value}
         if out == inp:
             return value
-        result = self.forward(overrides)
+        result = self.forward(overrides, until=out)
         return result.get(out, self.values[out])
 
     def grad(self, name: str) -> np.ndarray:
