@@ -524,6 +524,8 @@ class SectionAuditor:
                 result.verdict = "error"
                 result.errors.append(label_fix)
                 result.corrected_latex = f"{label_fix.fix_latex} = {_latex(step)}"
+                if CONFIRM:   # shown only if it holds in 60 digits too
+                    self._verify_correction(result, contexts, deadline)
                 results.append(result)
                 continue
             ref = reference if reference is not None else chain[k - 1]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import ACTIVATIONS, Sizes, _softmax, complex_step_jacobian
+from .. import primitives
+from .model import ACTIVATIONS, KINK_MARGIN, Sizes, _softmax, complex_step_jacobian
 
 # the concrete function j of J = j(W) in the toy graph, with its derivative known to complex step
 TOY_J = (lambda w: np.sin(w) + w ** 2)
@@ -43,6 +44,9 @@ class ScalarModel:
             return
         self.values["x"] = rng.normal(size=(self.width, 1))
         self.values["Z1"] = rng.normal(size=(self.width, 1))
+        while primitives.is_known(self.activation) and primitives.kinked(self.activation) \
+                and np.min(np.abs(self.values["Z1"])) < KINK_MARGIN:   # keep away from ReLU's kink (model.py)
+            self.values["Z1"] = rng.normal(size=(self.width, 1))
         if self.activation == "softmax":
             y = rng.uniform(0.1, 1.0, size=(self.width, 1))
             self.values["Y"] = y / y.sum()
