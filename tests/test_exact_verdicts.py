@@ -144,3 +144,6 @@ def test_random_points_keep_away_from_kinks_and_ties(arch_id):
         assert relu
         for k in relu:
             assert np.min(np.abs(model.values[f"Z{k}"])) >= KINK_MARGIN
+        twin = exact.twin(model)   # both arithmetics take the same branches: the same pooled maps, the same J
+        for key in [k for k in model.values if k[0] in "PAJ"]:
+            assert np.allclose(np.asarray(twin.values[key], dtype=complex), model.values[key], rtol=1e-12, atol=1e-14)
