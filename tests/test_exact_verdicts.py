@@ -100,6 +100,9 @@ def test_an_exponent_off_by_1e9_is_an_error_and_any_correction_holds(tmp_path):
     assert results["f1"]["verdict"] == "error"
     assert_no_false_correction(path, results["f1"], tmp_path)
     assert results["f2"]["verdict"] == "correct"
+    assert results["f3"]["verdict"] in ("correct", "notation") and results["f5"]["verdict"] in ("correct", "notation")
+    for fid in ("f4", "f6"):   # a local factor 1 + 1e-10 off; a diagonal 1e-13 off
+        assert results[fid]["verdict"] == "error" and shown_corrections(results[fid]) == [], results[fid]
 
 
 def test_round_off_does_not_turn_right_formulas_wrong():

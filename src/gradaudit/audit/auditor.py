@@ -621,6 +621,7 @@ class SectionAuditor:
                 result.verdict = "notation"
                 result.reason = repaired.detail
                 result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
+                self._accepted = (ref, repaired.node, contexts, (Match.EQUAL,))   # if its LaTeX does not parse back
                 return
             result.verdict = "error"
             result.errors.append(ErrorItem(repaired.kind, repaired.detail, _latex(repaired.node)))
