@@ -106,10 +106,6 @@ def lift(array):
     return np.asarray(_lift(np.asarray(array)), dtype=object)
 
 
-def is_exact(value) -> bool:
-    return isinstance(value, np.ndarray) and value.dtype == object
-
-
 # ---- the activations: the primitive table lambdified for mpmath ---------------------------------------------
 
 def _stable_sigmoid(x):
