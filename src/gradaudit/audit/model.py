@@ -186,7 +186,8 @@ class NumericModel:
         v = dict(self.values)
         v.update(overrides)
         out = {}
-        first = min((int(k[1:]) for k in overrides if k[1:].isdigit()), default=len(self.layers) + 1)
+        # without overrides everything is computed from the inputs in self.values, which may have been set anew
+        first = min((int(k[1:]) for k in overrides if k[1:].isdigit()), default=0)
         if "X" in overrides:
             first = 0
 
