@@ -34,7 +34,11 @@ class Regularization:
     per_example: bool = False
 
     def factor(self, lam, m):
-        """The penalty's scale for a value of lambda and of m: floats for numbers, exact for SymPy symbols."""
+        """The penalty's scale for a value of lambda and of m: a Fraction for Fractions, floats for other numbers,
+        exact for SymPy symbols."""
+        if all(isinstance(v, (int, Fraction)) for v in (lam, m)):   # exact: the 60-digit confirmation's constant
+            out = self.coefficient * lam if self.has_lambda else self.coefficient
+            return out / m if self.per_example else Fraction(out)
         numeric = all(isinstance(v, (int, float, Fraction)) for v in (lam, m))
         c = float(self.coefficient) if numeric else sympy.Rational(self.coefficient.numerator,
                                                                     self.coefficient.denominator)

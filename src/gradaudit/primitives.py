@@ -267,6 +267,17 @@ def numeric(name: str) -> tuple:
     return value(f), value(df)
 
 
+@lru_cache(maxsize=None)
+def kinked(name: str) -> bool:
+    """Has the activation a kink, a point where its derivative jumps (ReLU, leaky ReLU, ELU at 0)? Its branch
+    conditions then decide values, and random points must keep away from them."""
+    entry = lookup(name)
+    if entry.derivative is None:
+        return False
+    d = sp.Dummy("d", real=True)
+    return entry.derivative(d).has(sp.Piecewise, step, relu, sp.Abs, sp.Heaviside, sp.sign)
+
+
 # ---- losses ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

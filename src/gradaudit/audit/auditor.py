@@ -13,6 +13,7 @@ substituted for a generic g.
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -23,7 +24,7 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
-from . import budget, diagnose, layout, net, termwise
+from . import budget, diagnose, exact, layout, net, termwise
 from .. import infer, primitives
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
@@ -34,6 +35,8 @@ from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
 RUN_SPENT = "run budget spent (--max-seconds): not audited"
+# GRADAUDIT_EXACT=0 switches the 60-digit confirmation off (bench/RESULTS.md measures its cost with it)
+CONFIRM = os.environ.get("GRADAUDIT_EXACT", "1") != "0"
 VERDICTS = ("correct", "notation", "error", "unsupported")
 GENERAL_DEPTHS = (2, 3, 4, 5)
 
@@ -525,11 +528,15 @@ class SectionAuditor:
                 result.verdict = "error"
                 result.errors.append(label_fix)
                 result.corrected_latex = f"{label_fix.fix_latex} = {_latex(step)}"
+                if CONFIRM:   # shown only if it holds in 60 digits too
+                    self._verify_correction(result, contexts, deadline)
                 results.append(result)
                 continue
             ref = reference if reference is not None else chain[k - 1]
+            self._accepted = None   # what float64 accepted, for the 60-digit confirmation
             self._verdict(result, ref, step, contexts, deadline, total)
             self._verify_correction(result, contexts, deadline)
+            self._confirm(result, ref, step, contexts, deadline, total)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
@@ -616,10 +623,12 @@ class SectionAuditor:
             return
         if outcome.match is Match.EQUAL:
             result.verdict = "correct"
+            self._accepted = (ref, step, contexts, (Match.EQUAL,))
             return
         if outcome.match is Match.LOCAL:
             result.verdict = "notation"
             result.reason = "a Jacobian written as the factor it contributes in backpropagation"
+            self._accepted = (ref, step, contexts, (Match.EQUAL, Match.LOCAL))
             return
         if self.section.architecture.convention == "index" and self._holds_with_column_vectors(ref, step, deadline):
             result.verdict = "correct"
@@ -629,8 +638,7 @@ class SectionAuditor:
             result.verdict = "notation"
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
                              "of its own: say 'for l < L'")
-            return
-        if self._contradicts_declared_activation(result, ref, step, contexts, deadline):
+            self._accepted = (ref, step, hidden, (Match.EQUAL,))
             return
         if self.section.shorthand_open and any(isinstance(n, N.Shorthand) for side in (ref, step) for n in walk(side)):
             per_example = [replace(c, shorthand="per-example") for c in contexts if c.shorthand == "total"]
@@ -638,13 +646,21 @@ class SectionAuditor:
                 result.verdict = "notation"   # the notes never say whether dZ is one example's or the batch's
                 result.reason = ("holds when dZ is read per example (dZ^{[L]} = A^{[L]} - Y, the 1/m in dW), which "
                                  "these notes do not pin down; declare 'shorthand: per-example' or 'total'")
+                self._accepted = (ref, step, per_example, (Match.EQUAL,))
                 return
+        self._diagnose(result, ref, step, contexts, deadline, budget, outcome)
+
+    def _diagnose(self, result: Result, ref, step, contexts, deadline, budget, outcome):
+        """A claim that does not hold: a layout repair, else the smallest edit that makes it right."""
+        if self._contradicts_declared_activation(result, ref, step, contexts, deadline):
+            return
         repaired = layout.repair(ref, step, contexts, deadline)
         if repaired is not None:
             if repaired.layout_only or not self.strict:
                 result.verdict = "notation"
                 result.reason = repaired.detail
                 result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
+                self._accepted = (ref, repaired.node, contexts, (Match.EQUAL,))   # if its LaTeX does not parse back
                 return
             result.verdict = "error"
             result.errors.append(ErrorItem(repaired.kind, repaired.detail, _latex(repaired.node)))
@@ -686,7 +702,10 @@ class SectionAuditor:
         if any(isinstance(n, N.Sym) and n.index for node in (ref, step) for n in walk(node)):
             return False   # element indices mean the same in both layouts: nothing to reread
         columns = list(self.column_envs.contexts(layer_symbols(ref, step), hidden_layers_named([ref, step])))
-        return bool(columns) and judge(ref, step, columns, deadline).match is Match.EQUAL
+        holds = bool(columns) and judge(ref, step, columns, deadline).match is Match.EQUAL
+        if holds:
+            self._accepted = (ref, step, columns, (Match.EQUAL,))
+        return holds
 
     def _written_terms(self, result: Result, ref, step, contexts) -> bool:
         """A sum elided with \\dots: check the terms it writes out (termwise.py). True when that decides it."""
@@ -707,25 +726,64 @@ class SectionAuditor:
         return False
 
     def _verify_correction(self, result: Result, contexts, deadline):
-        """A corrected formula is shown only if its LaTeX parses back to a claim that holds."""
+        """A corrected formula is shown only if its LaTeX parses back to a claim that holds, in float64 and then
+        in 60-digit arithmetic (an edit that holds only to float64's precision is no diagnosis)."""
         if not result.corrected_latex:
             return
+        repaired = None
         try:
             parsed = self.parse(result.corrected_latex)
             statement = next(s for s in parsed.statements if isinstance(s, N.Statement))
             left, right = update_rule([normalize(x, self.section) for x in statement.steps[:2]])
             budget = max(deadline, time.monotonic() + 1.0)
             outcome = judge(left, right, contexts, budget)
-            ok = outcome.match in (Match.EQUAL, Match.LOCAL) or (
-                not self.strict and outcome.match is not None and layout.repair(left, right, contexts, budget) is not None)
+            ok = outcome.match in (Match.EQUAL, Match.LOCAL)
+            if not ok and not self.strict and outcome.match is not None:
+                repaired = layout.repair(left, right, contexts, budget)
+                ok = repaired is not None
         except Exception:  # unreadable or unevaluable: not a verified correction
             ok = False
+        if ok and CONFIRM:
+            right = repaired.node if repaired is not None else right
+            confirmed = exact.confirm(judge, left, right, contexts, budget, (Match.EQUAL, Match.LOCAL))
+            ok = confirmed.evaluated   # unconfirmable: not shown, as a correction that does not parse back
+            if ok and not confirmed.holds:
+                self._near_miss(result, "the edit the search found is right only to float64's precision (corrected, "
+                                        f"{confirmed.detail})")
+                return
         if not ok:
             result.corrected_latex = ""
             for e in result.errors:
                 e.fix_latex = ""
             result.reason = (result.reason + "; " if result.reason else "") + \
                 "the correction found could not be verified from its LaTeX, so it is not shown"
+
+    def _confirm(self, result: Result, ref, step, contexts, deadline, claims: int) -> None:
+        """A claim float64 accepts is evaluated once more in 60 digits (audit/exact.py); one that fails there is
+        an error, diagnosed as any other (its correction, if one is found, confirmed in 60 digits too)."""
+        accepted, self._accepted = self._accepted, None
+        if not CONFIRM or accepted is None or result.verdict not in ("correct", "notation") or result.corrected_latex:
+            return
+        left, right, where, accept = accepted
+        confirmed = exact.confirm(judge, left, right, where, deadline, accept)
+        if confirmed.holds:
+            return
+        if not confirmed.evaluated:   # a failure of the 60-digit evaluation is no evidence against the claim
+            result.verdict, result.reason, result.errors, result.corrected_latex = "unsupported", confirmed.detail, [], ""
+            return
+        result.verdict, result.reason, result.errors, result.corrected_latex = "error", "", [], ""
+        budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))
+        self._diagnose(result, ref, step, contexts, deadline, budget, Outcome(Match.DIFFER))
+        self._verify_correction(result, contexts, deadline)
+        if result.verdict != "error" or (result.errors and result.errors[0].kind == "unexplained"):
+            self._near_miss(result, confirmed.detail)
+
+    def _near_miss(self, result: Result, detail: str) -> None:
+        """An error float64 cannot see: no correction is shown, only what the 60-digit evaluation found."""
+        result.verdict = "error"
+        result.corrected_latex = ""
+        result.reason = ""
+        result.errors = [ErrorItem("unexplained", f"{detail}; no small edit makes it right", "")]
 
     def _apply(self, result, ref, found):
         result.verdict = "error"

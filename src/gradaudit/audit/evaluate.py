@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from ..notation import ast as N
 from .. import primitives
-from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
+from .model import NumericModel, _softmax, conv2d, imag, maxpool
 from .aliases import lookup_alias
 from .budget import check as _check_budget, check_elements
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show, walk
@@ -47,7 +47,10 @@ class Jac:
             return False
         n = int(np.prod(self.out_shape))
         mat = self.data.reshape(n, n)
-        return bool(np.allclose(mat - np.diag(np.diag(mat)), 0, atol=1e-12))
+        off = mat - np.diag(np.diag(mat))
+        if off.dtype == object:   # 60-digit numbers: the structure was read in float64, read it the same way
+            off = off.astype(complex)
+        return bool(np.allclose(off, 0, atol=1e-12))
 
     def diagonal(self):
         n = int(np.prod(self.out_shape))
@@ -261,7 +264,7 @@ def label_ranges(nodes, ctx: Context) -> dict:
 
 
 def _num(node, ctx):
-    return np.array(float(node.value))
+    return ctx.model.constant(node.value)   # float64, or the exact decimal in the 60-digit confirmation
 
 
 def _cnn_size(kind):
@@ -276,7 +279,7 @@ def _cnn_size(kind):
 def _reg_lambda(ctx):
     if ctx.model.arch.regularization is None:
         raise UnknownSymbol("lambda (the network has no L2 penalty: declare regularization)")
-    return float(ctx.model.arch.reg_lambda)
+    return ctx.model.arch.reg_lambda
 
 
 SCALARS = {"alpha": lambda ctx: ALPHA, "eta": lambda ctx: ALPHA, "m": lambda ctx: ctx.model.sizes.m,
@@ -299,7 +302,7 @@ def _sym(node: N.Sym, ctx: Context):
     if node.name in SCALARS and node.layer is None and not node.index and node.name not in ctx.index_ranges:
         if node.name in ("k", "p", "s") and not ctx.model.arch.is_cnn:
             raise UnknownSymbol(node.name)
-        return np.array(float(SCALARS[node.name](ctx)))
+        return ctx.model.constant(SCALARS[node.name](ctx))
     if node.name == "n" and len(node.index) == 1 and isinstance(node.index[0], N.Sym) \
             and node.index[0].name in FEATURE_MAP and "Z1" in ctx.model.values:
         return np.array(float(np.shape(ctx.model.values["Z1"])[FEATURE_MAP[node.index[0].name]]))
@@ -375,7 +378,9 @@ def _derivop(node: N.DerivOp, ctx: Context):
     if not isinstance(node.den, N.Sym):
         raise EvalError("d/d of something other than a named quantity")
     key = quantity_key(node.den, ctx)
-    base = np.asarray(ctx.overrides.get(key, ctx.model.values[key]), dtype=complex)
+    base = np.asarray(ctx.overrides.get(key, ctx.model.values[key]))
+    exact = base.dtype == object   # 60-digit numbers (audit/exact.py) carry the complex step themselves
+    base = base if exact else base.astype(complex)
     if node.den.index:
         return _derivop_element(node, key, base, ctx)
     value0 = evaluate(node.body, ctx)
@@ -383,7 +388,7 @@ def _derivop(node: N.DerivOp, ctx: Context):
         raise EvalError("d/d of a derivative")
     out_shape = value0.shape
     check_elements(value0.size * base.size, f"the derivative of {_show(node.body)}")
-    jac = np.zeros(out_shape + base.shape)
+    jac = np.zeros(out_shape + base.shape, dtype=object if exact else float)
     flat = base.reshape(-1)
     saved = dict(ctx.overrides)
     try:
@@ -392,7 +397,7 @@ def _derivop(node: N.DerivOp, ctx: Context):
             bumped[k] += 1j * STEP
             ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
             value = evaluate(node.body, ctx)
-            jac.reshape(out_shape + (flat.size,))[..., k] = np.imag(value) / STEP
+            jac.reshape(out_shape + (flat.size,))[..., k] = imag(value) / STEP
     finally:
         ctx.overrides = saved
     if out_shape == ():
@@ -441,10 +446,10 @@ def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
     finally:
         ctx.overrides = saved
     if isinstance(value, Lab):
-        return Lab(np.imag(value.data) / STEP, value.labels)
+        return Lab(imag(value.data) / STEP, value.labels)
     if isinstance(value, Jac):
         raise EvalError("d/d of a derivative")
-    return np.imag(np.asarray(value)) / STEP
+    return imag(value) / STEP
 
 
 def _transpose(node, ctx):
@@ -501,8 +506,8 @@ def _pow(node, ctx):
     return np.asarray(base) ** exp
 
 
-def _activation_call(name, prime):
-    fn, dfn = ACTIVATIONS[name]
+def _activation_call(name, prime, ctx):
+    fn, dfn = ctx.model.table[name]
     return dfn if prime == 1 else fn
 
 
@@ -548,7 +553,7 @@ def _call(node: N.Call, ctx: Context):
             name = _layer_activation(node, ctx)
         if node.prime > 1:
             raise EvalError("second derivatives")
-        return elementwise(_activation_call(name, node.prime), arg)
+        return elementwise(_activation_call(name, node.prime, ctx), arg)
     named = N.Sym(name=func)
     target = lookup_alias(named, ctx)
     if is_function_name(target):   # names: {f: g}: the notes' letter for the activation (Goodfellow's f)

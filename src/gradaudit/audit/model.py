@@ -19,6 +19,7 @@ and its bias (C_out, 1, 1): the row-major reshapes of the symbolic core's stacke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -26,6 +27,11 @@ from .. import primitives
 from ..architectures import Architecture
 
 STEP = 1e-30  # complex step: far below rounding, so no truncation error
+# How close a random point may come to a kink (a ReLU's 0) or a max-pooling window to a tie: far above the
+# 1e-16 by which float64 and the 60-digit confirmation differ, so both take the same branch everywhere, and
+# a claim that differs from the truth only at a kink (ReLU'(0) = 0 or 1) is never seen to differ.
+KINK_MARGIN = 1e-6
+DRAWS = 64      # draws tried before a point with no value near a kink is given up on (never, in practice)
 
 
 # ---- elementwise activations: the primitive table's, complex-step safe (branches decide on the real part) --
@@ -70,11 +76,31 @@ class NumericModel:
     values: dict = field(default_factory=dict)
     order: list = field(default_factory=list)      # computed quantities in evaluation order
     _jac_cache: dict = field(default_factory=dict)
+    table = ACTIVATIONS     # name -> (f, f') for the model's numbers (audit/exact.py: 60-digit ones)
 
     def __post_init__(self):
         self.layers = self.arch.layers_at(self.depth) if self.arch.general else self.arch.layers
-        self._draw()
-        self.values.update(self.forward({}))
+        for draw in range(DRAWS):   # the first draw is the seed's own; another only when it lands near a kink
+            self.values, self.order = {}, []
+            self._draw(draw)
+            self.values.update(self.forward({}))
+            if not self.near_kink():
+                break
+
+    def near_kink(self) -> bool:
+        """Is a pre-activation within KINK_MARGIN of a kink, or does a max-pooling window (nearly) tie?"""
+        layer_no = 0
+        for layer in self.layers:
+            if layer.kind in ("dense", "conv"):
+                layer_no += 1
+                name = self.g if layer.activation == "g" else layer.activation
+                if name != "softmax" and primitives.kinked(name) and \
+                        np.min(np.abs(self.values[f"Z{layer_no}"])) < KINK_MARGIN:
+                    return True
+            elif layer.kind == "maxpool" and _pool_ties(self.values[f"A{layer_no}"], layer.size,
+                                                       layer.stride or layer.size):
+                return True   # the pooled map P{layer_no} is taken from the map A{layer_no} before it
+        return False
 
     # ---- set-up -----------------------------------------------------------------------------------
     @property
@@ -85,8 +111,8 @@ class NumericModel:
     def class_axis(self) -> int:
         return 0 if self.convention in ("column", "column-wT") else 1
 
-    def _draw(self):
-        rng = np.random.default_rng(self.seed)
+    def _draw(self, draw: int = 0):
+        rng = np.random.default_rng(self.seed if draw == 0 else (self.seed, draw))
         conv, m = self.convention, self.sizes.m
         widths = list(self.sizes.widths)
         if self.arch.is_cnn:
@@ -147,13 +173,23 @@ class NumericModel:
 
     # ---- the forward pass -------------------------------------------------------------------------
     def activation(self, name):
-        return ACTIVATIONS[self.g if name == "g" else name]
+        return self.table[self.g if name == "g" else name]
 
-    def forward(self, overrides: dict) -> dict:
-        """All computed quantities, with any named quantity replaced by `overrides[name]`."""
+    def constant(self, value):
+        """A number of a formula or of the loss (a Fraction, 1/N, lambda) in the model's arithmetic."""
+        return np.array(float(value))
+
+    def forward(self, overrides: dict, until: str | None = None) -> dict:
+        """All computed quantities, with any named quantity replaced by `overrides[name]`; with `until`, those up to
+        the layer that computes it (a Jacobian of A1 needs no pass through the layers after it). The layers before
+        the first overridden one keep their values (a Jacobian of J by Z3 passes through layer 3 on only)."""
         v = dict(self.values)
         v.update(overrides)
         out = {}
+        # without overrides everything is computed from the inputs in self.values, which may have been set anew
+        first = min((int(k[1:]) for k in overrides if k[1:].isdigit()), default=0)
+        if "X" in overrides:
+            first = 0
 
         def put(name, value):
             value = overrides.get(name, value)
@@ -162,11 +198,20 @@ class NumericModel:
                 self.order.append(name)
             return value
 
+        def kept(number, *names):   # the quantities of layer `number`, before the first overridden one: as they are
+            return number < first and all(n in self.values for n in names)
+
         conv = self.convention
         a = put("A0", v["X"])
         layer_no = 0
         for layer in self.layers:
-            if layer.kind == "dense":
+            if layer.kind in ("dense", "conv") and kept(layer_no + 1, f"Z{layer_no + 1}", f"A{layer_no + 1}"):
+                layer_no += 1
+                put(f"Z{layer_no}", self.values[f"Z{layer_no}"])
+                a = put(f"A{layer_no}", self.values[f"A{layer_no}"])
+            elif layer.kind in ("maxpool", "flatten") and kept(layer_no, f"{layer.kind[0].upper()}{layer_no}"):
+                a = put(f"{layer.kind[0].upper()}{layer_no}", self.values[f"{layer.kind[0].upper()}{layer_no}"])
+            elif layer.kind == "dense":
                 layer_no += 1
                 W, b = v[f"W{layer_no}"], v[f"b{layer_no}"]
                 if conv == "column":
@@ -194,6 +239,8 @@ class NumericModel:
                         else maxpool(a, layer.size, stride))
             elif layer.kind == "flatten":
                 a = put(f"F{layer_no}", a.reshape(1, -1))
+            if until is not None and until in out:
+                return out
         put("J", np.asarray(self.loss_of(a, v["Y"], v)).reshape(()))
         return out
 
@@ -205,14 +252,14 @@ class NumericModel:
         elif arch.loss == "cce":
             total = -np.sum(y * np.log(a))
         elif arch.loss == "sse":
-            scale = 1.0 / a.shape[self.class_axis] if arch.loss_scale == "1/N" else float(arch.scale)
+            scale = self.constant(Fraction(1, a.shape[self.class_axis]) if arch.loss_scale == "1/N" else arch.scale)
             total = scale * np.sum((a - y) ** 2)
         else:
             raise ValueError(f"architecture {arch.id} has no loss")
         if arch.averaging == "mean":
             total = total / self.sizes.m
         if arch.regularization is not None:   # + r sum_l ||W_l||^2 over the weights and kernels, biases excluded
-            r = arch.regularization.factor(float(arch.reg_lambda), self.sizes.m)
+            r = self.constant(arch.regularization.factor(Fraction(arch.reg_lambda), Fraction(self.sizes.m)))
             total = total + r * sum(np.sum(v * v) for k, v in (values or self.values).items() if k[0] in "WK" and k[1:].isdigit())
         return total
 
@@ -242,7 +289,7 @@ class NumericModel:
             overrides = {"X": value, "A0": value}
         if out == inp:
             return value
-        result = self.forward(overrides)
+        result = self.forward(overrides, until=out)
         return result.get(out, self.values[out])
 
     def grad(self, name: str) -> np.ndarray:
@@ -253,14 +300,26 @@ class NumericModel:
 def complex_step_jacobian(f, base, out_shape) -> np.ndarray:
     """d f / d base with shape out_shape + base.shape: one complex-step evaluation of f per input entry."""
     base = np.asarray(base)
-    jac = np.zeros(tuple(out_shape) + base.shape)
+    exact = base.dtype == object   # 60-digit numbers (audit/exact.py): complex already, and kept so
+    jac = np.zeros(tuple(out_shape) + base.shape, dtype=object if exact else float)
     flat = base.reshape(-1)
     columns = jac.reshape(tuple(out_shape) + (flat.size,))
     for k in range(flat.size):
-        bumped = flat.astype(complex)
+        bumped = flat.copy() if exact else flat.astype(complex)
         bumped[k] += 1j * STEP
-        columns[..., k] = np.imag(f(bumped.reshape(base.shape))) / STEP
+        columns[..., k] = imag(f(bumped.reshape(base.shape))) / STEP
     return jac
+
+
+def imag(value):
+    """The imaginary part, of float64 complex arrays and of object arrays of 60-digit numbers alike."""
+    value = np.asarray(value)
+    if value.dtype == object:
+        return np.asarray(_imag_parts(value), dtype=object)
+    return np.imag(value)
+
+
+_imag_parts = np.frompyfunc(lambda x: x.imag, 1, 1)
 
 
 # ---- convolution and pooling (valid cross-correlation, stride-s max pooling) -------------------------
@@ -289,6 +348,19 @@ def maxpool(x, size, stride):
             flat = np.argmax(window.real)
             out[i, j] = window.reshape(-1)[flat]
     return out
+
+
+def _pool_ties(a, size, stride) -> bool:
+    """Does some window's largest entry come within KINK_MARGIN of its second largest?"""
+    maps = a if np.ndim(a) == 3 else [a]
+    for x in maps:
+        oh, ow = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+        for i in range(oh):
+            for j in range(ow):
+                window = np.sort(np.real(x[i * stride:i * stride + size, j * stride:j * stride + size]).reshape(-1))
+                if window.size > 1 and window[-1] - window[-2] < KINK_MARGIN:
+                    return True
+    return False
 
 
 def size_choices(arch: Architecture, depth: int) -> list[Sizes]:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import ACTIVATIONS, Sizes, _softmax, complex_step_jacobian
+from .. import primitives
+from .model import ACTIVATIONS, KINK_MARGIN, Sizes, _softmax, complex_step_jacobian
 
 # the concrete function j of J = j(W) in the toy graph, with its derivative known to complex step
 TOY_J = (lambda w: np.sin(w) + w ** 2)
@@ -26,6 +27,7 @@ class ScalarModel:
     g: str = "tanh"
 
     convention = "column"
+    table = ACTIVATIONS     # name -> (f, f') for the model's numbers (audit/exact.py: 60-digit ones)
     class_axis = 0
     layers = ()
     output_layer = 1
@@ -42,6 +44,9 @@ class ScalarModel:
             return
         self.values["x"] = rng.normal(size=(self.width, 1))
         self.values["Z1"] = rng.normal(size=(self.width, 1))
+        while primitives.is_known(self.activation) and primitives.kinked(self.activation) \
+                and np.min(np.abs(self.values["Z1"])) < KINK_MARGIN:   # keep away from ReLU's kink (model.py)
+            self.values["Z1"] = rng.normal(size=(self.width, 1))
         if self.activation == "softmax":
             y = rng.uniform(0.1, 1.0, size=(self.width, 1))
             self.values["Y"] = y / y.sum()
@@ -72,7 +77,7 @@ class ScalarModel:
         z = v["Z1"]
         a = overrides.get("A1")
         if a is None:
-            a = _softmax(z, 0) if self.activation == "softmax" else ACTIVATIONS[self.activation][0](z)
+            a = _softmax(z, 0) if self.activation == "softmax" else self.table[self.activation][0](z)
         out["A1"] = v["A1"] = a
         if self.activation == "softmax":
             j = -np.sum(v["Y"] * np.log(a))
@@ -84,6 +89,10 @@ class ScalarModel:
 
     def known(self, name):
         return name in self.values
+
+    def constant(self, value):
+        """A number of a formula in the model's arithmetic (float64 here)."""
+        return np.array(float(value))
 
     def jacobian(self, out, inp):
         def value_of(bumped):
