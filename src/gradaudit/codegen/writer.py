@@ -190,6 +190,9 @@ Layout: X is {layout}; Y is {"outputs x examples" if column else "examples x out
 The loss is computed from the logits (log-sigmoid / log-softmax), so saturated outputs stay finite.
 API: params = init(seed); loss(params, X, Y) -> float; grads(params, X, Y) -> dict; predict(params, X).
 """
+import sys
+import threading
+
 import numpy
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
