@@ -127,8 +127,8 @@ def maxpool2d_grad(a, g, size, stride):
     holds the window's maximum and no earlier offset did (ties go to the first, as PyTorch), so
     each step is a few element-wise passes over pooled-size arrays; the gradient is assigned when
     windows do not overlap (every pixel in at most one window), added when they do. (NumPy's
-    argmax over a stack of the offsets measured 4x slower: it copies the stack to put the offsets
-    innermost; so did a masked assignment of the offset's number.)
+    argmax over a stack of the offsets, and a masked assignment of the offset's number, measured
+    slower.)
     """
     lead = np.broadcast_shapes(a.shape[:-2], g.shape[:-2])
     a = np.broadcast_to(a, lead + a.shape[-2:]) if lead != a.shape[:-2] else a
