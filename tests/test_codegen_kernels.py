@@ -148,3 +148,12 @@ def test_max_pool_gradient_window_by_window_with_reused_buffers(stride):
         g = rng.normal(size=K.maxpool2d(a, 2, stride).shape)
         np.testing.assert_allclose(K.maxpool2d_grad(a, g, 2, stride), brute_pool_grad(a, g, 2, stride), atol=1e-12)
         x = rng.normal(size=x.shape)
+
+
+def test_kernel_buffers_stay_bounded_over_many_shapes():
+    """A run over many batch sizes does not keep a buffer for every shape it has seen."""
+    k = rng.normal(size=(3, 2, 3, 3))
+    for m in range(1, 80):
+        K.conv2d_mc_grad_input(K.conv2d_mc(rng.normal(size=(m, 2, 5, 5)), k), k)
+    local = K._scratch.local
+    assert len(local.buffers) <= 32 and len(local.results) <= 32

@@ -205,7 +205,10 @@ def _recycled(shape, dtype):
     (a view of it, such as the transposed map conv2d_mc returns, holds its base).
     """
     local = _scratch.__dict__.setdefault("local", threading.local())
-    pool = local.__dict__.setdefault("results", {}).setdefault((shape, np.dtype(dtype).str), [])
+    pools = local.__dict__.setdefault("results", {})
+    if len(pools) >= 32 and (shape, np.dtype(dtype).str) not in pools:
+        pools.clear()                              # arrays still held elsewhere live on; the pool just forgets them
+    pool = pools.setdefault((shape, np.dtype(dtype).str), [])
     for buf in pool:
         if sys.getrefcount(buf) == 3:              # the pool's list, this loop's name, getrefcount's argument
             return buf
