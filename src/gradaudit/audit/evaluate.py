@@ -80,6 +80,7 @@ class Context:
     index_base: int = 1
     informal_ops: dict = field(default_factory=dict)  # id(Mul) -> forced reading, set by the layout repair
     summing: set = field(default_factory=set)         # labels bound by an enclosing sum with limits
+    free_summing: set = field(default_factory=set)    # labels bound by an enclosing sum without limits
     lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
 
     @property
@@ -606,13 +607,18 @@ def _sum(node: N.Sum, ctx: Context):
             _check_range(lo, hi)
             ctx.index_ranges[label] = (lo, hi)
         bounded = node.lower is not None and node.upper is not None and label not in ctx.summing
+        free = (node.lower is None or node.upper is None) and label not in ctx.summing | ctx.free_summing
         if bounded:
             ctx.summing.add(label)
+        if free:
+            ctx.free_summing.add(label)
         try:
             value = evaluate(node.body, ctx)
         finally:
             if bounded:
                 ctx.summing.discard(label)
+            if free:
+                ctx.free_summing.discard(label)
             if saved is None:
                 ctx.index_ranges.pop(label, None)
             else:
@@ -1067,9 +1073,16 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
 
 
 def with_channel_axis(data, index, key: str, ctx: Context):
-    """x_{i,j,k} on a one-channel CNN: the third index is the channel, and there is one."""
+    """x_{i,j,k} on a one-channel CNN: the third index is the channel, and there is one.
+
+    b_d of a convolution layer: its bias is held as a (channels, 1, 1) map that broadcasts over the
+    positions, and one index names the channel.
+    """
     if ctx.model.arch.is_cnn and key[0] in ("X", "Z", "A", "P") and np.ndim(data) == 2 and len(index) == 3:
         return np.asarray(data)[..., None]
+    if ctx.model.arch.is_cnn and key[0] == "b" and np.ndim(data) == 3 and np.shape(data)[1:] == (1, 1) \
+            and len(index) == 1:
+        return np.asarray(data)[:, 0, 0]
     return data
 
 
@@ -1113,7 +1126,9 @@ def gather(data, index, ctx: Context):
     outside = np.zeros(np.shape(idx[0]) if idx else (), dtype=bool)
     for axis, (pos, expr) in enumerate(zip(idx, index)):
         off = (pos < 0) | (pos >= data.shape[axis])
-        if np.any(off) and not _has_label(expr, ctx.summing):
+        # a sum without limits runs over the terms that exist: \sum_p K_{p} g_{i-p} is the full convolution,
+        # the terms past the edge left out, which is the same as counting them zero
+        if np.any(off) and not _has_label(expr, ctx.summing | ctx.free_summing):
             if not _has_label(expr, labels):   # z_{100}: the text's network may be that wide, the one checked is not
                 raise EvalError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
                                 "the networks checked (their sizes are small and arbitrary)")
