@@ -8,7 +8,8 @@ gradients, by the chain rule on that definition:
   dJ/da_{c,i,j}   = sum_{d,p,q} K_{d,c,p,q} dJ/dz_{d,i-p,j-q}   (the full convolution: terms past the edge
                                                                  do not exist, i.e. count zero)
 the same sums the generated kernels compute (tests/test_codegen_kernels.py checks them against brute force,
-finite differences and PyTorch). Sums written without limits run over the terms that exist.
+finite differences and PyTorch). Sums written without limits run over the terms that exist. Products of
+whole stacked maps (dK = X * dZ) are shorthands whose channel pairing is not read: unsupported.
 """
 from __future__ import annotations
 
@@ -67,6 +68,13 @@ def verdict(tmp_path, formula):
     # wrong: the channels of the kernel swapped (K_{c,d}: 4 x 6 against the kernel's 6 x 4)
     (r"\frac{\partial J}{\partial a^{[1]}_{c,i,j}} = \sum_{d} \sum_{p} \sum_{q} K^{[2]}_{c,d,p,q} " + DZ2,
      ("error", None)),
+    # matrix-form shorthands of the backward pass (CS231n-style dW = X * dout, dx = dout * K; document 002's
+    # dJ/dZ . X): right read as a correlation over every channel pair or a sum over output channels, which
+    # is not read on stacked channel maps, so no verdict rather than a false dimension error
+    (r"\frac{\partial J}{\partial K^{[1]}} = X * \frac{\partial J}{\partial Z^{[1]}}", ("unsupported", ())),
+    (r"\frac{\partial J}{\partial K^{[2]}} = \frac{\partial J}{\partial Z^{[2]}} \cdot A^{[1]}", ("unsupported", ())),
+    (r"dK^{[2]} = dZ^{[2]} * A^{[1]}", ("unsupported", ())),
+    (r"dA^{[1]} = dZ^{[2]} * K^{[2]}", ("unsupported", ())),
 ])
 def test_channel_index_notation(tmp_path, formula, expected):
     got = verdict(tmp_path, formula)

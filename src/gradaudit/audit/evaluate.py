@@ -947,7 +947,26 @@ def elementwise(fn, *args):
 
 
 def product(a, b, op, ctx: Context):
-    """The product of two values under one operator (see the module docstring)."""
+    """The product of two values under one operator (see the module docstring).
+
+    On a CNN with channels, a product of stacked channel maps (C x h x w, or a C_out x C_in x k x k
+    kernel) that does not conform is no evidence of a mistake: notes write the layer's backward pass
+    as dK = X * dZ or dX = dZ * rot180(K), meaning a correlation over every pair of channels or a sum
+    over the output channels, and which of these a shorthand means is not read here.
+    """
+    try:
+        return _product(a, b, op, ctx)
+    except DimensionError as e:
+        if ctx.model.arch.multichannel and (_stacked(a) or _stacked(b)):
+            raise EvalError(f"{e}: a product of stacked channel maps, whose channel pairing is not read") from None
+        raise
+
+
+def _stacked(value) -> bool:
+    return not isinstance(value, (Lab, Jac, ShapeOnly)) and np.ndim(value) > 2
+
+
+def _product(a, b, op, ctx: Context):
     if isinstance(a, ShapeOnly) or isinstance(b, ShapeOnly):
         return shape_combine(a, b, "matmul" if op in ("juxt", "cdot", "times") else "mul")
     if isinstance(a, Lab) or isinstance(b, Lab):
