@@ -8,8 +8,10 @@ gradients, by the chain rule on that definition:
   dJ/da_{c,i,j}   = sum_{d,p,q} K_{d,c,p,q} dJ/dz_{d,i-p,j-q}   (the full convolution: terms past the edge
                                                                  do not exist, i.e. count zero)
 the same sums the generated kernels compute (tests/test_codegen_kernels.py checks them against brute force,
-finite differences and PyTorch). Sums written without limits run over the terms that exist. Products of
-whole stacked maps (dK = X * dZ) are shorthands whose channel pairing is not read: unsupported.
+finite differences and PyTorch). Sums written without limits run over the terms that exist. Whole maps:
+X * K is the forward pass (input channels summed), X * dZ the kernel gradient (every channel pair); other
+products of stacked maps (dZ . X, dZ * K for the input gradient) are shorthands whose channel pairing is
+not read: unsupported.
 """
 from __future__ import annotations
 
@@ -71,7 +73,14 @@ def verdict(tmp_path, formula):
     # matrix-form shorthands of the backward pass (CS231n-style dW = X * dout, dx = dout * K; document 002's
     # dJ/dZ . X): right read as a correlation over every channel pair or a sum over output channels, which
     # is not read on stacked channel maps, so no verdict rather than a false dimension error
-    (r"\frac{\partial J}{\partial K^{[1]}} = X * \frac{\partial J}{\partial Z^{[1]}}", ("unsupported", ())),
+    # whole maps: X * K sums the input channels (the forward pass); X * dZ, with no channel axis in common,
+    # correlates every pair (the kernel gradient dK[o, c] = X[c] * dZ[o])
+    (r"Z^{[1]} = X * K^{[1]} + b^{[1]}", ("correct", ())),
+    (r"Z^{[2]} = A^{[1]} * K^{[2]} + b^{[2]}", ("correct", ())),
+    (r"Z^{[2]} = A^{[1]} * K^{[2]} - b^{[2]}", ("error", ("sign",))),
+    (r"\frac{\partial J}{\partial K^{[1]}} = X * \frac{\partial J}{\partial Z^{[1]}}", ("correct", ())),
+    (r"\frac{\partial J}{\partial K^{[2]}} = A^{[1]} * \frac{\partial J}{\partial Z^{[2]}}", ("correct", ())),
+    (r"\frac{\partial J}{\partial K^{[2]}} = A^{[1]} * \frac{\partial J}{\partial A^{[2]}}", ("error", None)),
     (r"\frac{\partial J}{\partial K^{[2]}} = \frac{\partial J}{\partial Z^{[2]}} \cdot A^{[1]}", ("unsupported", ())),
     (r"dK^{[2]} = dZ^{[2]} * A^{[1]}", ("unsupported", ())),
     (r"dA^{[1]} = dZ^{[2]} * K^{[2]}", ("unsupported", ())),

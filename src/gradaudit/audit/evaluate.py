@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from ..notation import ast as N
 from .. import primitives
-from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
+from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, conv2d_channels, maxpool
 from .aliases import lookup_alias
 from .budget import check as _check_budget, check_elements
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show, walk
@@ -979,6 +979,10 @@ def _product(a, b, op, ctx: Context):
     if cnn and a.ndim == 2 and b.ndim == 2 and a.shape[0] > 1 and a.shape[1] != b.shape[0] \
             and a.size == b.shape[0] and not _is_kernel(b, ctx):
         a = a.reshape(1, -1)  # the pooled map enters the dense layer flattened (the document's flatten layer)
+    if op == "star" and ctx.model.arch.multichannel:
+        read = _channel_correlation(a, b)
+        if read is not None:
+            return read
     if op in ("star", "odot", "elementwise"):
         if op == "star" and cnn and a.ndim == 2 and b.ndim == 2 and b.shape != a.shape \
                 and not (is_scalar(a) or is_scalar(b)):
@@ -999,6 +1003,22 @@ def _product(a, b, op, ctx: Context):
                                  if a.ndim == 2 and b.ndim == 2 else "a product of non-matrices")
         return a @ b
     raise EvalError(f"unknown product {op}")
+
+
+def _channel_correlation(a, b):
+    """X * K and X * dZ on stacked channel maps, the valid correlation over channels; None for other shapes.
+
+    X (C_in x H x W) * K (C_out x C_in x k x k) is the layer's forward pass: the input channels are
+    summed, z[o] = sum_c X[c] * K[o, c]. X * dZ with dZ (C_out x h x w) smaller than X has no channel
+    axis in common, so every pair is correlated: (X * dZ)[o, c] = X[c] * dZ[o], the kernel gradient.
+    """
+    if a.ndim != 3 or a.shape[1] < 2 or a.shape[2] < 2:
+        return None
+    if b.ndim == 4 and b.shape[1] == a.shape[0] and a.shape[1] >= b.shape[2] and a.shape[2] >= b.shape[3]:
+        return conv2d_channels(a, b)
+    if b.ndim == 3 and a.shape[1] > b.shape[1] and a.shape[2] > b.shape[2]:
+        return np.stack([np.stack([conv2d(a[c], b[o]) for c in range(a.shape[0])]) for o in range(b.shape[0])])
+    return None
 
 
 def _is_feature_map(value, ctx) -> bool:
