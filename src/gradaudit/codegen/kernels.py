@@ -2,7 +2,7 @@
 
 Each kernel is a plain function of NumPy arrays that keeps the input dtype (float32 in,
 float32 out), so the standalone-module writer can copy its source verbatim into a file that
-imports only NumPy. Stability is the point: sigmoid never overflows, softmax and
+imports only NumPy (and, for the convolution kernels' per-thread buffers, sys and threading). Stability is the point: sigmoid never overflows, softmax and
 log-softmax go through log-sum-exp, and the cross-entropies are computed from logits, so
 logits of +-1000 give a finite loss and finite gradients.
 
@@ -10,7 +10,9 @@ Image kernels work on the last two axes and broadcast over the leading ones
 (examples, filters): the CNN document's formulas are for one example and one channel, and
 the generated code runs them for a batch of examples and a bank of independent filters at
 once. Convolution is the document's cross-correlation
-(z[i, j] = b + sum_ab x[i+a, j+b] K[a, b]), valid padding, stride 1.
+(z[i, j] = b + sum_ab x[i+a, j+b] K[a, b]), valid padding, stride 1. The convolutions return
+their maps stored examples-last (see the multi-channel section below); every kernel accepts
+either memory order.
 """
 from __future__ import annotations
 
