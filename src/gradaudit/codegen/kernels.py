@@ -211,13 +211,22 @@ def _recycled(shape, dtype):
     if len(pools) >= 32 and (shape, np.dtype(dtype).str) not in pools:
         pools.clear()                              # arrays still held elsewhere live on; the pool just forgets them
     pool = pools.setdefault((shape, np.dtype(dtype).str), [])
+    alone = _recycled.__dict__.get("alone") or _recycled.__dict__.setdefault("alone", _pool_only_count())
     for buf in pool:
-        if sys.getrefcount(buf) == 3:              # the pool's list, this loop's name, getrefcount's argument
+        if sys.getrefcount(buf) == alone:
             return buf
     buf = np.empty(shape, dtype=dtype)
     if len(pool) < 4:
         pool.append(buf)
     return buf
+
+
+def _pool_only_count():
+    """The reference count _recycled sees of an array that only its pool holds (3 on CPython 3.11: the
+    list, the loop's name, getrefcount's argument), measured the same way, since interpreters that
+    borrow references count fewer."""
+    for buf in [np.empty(0)]:
+        return sys.getrefcount(buf)
 
 
 def _im2col(x, kh, kw):
