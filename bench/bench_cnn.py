@@ -11,11 +11,16 @@ relative). PyTorch is the optional `bench` extra; without it only the generated 
 The rate is the step's multiply-adds (convolutions and dense products, forward and backward)
 over its time, beside NumPy's own matmul rate at the same size.
 
-    python bench/bench_cnn.py [--repeats 200]
+    python bench/bench_cnn.py [--repeats 200] [--runs 3] [--profile] [--lines]
+
+With --runs N the whole table is measured N times, one run after the other (each ratio still from
+the two sides timed back to back), and a last table gives each row's medians over the runs.
 """
 from __future__ import annotations
 
 import argparse
+import ast
+import functools
 import os
 import statistics
 import time
@@ -93,10 +98,66 @@ def matmul_rate(dtype, repeats) -> float:
     return 2 * a.shape[0] * 72 * 16 / timed(lambda: a @ b, repeats) / 1e9
 
 
+def prepared(which, dtype, X64, Y64, rng, torch):
+    """The compiled network, its parameters and data in dtype, and PyTorch's step after checking it agrees."""
+    net = compiled(which, dtype)
+    params = {k: (v + 0.1 * rng.standard_normal(v.shape)).astype(dtype) for k, v in net.init(seed=0).items()}
+    X, Y = X64.astype(dtype), Y64.astype(dtype)
+    peer = None
+    if torch is not None:
+        peer, names = torch_step(which, params, X, Y)
+        ours = net.grads(params, X, Y)
+        theirs = dict(zip(names, (g.numpy() for g in peer())))
+        worst = max(np.max(np.abs(ours[k] - theirs[k].reshape(ours[k].shape))) / np.max(np.abs(theirs[k]))
+                    for k in ours)
+        assert worst < (1e-12 if dtype == "float64" else 1e-4), (which, dtype, worst)
+    return net, params, X, Y, peer
+
+
+def row(which, dtype, threads, ours_t, peer_t, ratio, rate) -> str:
+    return (f"{which:8s} {dtype:8s} {threads:7d} {ours_t * 1e3:13.3f} {peer_t * 1e3:9.3f} {ratio:5.2f}x "
+            f"{flops(which) / ours_t / 1e9:8.2f} {rate:15.2f}")
+
+
+def line_times(net, params, X, Y, repeats):
+    """Median time of each statement of the generated step (and of each returned gradient), in seconds.
+
+    The step's source is re-parsed with a clock read after every assignment and every returned
+    expression, and run on the network's own arguments (what net.grads passes it).
+    """
+    from gradaudit.codegen.network import KERNELS
+    fn = ast.parse(net.programs["grads"].source).body[0]
+    body, labels = [], []
+    tick = ast.parse("_ticks.append(_clock())").body[0]
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Return):
+            names = [f"_g{i}" for i in range(len(stmt.value.elts))]
+            for name, expr in zip(names, stmt.value.elts):
+                body += [ast.Assign([ast.Name(name, ast.Store())], expr), tick]
+                labels.append(f"{name} = {ast.unparse(expr)}")
+            body.append(ast.parse(f"return [{', '.join(names)}]").body[0])
+        else:
+            body += [stmt, tick]
+            labels.append(ast.unparse(stmt))
+    fn.body = [tick] + body
+    module = ast.fix_missing_locations(ast.Module([fn], []))
+    scope = dict(KERNELS, numpy=np, _clock=time.perf_counter)
+    exec(compile(module, "<generated step, timed>", "exec"), scope)       # noqa: S102 (our own generated source)
+    args = [net._to_internal(X), net._to_internal(Y)] + [params[k] for k in net.param_shapes]
+    runs = []
+    for _ in range(repeats):
+        scope["_ticks"] = ticks = []
+        scope[fn.name](*args)
+        runs.append(np.diff(ticks))
+    return list(zip(labels, np.median(runs, axis=0)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=1, help="measure the table this many times; print the medians")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the multi network's float32 step")
+    parser.add_argument("--lines", action="store_true", help="also print each line's time in both networks' steps")
     args = parser.parse_args()
     try:
         import torch
@@ -108,30 +169,34 @@ def main() -> None:
     Y64 = np.eye(CLASSES)[rng.integers(0, CLASSES, BATCH)]
     print(f"batch {BATCH}, {IMAGE[0]}x{IMAGE[1]} images; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
-    print(f"{'network':8s} {'dtype':8s} {'threads':>7s} {'generated ms':>13s} {'torch ms':>9s} {'ratio':>6s} "
-          f"{'GFLOP/s':>8s} {'matmul GFLOP/s':>15s}")
-    for which in ("doc", "multi"):
-        for dtype in ("float64", "float32"):
-            net = compiled(which, dtype)
-            params = {k: (v + 0.1 * rng.standard_normal(v.shape)).astype(dtype) for k, v in net.init(seed=0).items()}
-            X, Y = X64.astype(dtype), Y64.astype(dtype)
-            peer = None
-            if torch is not None:
-                peer, names = torch_step(which, params, X, Y)
-                ours = net.grads(params, X, Y)
-                theirs = dict(zip(names, (g.numpy() for g in peer())))
-                worst = max(np.max(np.abs(ours[k] - theirs[k].reshape(ours[k].shape))) / np.max(np.abs(theirs[k]))
-                            for k in ours)
-                assert worst < (1e-12 if dtype == "float64" else 1e-4), (which, dtype, worst)
+    header = (f"{'network':8s} {'dtype':8s} {'threads':>7s} {'generated ms':>13s} {'torch ms':>9s} {'ratio':>6s} "
+              f"{'GFLOP/s':>8s} {'matmul GFLOP/s':>15s}")
+    nets = {(which, dtype): prepared(which, dtype, X64, Y64, rng, torch) for which in ("doc", "multi")
+            for dtype in ("float64", "float32")}
+    rows = {}
+    for run in range(args.runs):
+        print(f"run {run + 1}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n{header}")
+        for (which, dtype), (net, params, X, Y, peer) in nets.items():
             for threads in (1, 2):
                 with threadpool_limits(threads):
                     if torch is not None:
                         torch.set_num_threads(threads)
-                    ours_t = timed(lambda: net.grads(params, X, Y), args.repeats)
+                    ours_t = timed(functools.partial(net.grads, params, X, Y), args.repeats)
                     peer_t = timed(peer, args.repeats) if peer else float("nan")
                     rate = matmul_rate(dtype, args.repeats)
-                print(f"{which:8s} {dtype:8s} {threads:7d} {ours_t * 1e3:13.3f} {peer_t * 1e3:9.3f} {ours_t / peer_t:5.2f}x "
-                      f"{flops(which) / ours_t / 1e9:8.2f} {rate:15.2f}", flush=True)
+                rows.setdefault((which, dtype, threads), []).append((ours_t, peer_t, ours_t / peer_t, rate))
+                print(row(which, dtype, threads, ours_t, peer_t, ours_t / peer_t, rate), flush=True)
+    if args.runs > 1:
+        print(f"medians over {args.runs} runs\n{header}")
+        for (which, dtype, threads), runs in rows.items():
+            print(row(which, dtype, threads, *(statistics.median(c) for c in zip(*runs))))
+    if args.lines:
+        for (which, dtype), (net, params, X, Y, _) in nets.items():
+            with threadpool_limits(1):
+                times = line_times(net, params, X, Y, args.repeats)
+            print(f"{which} {dtype}, 1 thread: {sum(t for _, t in times) * 1e6:.0f} us per step, line by line (median)")
+            for label, t in times:
+                print(f"  {t * 1e6:8.1f} us  {label}")
     if args.profile:
         import cProfile
         import pstats

@@ -76,3 +76,84 @@ def test_stable_functions_at_the_extremes(dtype):
     assert K.log_softmax(z, axis=-1)[0, 0] == pytest.approx(-2000.0)
     assert K.softmax(z, axis=-1).sum() == pytest.approx(1.0)
     assert s[0] == 0.0 and s[1] == 1.0
+
+
+def brute_conv_mc(x, k):
+    """z[m, o] = sum_c brute_conv(x[m, c], k[o, c]): the multi-channel convolution written out."""
+    return np.stack([sum(brute_conv(x[:, c], k[o, c]) for c in range(k.shape[1])) for o in range(k.shape[0])], axis=1)
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_multi_channel_kernels_in_either_memory_order(contiguous):
+    """The kernels store maps examples-last; inputs in NumPy's usual order give the same numbers."""
+    x, k = rng.normal(size=(5, 3, 7, 6)), rng.normal(size=(4, 3, 3, 2))
+    z = K.conv2d_mc(x, k)
+    assert z.transpose(1, 2, 3, 0).flags.c_contiguous       # examples innermost
+    np.testing.assert_allclose(z, brute_conv_mc(x, k), atol=1e-12)
+    g = rng.normal(size=z.shape)
+    g = g if contiguous else K._examples_last(g).transpose(3, 0, 1, 2)
+    dk = np.stack([np.stack([sum(brute_conv(x[m, c], g[m, o]) for m in range(5)) for c in range(3)])
+                   for o in range(4)])
+    np.testing.assert_allclose(K.conv2d_mc_grad_kernel_sum(x, g), dk, atol=1e-12)
+    flipped = k[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    full = brute_conv_mc(np.pad(g, [(0, 0), (0, 0), (2, 2), (1, 1)]), flipped)
+    np.testing.assert_allclose(K.conv2d_mc_grad_input(g, k), full, atol=1e-12)
+    a = z if contiguous else np.ascontiguousarray(z)
+    for stride in (2, 1):
+        pg = rng.normal(size=K.maxpool2d(a, 2, stride).shape)
+        np.testing.assert_allclose(K.maxpool2d_grad(a, pg, 2, stride), K.maxpool2d_grad(np.ascontiguousarray(a), pg, 2, stride))
+
+
+def test_recycled_results_are_never_handed_out_while_held():
+    """conv2d_mc reuses its result arrays across calls only once nothing holds them."""
+    x, k = rng.normal(size=(4, 2, 6, 6)), rng.normal(size=(3, 2, 3, 3))
+    kept = [K.conv2d_mc(x * s, k) for s in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)]      # more than the pool keeps per shape
+    for s, z in zip((1.0, 2.0, 3.0, 4.0, 5.0, 6.0), kept):
+        np.testing.assert_allclose(z, s * brute_conv_mc(x, k), atol=1e-12)
+    g = rng.normal(size=kept[0].shape)
+    dx = K.conv2d_mc_grad_input(g, k)
+    again = K.conv2d_mc_grad_input(2 * g, k)
+    np.testing.assert_allclose(again, 2 * dx, atol=1e-12)
+
+
+def test_kernels_from_two_threads_at_once():
+    """The scratch buffers are per thread: concurrent convolutions do not overwrite each other's windows."""
+    from concurrent.futures import ThreadPoolExecutor
+    x, k = rng.normal(size=(32, 8, 20, 20)), rng.normal(size=(16, 8, 3, 3))   # products long enough to overlap
+    want = [K.conv2d_mc(x, k) * s for s in range(1, 5)]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(10):
+            got = list(pool.map(lambda s: K.conv2d_mc(x * s, k), range(1, 5)))
+            for w, g in zip(want, got):
+                np.testing.assert_allclose(g, w, atol=1e-10)
+
+
+def brute_pool_grad(a, g, size, stride):
+    """Each window's gradient to its first maximum (row-major), window by window."""
+    out = np.zeros(a.shape)
+    for idx in np.ndindex(g.shape):
+        *lead, i, j = idx
+        window = a[(*lead, slice(i * stride, i * stride + size), slice(j * stride, j * stride + size))]
+        r, c = np.unravel_index(np.argmax(window), window.shape)
+        out[(*lead, i * stride + r, j * stride + c)] += g[idx]
+    return out
+
+
+@pytest.mark.parametrize("stride", [2, 3, 1])
+def test_max_pool_gradient_window_by_window_with_reused_buffers(stride):
+    """Repeated calls of one shape (the step's buffers are reused) on maps with ties and a dropped border."""
+    x, k = rng.normal(size=(3, 2, 8, 8)), rng.normal(size=(4, 2, 2, 2))
+    for _ in range(3):
+        a = K.relu(K.conv2d_mc(np.round(x * 2) / 2, k))            # 7x7 maps, zeros and ties from ReLU
+        g = rng.normal(size=K.maxpool2d(a, 2, stride).shape)
+        np.testing.assert_allclose(K.maxpool2d_grad(a, g, 2, stride), brute_pool_grad(a, g, 2, stride), atol=1e-12)
+        x = rng.normal(size=x.shape)
+
+
+def test_kernel_buffers_stay_bounded_over_many_shapes():
+    """A run over many batch sizes does not keep a buffer for every shape it has seen."""
+    k = rng.normal(size=(3, 2, 3, 3))
+    for m in range(1, 80):
+        K.conv2d_mc_grad_input(K.conv2d_mc(rng.normal(size=(m, 2, 5, 5)), k), k)
+    local = K._scratch.local
+    assert len(local.buffers) <= 32 and len(local.results) <= 32

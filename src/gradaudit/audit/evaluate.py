@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from ..notation import ast as N
 from .. import primitives
-from .model import NumericModel, _softmax, conv2d, imag, maxpool
+from .model import NumericModel, _softmax, conv2d, conv2d_channels, imag, maxpool
 from .aliases import lookup_alias
 from .budget import check as _check_budget, check_elements
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show, walk
@@ -83,6 +83,7 @@ class Context:
     index_base: int = 1
     informal_ops: dict = field(default_factory=dict)  # id(Mul) -> forced reading, set by the layout repair
     summing: set = field(default_factory=set)         # labels bound by an enclosing sum with limits
+    free_summing: set = field(default_factory=set)    # labels bound by an enclosing sum without limits
     lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
 
     @property
@@ -621,13 +622,18 @@ def _sum(node: N.Sum, ctx: Context):
             _check_range(lo, hi)
             ctx.index_ranges[label] = (lo, hi)
         bounded = node.lower is not None and node.upper is not None and label not in ctx.summing
+        free = (node.lower is None or node.upper is None) and label not in ctx.summing | ctx.free_summing
         if bounded:
             ctx.summing.add(label)
+        if free:
+            ctx.free_summing.add(label)
         try:
             value = evaluate(node.body, ctx)
         finally:
             if bounded:
                 ctx.summing.discard(label)
+            if free:
+                ctx.free_summing.discard(label)
             if saved is None:
                 ctx.index_ranges.pop(label, None)
             else:
@@ -956,7 +962,26 @@ def elementwise(fn, *args):
 
 
 def product(a, b, op, ctx: Context):
-    """The product of two values under one operator (see the module docstring)."""
+    """The product of two values under one operator (see the module docstring).
+
+    On a CNN with channels, a product of stacked channel maps (C x h x w, or a C_out x C_in x k x k
+    kernel) that does not conform is no evidence of a mistake: notes write the layer's backward pass
+    as dK = X * dZ or dX = dZ * rot180(K), meaning a correlation over every pair of channels or a sum
+    over the output channels, and which of these a shorthand means is not read here.
+    """
+    try:
+        return _product(a, b, op, ctx)
+    except DimensionError as e:
+        if ctx.model.arch.multichannel and (_stacked(a) or _stacked(b)):
+            raise EvalError(f"{e}: a product of stacked channel maps, whose channel pairing is not read") from None
+        raise
+
+
+def _stacked(value) -> bool:
+    return not isinstance(value, (Lab, Jac, ShapeOnly)) and np.ndim(value) > 2
+
+
+def _product(a, b, op, ctx: Context):
     if isinstance(a, ShapeOnly) or isinstance(b, ShapeOnly):
         return shape_combine(a, b, "matmul" if op in ("juxt", "cdot", "times") else "mul")
     if isinstance(a, Lab) or isinstance(b, Lab):
@@ -969,6 +994,10 @@ def product(a, b, op, ctx: Context):
     if cnn and a.ndim == 2 and b.ndim == 2 and a.shape[0] > 1 and a.shape[1] != b.shape[0] \
             and a.size == b.shape[0] and not _is_kernel(b, ctx):
         a = a.reshape(1, -1)  # the pooled map enters the dense layer flattened (the document's flatten layer)
+    if op == "star" and ctx.model.arch.multichannel:
+        read = _channel_correlation(a, b)
+        if read is not None:
+            return read
     if op in ("star", "odot", "elementwise"):
         if op == "star" and cnn and a.ndim == 2 and b.ndim == 2 and b.shape != a.shape \
                 and not (is_scalar(a) or is_scalar(b)):
@@ -989,6 +1018,22 @@ def product(a, b, op, ctx: Context):
                                  if a.ndim == 2 and b.ndim == 2 else "a product of non-matrices")
         return a @ b
     raise EvalError(f"unknown product {op}")
+
+
+def _channel_correlation(a, b):
+    """X * K and X * dZ on stacked channel maps, the valid correlation over channels; None for other shapes.
+
+    X (C_in x H x W) * K (C_out x C_in x k x k) is the layer's forward pass: the input channels are
+    summed, z[o] = sum_c X[c] * K[o, c]. X * dZ with dZ (C_out x h x w) smaller than X has no channel
+    axis in common, so every pair is correlated: (X * dZ)[o, c] = X[c] * dZ[o], the kernel gradient.
+    """
+    if a.ndim != 3 or a.shape[1] < 2 or a.shape[2] < 2:
+        return None
+    if b.ndim == 4 and b.shape[1] == a.shape[0] and a.shape[1] >= b.shape[2] and a.shape[2] >= b.shape[3]:
+        return conv2d_channels(a, b)
+    if b.ndim == 3 and a.shape[1] > b.shape[1] and a.shape[2] > b.shape[2]:
+        return np.stack([np.stack([conv2d(a[c], b[o]) for c in range(a.shape[0])]) for o in range(b.shape[0])])
+    return None
 
 
 def _is_feature_map(value, ctx) -> bool:
@@ -1082,9 +1127,16 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
 
 
 def with_channel_axis(data, index, key: str, ctx: Context):
-    """x_{i,j,k} on a one-channel CNN: the third index is the channel, and there is one."""
+    """x_{i,j,k} on a one-channel CNN: the third index is the channel, and there is one.
+
+    b_d of a convolution layer: its bias is held as a (channels, 1, 1) map that broadcasts over the
+    positions, and one index names the channel.
+    """
     if ctx.model.arch.is_cnn and key[0] in ("X", "Z", "A", "P") and np.ndim(data) == 2 and len(index) == 3:
         return np.asarray(data)[..., None]
+    if ctx.model.arch.is_cnn and key[0] == "b" and np.ndim(data) == 3 and np.shape(data)[1:] == (1, 1) \
+            and len(index) == 1:
+        return np.asarray(data)[:, 0, 0]
     return data
 
 
@@ -1128,7 +1180,9 @@ def gather(data, index, ctx: Context):
     outside = np.zeros(np.shape(idx[0]) if idx else (), dtype=bool)
     for axis, (pos, expr) in enumerate(zip(idx, index)):
         off = (pos < 0) | (pos >= data.shape[axis])
-        if np.any(off) and not _has_label(expr, ctx.summing):
+        # a sum without limits runs over the terms that exist: \sum_p K_{p} g_{i-p} is the full convolution,
+        # the terms past the edge left out, which is the same as counting them zero
+        if np.any(off) and not _has_label(expr, ctx.summing | ctx.free_summing):
             if not _has_label(expr, labels):   # z_{100}: the text's network may be that wide, the one checked is not
                 raise EvalError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
                                 "the networks checked (their sizes are small and arbitrary)")

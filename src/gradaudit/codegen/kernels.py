@@ -2,7 +2,7 @@
 
 Each kernel is a plain function of NumPy arrays that keeps the input dtype (float32 in,
 float32 out), so the standalone-module writer can copy its source verbatim into a file that
-imports only NumPy. Stability is the point: sigmoid never overflows, softmax and
+imports only NumPy (and, for the convolution kernels' per-thread buffers, sys and threading). Stability is the point: sigmoid never overflows, softmax and
 log-softmax go through log-sum-exp, and the cross-entropies are computed from logits, so
 logits of +-1000 give a finite loss and finite gradients.
 
@@ -10,9 +10,14 @@ Image kernels work on the last two axes and broadcast over the leading ones
 (examples, filters): the CNN document's formulas are for one example and one channel, and
 the generated code runs them for a batch of examples and a bank of independent filters at
 once. Convolution is the document's cross-correlation
-(z[i, j] = b + sum_ab x[i+a, j+b] K[a, b]), valid padding, stride 1.
+(z[i, j] = b + sum_ab x[i+a, j+b] K[a, b]), valid padding, stride 1. The convolutions return
+their maps stored examples-last (see the multi-channel section below); every kernel accepts
+either memory order.
 """
 from __future__ import annotations
+
+import sys
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -79,12 +84,30 @@ def conv2d_grad_input(g, k):
     return conv2d(np.pad(g, pad), k[..., ::-1, ::-1])
 
 
-def _offsets(a, size, stride):
-    """For each offset (r, c) inside a window, in row-major order: the slices that pick it from every window."""
-    ho, wo = (a.shape[-2] - size) // stride + 1, (a.shape[-1] - size) // stride + 1
+def _offsets(a, size, stride, axes=(-2, -1)):
+    """For each offset (r, c) inside a window, in row-major order: the index that picks it from every window.
+
+    axes are the image axes of a (the last two, or axes 1 and 2 of a map stored examples-last).
+    """
+    h, w = a.shape[axes[0]], a.shape[axes[1]]
+    ho, wo = (h - size) // stride + 1, (w - size) // stride + 1
     for r in range(size):
         for c in range(size):
-            yield (Ellipsis, slice(r, r + (ho - 1) * stride + 1, stride), slice(c, c + (wo - 1) * stride + 1, stride))
+            where = [slice(None)] * a.ndim
+            where[axes[0]] = slice(r, r + (ho - 1) * stride + 1, stride)
+            where[axes[1]] = slice(c, c + (wo - 1) * stride + 1, stride)
+            yield tuple(where)
+
+
+def _image_axes(a):
+    """(a view of a, its image axes, the map back): a map stored examples-last is read as (C, h, w, examples).
+
+    Element-wise steps over strided views run as fast as the memory allows only when the innermost
+    loop is the contiguous axis, and for conv2d_mc's maps that is the examples axis.
+    """
+    if a.ndim == 4 and a.strides[0] < a.strides[3]:
+        return a.transpose(1, 2, 3, 0), (1, 2), (lambda r: r.transpose(3, 0, 1, 2))
+    return a, (a.ndim - 2, a.ndim - 1), (lambda r: r)
 
 
 def maxpool2d(a, size, stride):
@@ -92,31 +115,46 @@ def maxpool2d(a, size, stride):
 
     One elementwise maximum per offset inside the window, over strided views: no window copies.
     """
+    view, axes, back = _image_axes(a)
     out = None
-    for where in _offsets(a, size, stride):
-        out = a[where].copy() if out is None else np.maximum(out, a[where], out=out)
-    return out
+    for where in _offsets(view, size, stride, axes):
+        out = np.array(view[where]) if out is None else np.maximum(out, view[where], out=out)
+    return back(out)
 
 
 def maxpool2d_grad(a, g, size, stride):
     """Route each pooled gradient to the first maximum of its window, 0 elsewhere (the mask M of eqs 49-50).
 
-    Offset by offset over strided views (measured faster here than a reshape into window axes
-    or an argmax over stacked views): an offset takes the gradient where it holds the maximum
-    and no earlier offset of the same window did.
+    Offset by offset over strided views, in row-major order: an offset takes the gradient where it
+    holds the window's maximum and no earlier offset did (ties go to the first, as PyTorch), so
+    each step is a few element-wise passes over pooled-size arrays; the gradient is assigned when
+    windows do not overlap (every pixel in at most one window), added when they do. (NumPy's
+    argmax over a stack of the offsets, and a masked assignment of the offset's number, measured
+    slower.)
     """
-    pooled = maxpool2d(a, size, stride)
     lead = np.broadcast_shapes(a.shape[:-2], g.shape[:-2])
-    dtype = np.result_type(a, g)
-    if lead == a.shape[:-2]:          # in a's memory order (a convolution's transposed layout stays one pass)
-        out, taken = np.zeros_like(a, dtype=dtype), np.zeros_like(pooled, dtype=bool)
-    else:
-        out, taken = np.zeros(lead + a.shape[-2:], dtype=dtype), np.zeros(lead + pooled.shape[-2:], dtype=bool)
-    for where in _offsets(a, size, stride):
-        hit = (a[where] == pooled) & ~taken
-        out[where] += hit * g
+    a = np.broadcast_to(a, lead + a.shape[-2:]) if lead != a.shape[:-2] else a
+    view, axes, back = _image_axes(a)
+    g = np.broadcast_to(g, lead + g.shape[-2:])
+    gv = np.ascontiguousarray(g.transpose(1, 2, 3, 0)) if view is not a else g
+    offsets = list(_offsets(view, size, stride, axes))
+    peak = _scratch("pool-max", view[offsets[0]].shape, a.dtype)
+    peak[...] = view[offsets[0]]
+    for where in offsets[1:]:
+        np.maximum(peak, view[where], out=peak)
+    hit, taken = _scratch("pool-hit", peak.shape, bool), _scratch("pool-taken", peak.shape, bool)
+    taken.fill(False)
+    out = _recycled(view.shape, np.result_type(a, g))
+    out.fill(0)
+    for where in offsets:
+        np.equal(view[where], peak, out=hit)
+        np.greater(hit, taken, out=hit)                # hit and not taken
+        if stride >= size:
+            np.multiply(hit, gv, out=out[where])
+        else:
+            out[where] += hit * gv
         taken |= hit
-    return out
+    return back(out)
 
 
 def flatten(p):
@@ -130,35 +168,96 @@ def unflatten(g, h, w):
 
 
 # --- multi-channel convolution: x (examples, C_in, h, w), k (C_out, C_in, kh, kw) -------------------
-# im2col with the channel axis first, (C_in kh kw) x (examples h w), so that each convolution and
-# each gradient is one BLAS product with long rows, and its result (C_out, examples, h, w) is
-# returned as a transposed view: the elementwise steps after it keep that memory order, and the
-# kernel gradient reads the upstream gradient in it without a copy.
+# The maps live in memory with the examples axis innermost, (C, h, w, examples), and are handed to the
+# generated code as the transposed view (examples, C, h, w). Then a slice of the image axes keeps rows of
+# w * examples contiguous numbers, so the im2col copies and the col2im additions move long rows (with the
+# examples axis first they moved rows of w numbers, and 9 such copies cost more than the product), each
+# convolution and gradient is one BLAS product with long rows, and the elementwise steps NumPy runs
+# between them keep that memory order.
+
+def _examples_last(x):
+    """x (examples, C, h, w) as a C-contiguous (C, h, w, examples) array: free for conv2d_mc's results."""
+    xt = x.transpose(1, 2, 3, 0)
+    return xt if xt.flags.c_contiguous else np.ascontiguousarray(xt)
+
+
+def _scratch(role, shape, dtype):
+    """A buffer of this thread's, reused from call to call, for a kernel's temporaries (im2col windows).
+
+    Allocating them afresh costs more than filling them: blocks of a few hundred kB are handed
+    back to the operating system when freed (glibc's trim threshold) and page-faulted in again on
+    the next step, which measured 3x the whole convolution. A temporary never leaves its kernel,
+    so reuse is safe; per thread, so concurrent calls do not share one.
+    """
+    local = _scratch.__dict__.setdefault("local", threading.local())
+    store = local.__dict__.setdefault("buffers", {})
+    key = (role, shape, np.dtype(dtype).str)
+    if key not in store:
+        if len(store) >= 32:                       # a few shapes per layer; new batch sizes replace old ones
+            store.clear()
+        store[key] = np.empty(shape, dtype=dtype)
+    return store[key]
+
+
+def _recycled(shape, dtype):
+    """An uninitialised array for a kernel's result, recycled from an earlier call once nothing holds it any more.
+
+    The same reason as _scratch, for arrays the kernel returns: the pool keeps a few per shape,
+    and one is handed out again only when its reference count shows that the pool alone holds it
+    (a view of it, such as the transposed map conv2d_mc returns, holds its base).
+    """
+    local = _scratch.__dict__.setdefault("local", threading.local())
+    pools = local.__dict__.setdefault("results", {})
+    if len(pools) >= 32 and (shape, np.dtype(dtype).str) not in pools:
+        pools.clear()                              # arrays still held elsewhere live on; the pool just forgets them
+    pool = pools.setdefault((shape, np.dtype(dtype).str), [])
+    alone = _recycled.__dict__.get("alone") or _recycled.__dict__.setdefault("alone", _pool_only_count())
+    for buf in pool:
+        if sys.getrefcount(buf) == alone:
+            return buf
+    buf = np.empty(shape, dtype=dtype)
+    if len(pool) < 4:
+        pool.append(buf)
+    return buf
+
+
+def _pool_only_count():
+    """The reference count _recycled sees of an array that only its pool holds (3 on CPython 3.11: the
+    list, the loop's name, getrefcount's argument), measured the same way, since interpreters that
+    borrow references count fewer."""
+    for buf in [np.empty(0)]:
+        return sys.getrefcount(buf)
+
 
 def _im2col(x, kh, kw):
-    """(C, kh, kw, examples, oh, ow) windows of x: kh kw slice copies (one per kernel offset)."""
-    m, c, h, w = x.shape
+    """(C kh kw) x (oh ow examples) windows of x: kh kw slice copies of long rows, one per kernel offset.
+
+    The result is a scratch buffer: use it before the next _im2col of the same shape.
+    """
+    xt = _examples_last(x)
+    c, h, w, m = xt.shape
     oh, ow = h - kh + 1, w - kw + 1
-    cols = np.empty((c, kh, kw, m, oh, ow), dtype=x.dtype)
-    xt = x.transpose(1, 0, 2, 3)
+    cols = _scratch("im2col", (c, kh, kw, oh, ow, m), x.dtype)
     for a in range(kh):
         for b in range(kw):
-            cols[:, a, b] = xt[:, :, a:a + oh, b:b + ow]
-    return cols.reshape(c * kh * kw, m * oh * ow)
+            cols[:, a, b] = xt[:, a:a + oh, b:b + ow]
+    return cols.reshape(c * kh * kw, oh * ow * m)
 
 
 def _channels_first(g):
-    """(C, examples * h * w) of an (examples, C, h, w) array: free when g is a conv2d_mc result."""
+    """(C, h w examples) of an (examples, C, h, w) array: free when g is in conv2d_mc's memory order."""
     m, c, h, w = g.shape
-    return g.transpose(1, 0, 2, 3).reshape(c, m * h * w)
+    return g.transpose(1, 2, 3, 0).reshape(c, h * w * m)
 
 
 def conv2d_mc(x, k):
     """z[m, o, i, j] = sum_{c,a,b} x[m, c, i+a, j+b] k[o, c, a, b]: one matrix product over the im2col windows."""
     co, ci, kh, kw = k.shape
     m, _, h, w = x.shape
-    out = k.reshape(co, ci * kh * kw) @ _im2col(x, kh, kw)
-    return out.reshape(co, m, h - kh + 1, w - kw + 1).transpose(1, 0, 2, 3)
+    oh, ow = h - kh + 1, w - kw + 1
+    out = np.matmul(k.reshape(co, ci * kh * kw), _im2col(x, kh, kw),
+                    out=_recycled((co, oh * ow * m), np.result_type(x, k)))
+    return out.reshape(co, oh, ow, m).transpose(3, 0, 1, 2)
 
 
 def conv2d_mc_grad_kernel_sum(x, g):
@@ -177,16 +276,20 @@ def conv2d_mc_grad_kernel(x, g):
 def conv2d_mc_grad_input(g, k):
     """dx[m, c, i, j] = sum_{o,p,q} k[o, c, p, q] g[m, o, i-p, j-q] (the full correlation with the flipped kernel).
 
-    Computed as col2im: one product k^T G gives each kernel offset's contribution, added into place.
+    Computed as col2im: one product k^T G gives each kernel offset's contribution, added into place
+    (kh kw additions of long rows).
     """
     co, ci, kh, kw = k.shape
     m, _, oh, ow = g.shape
-    cols = (k.reshape(co, ci * kh * kw).T @ _channels_first(g)).reshape(ci, kh, kw, m, oh, ow)
-    dx = np.zeros((ci, m, oh + kh - 1, ow + kw - 1), dtype=cols.dtype)
+    cols = np.matmul(k.reshape(co, ci * kh * kw).T, _channels_first(g),
+                     out=_scratch("col2im", (ci * kh * kw, oh * ow * m), np.result_type(k, g)))
+    cols = cols.reshape(ci, kh, kw, oh, ow, m)
+    dx = _recycled((ci, oh + kh - 1, ow + kw - 1, m), cols.dtype)
+    dx.fill(0)
     for a in range(kh):
         for b in range(kw):
-            dx[:, :, a:a + oh, b:b + ow] += cols[:, a, b]
-    return dx.transpose(1, 0, 2, 3)
+            dx[:, a:a + oh, b:b + ow] += cols[:, a, b]
+    return dx.transpose(3, 0, 1, 2)
 
 
 def pad2d(x, p):
