@@ -239,3 +239,36 @@ def test_each_heading_with_its_own_forward_pass_defines_its_own_network():
     assert got["f14"] == ("deep-networks", N)         # max(0, Z) with no 'for l < L'
     assert got["f17"] == ("deep-networks", N)         # dZ^L = A^L - Y, the same open reading
     assert all(v == C for k, (_, v) in got.items() if k not in ("f10", "f14", "f17"))
+
+
+# Notes a tester wrote without seeing the code (tests/inferred_more/), the right formulas checked by finite
+# differences; each pin is what the tool must say, the false alarms they first raised fixed.
+MORE = {
+    "cs231n_batch_gradient.md": {**{f"f{k}": C for k in range(1, 7)},   # dS = (P - Y)/N pins dS as the batch's
+                                 "f7": U},   # db2 = sum_i dS_i: i over examples or units, not pinned
+    "dlai_batch_dz.md": {f"f{k}": C for k in range(1, 8)},   # dZ2 = (A2 - Y)/m, then dW2 = dZ2 A1^T: no 1/m again
+    "goodfellow_output_l.md": {f"f{k}": C for k in range(1, 6)},   # h^{(l)}: l the depth when k is the layer
+    "scalar_regression.md": {f"f{k}": C for k in range(1, 5)},   # 1/2 (y-hat - y)^2: one output unit
+    "bishop_unlabelled.md": {**{f"f{k}": C for k in range(1, 5)},   # a_j, w_ji, b_j / y_k, w_kj, b_k: two layers
+                             **{f"f{k}": U for k in range(5, 10)}},   # delta never defined here
+    "leaky_max_form.md": {**{f"f{k}": C for k in range(1, 14) if k != 11}, "f11": U,
+                          "f14": E, "f15": E, "f16": E},   # max(0.01 Z, Z) is leaky_relu(1/100)
+    "seven_layers.md": {f"f{k}": C for k in range(1, 16)},
+}
+
+
+def test_a_testers_notes_get_their_verdicts():
+    report = json.loads(cli("check", HERE.parent / "inferred_more", "--format", "json").stdout)
+    assert verdicts(report) == MORE
+    fronts = {Path(n["file"]).name: yaml.safe_load(n["front_matter"]) for n in report["inferred_networks"]}
+    assert fronts["leaky_max_form.md"]["network"]["layers"] == ["leaky_relu(1/100)", "sigmoid"]
+    assert fronts["scalar_regression.md"]["network"]["sizes"] == [4, 3, 1]
+    assert fronts["cs231n_batch_gradient.md"]["shorthand"] == "total"
+    assert fronts["bishop_unlabelled.md"]["names"]["w_{k,j}"] == "W^{[2]}"
+
+
+def test_a_layer_numbered_zero_says_so(tmp_path):
+    (tmp_path / "n.md").write_text("$$Z^{[0]} = W^{[0]} X + b^{[0]}$$\n\n$$A^{[0]} = \\tanh(Z^{[0]})$$\n\n"
+                                   "$$J = \\frac{1}{2}\\|A^{[0]} - Y\\|^2$$\n")
+    run = cli("check", "n.md", cwd=tmp_path)
+    assert run.returncode == 2 and "n.md:1: " in run.stderr and "a layer numbered 0" in run.stderr, run.stderr

@@ -56,8 +56,11 @@ def normalize(node, section):
 
 
 def _renamed_layer(layer, variable: str):
-    return transform(layer, lambda x: N.Sym("l") if isinstance(x, N.Sym) and x.name == variable and not x.index
-                     and x.layer is None else x)
+    """The notes' general layer k read as l; their own l, then a particular layer, is the last one (Goodfellow
+    writes h^{(l)} for the output of an l-layer network)."""
+    names = {variable: "l", "l": "L"}
+    return transform(layer, lambda x: N.Sym(names[x.name]) if isinstance(x, N.Sym) and x.name in names
+                     and not x.index and x.layer is None else x)
 
 
 def _diagonal(n):

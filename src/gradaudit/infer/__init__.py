@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .. import primitives
 from ..audit.tree import walk
 from ..errors import NotationError
 from ..notation import ast as N
@@ -212,6 +213,9 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     if loss.kind == "":
         raise Underdetermined("no loss is defined (such as J = -\\frac{1}{m}\\sum ...); declare `network: loss:` "
                               "(bce, cce or squared)", first_line)
+    if any(s.label == 0 for s in steps if s.kind == "affine"):
+        raise Underdetermined("a layer numbered 0 (layer 0 is the input, X = A^{[0]}): number the layers from 1, or "
+                              "declare `network: layers:`", next(s.line for s in steps if s.label == 0))
     acts = {}
     for s in steps:   # the first formula for a layer's activation decides; a later different one is then reported
         if s.kind == "act" and s.label is not None:
@@ -223,7 +227,7 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         if hidden is None:
             raise Underdetermined("the hidden layers' activation is not written (such as A^{[l]} = g(Z^{[l]})); "
                                   "declare `network: layers:`", steps[0].line)
-        network["layers"] = f"{hidden} x (L-1), {out}"
+        network["layers"] = f"{primitives.canonical(hidden)} x (L-1), {primitives.canonical(out)}"
     else:
         depth = max(concrete) if concrete else 0
         if depth == 0 or concrete != list(range(1, depth + 1)) and not all(k in acts for k in range(1, depth + 1)):
@@ -238,7 +242,7 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
             else:
                 raise Underdetermined(f"the activation of layer {k} is not written; declare `network: layers:`",
                                       next(s.line for s in steps if s.label == k))
-        network["layers"] = layers
+        network["layers"] = [primitives.canonical(x) for x in layers]   # a parameter assumed is shown: leaky_relu(1/100)
     network["loss"] = loss.kind
     if loss.scale:
         network["loss_scale"] = loss.scale
@@ -254,8 +258,9 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         network["biases"] = False   # a_j = \sum_i w_{ji} x_i: no layer has a bias (or it is folded into w_{j0})
     vector_weights = [s for s in steps if s.kind == "affine" and s.weight is not None and s.weight.name.islower()
                       and s.layout == "column-wT"]
-    if not general and network["layers"] and len(network["layers"]) == 1 and vector_weights:
-        network["sizes"] = [4, 1]   # w^T x + b with a vector w: one output (linear or logistic regression)
+    if not general and (len(network["layers"]) == 1 and vector_weights or loss.scalar_output):
+        # w^T x + b with a vector w, or a loss squaring one number: one output (linear or logistic regression)
+        network["sizes"] = [4, 3, 5, 6, 2, 8, 9][:len(network["layers"])] + [1]
     if network["loss"] == "cce" and _output_activation(network) == "sigmoid":
         network["loss"] = "bce"   # -\log of a sigmoid's output and its complement: a binary cross-entropy
     options, lines = _names(steps, renames, general)
@@ -358,6 +363,11 @@ def _names(steps, renames, general: bool):
         if new.name == "y" and source.label == max_label:   # Bishop's y is the output: the target is then t
             names.setdefault("t", "Y")
             lines.setdefault("aliases.t", line)
+    last = [s for s in steps if s.label == max_label]
+    output = next((s for s in last if s.kind == "act"), last[0] if last else None)
+    if output is not None and output.out_sym is not None and output.out_sym.name == "y" and not output.out_sym.hat:
+        names.setdefault("t", "Y")   # Bishop's y is the network's output: the target is then t
+        lines.setdefault("aliases.t", output.line)
     letters = {s.function for s in steps if s.kind == "act" and s.function not in ("", "g")}
     for letter in sorted(letters):
         names[letter] = "g"     # Goodfellow's f(a^{(k)}): the notes' letter for the generic activation

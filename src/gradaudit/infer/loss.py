@@ -18,6 +18,7 @@ class LossFacts:
     scale: str = ""
     regularization: str = ""
     count: str = ""                # the name of the number of examples the loss divides by: m, N, n
+    scalar_output: bool = False    # (\hat{y} - y)^2 with no sum over units and no norm: one output unit
     line: int = 0
 
 
@@ -36,8 +37,11 @@ def loss_facts(rhs, line: int, facts: LossFacts) -> None:
         kind = "bce" if one_minus else "cce"
     elif any(_squares(t) for t in data_terms):
         kind = "squared"
+        facts.scalar_output = facts.scalar_output or _scalar_square(data_terms)
     if kind and not facts.kind:
         facts.kind, facts.kind_line = kind, line
+    if kind and kind != facts.kind:
+        return   # a second, different loss: the first decides, and this one is then reported
     constant, counts, example_sum = _coefficient(data_terms[0] if len(data_terms) == 1 else N.Add(tuple(data_terms)))
     if counts:
         facts.averaging = facts.averaging or "mean"
@@ -47,6 +51,20 @@ def loss_facts(rhs, line: int, facts: LossFacts) -> None:
     if kind == "squared" and constant == Fraction(1, 2):
         facts.scale = "1/2"
     facts.line = facts.line or line
+
+
+def _scalar_square(terms) -> bool:
+    """1/2 (\\hat{y} - y)^2, or 1/(2m) \\sum_i (\\hat{y}^{(i)} - y^{(i)})^2: a difference of unindexed names squared,
+    summed over nothing but the examples: the output is one number per example."""
+    for term in terms:
+        for n in walk(term):
+            if isinstance(n, N.Pow) and isinstance(n.exp, N.Num) and n.exp.value == 2 and isinstance(n.base, N.Add) \
+                    and all(isinstance(x, N.Sym) and not x.index for t in n.base.terms
+                            for x in [t.arg if isinstance(t, N.Neg) else t]):
+                sums = [s for s in walk(term) if isinstance(s, N.Sum)]
+                return all(s.upper is not None and isinstance(s.upper, N.Sym) and s.upper.name in EXAMPLE_COUNTS
+                           for s in sums)
+    return False
 
 
 def _is_one_minus(node) -> bool:

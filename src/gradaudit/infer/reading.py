@@ -32,9 +32,10 @@ def key(sym: N.Sym) -> tuple:
 
 
 def unit_letter(sym: N.Sym) -> str:
-    if sym.layer is None and sym.sublayer is None and len(sym.index) == 1 and isinstance(sym.index[0], N.Sym) \
-            and not sym.index[0].index and sym.index[0].layer is None:
-        return sym.index[0].name
+    """The unit letters of a name with no layer label: 'j' of a_j, 'kj' of w_{kj} ('' otherwise)."""
+    if sym.layer is None and sym.sublayer is None and 1 <= len(sym.index) <= 2 and all(
+            isinstance(i, N.Sym) and len(i.name) == 1 and not i.index and i.layer is None for i in sym.index):
+        return "".join(i.name for i in sym.index)
     return ""
 
 
@@ -109,7 +110,7 @@ def affine(rhs, lhs: N.Sym):
             return None
         summed = x.index[0]
         if len(w.index) == 1 and w.index[0] == summed and not lhs.index:
-            return replace(w, index=()), without_indices(x), _bare(bias), "column-wT"
+            return replace(w, index=()), without_indices(x), _bare_bias(bias), "column-wT"
         if len(w.index) == 2 and len(lhs.index) == 1 and summed in w.index:
             out = lhs.index[0]
             if w.index == (out, summed):
@@ -118,13 +119,21 @@ def affine(rhs, lhs: N.Sym):
                 layout = "index-in-out"
             else:
                 return None
-            return w if unit_letter(w) == "" and w.layer is None and w.sublayer is None else replace(w, index=()), \
-                without_indices(x), _bare(bias), layout
+            return without_indices(w), without_indices(x), _bare_bias(bias), layout
     return None
 
 
-def _bare(sym):
-    return None if sym is None else replace(sym, index=(), index_style="")
+def _leaky(first, second):
+    """\\max(0.01 z, z) (either order): a leaky ReLU with that slope, when 0 < slope < 1."""
+    for scaled, plain in ((first, second), (second, first)):
+        if isinstance(scaled, N.Mul) and len(scaled.factors) == 2 and isinstance(scaled.factors[0], N.Num) \
+                and scaled.factors[1] == plain and 0 < scaled.factors[0].value < 1:
+            return f"leaky_relu({scaled.factors[0].value})", plain
+    return None
+
+
+def _bare_bias(sym):
+    return None if sym is None else without_indices(sym)
 
 
 
@@ -137,7 +146,7 @@ def activation_of(rhs):
             rest = [a for a in rhs.args if not (isinstance(a, N.Num) and a.value == 0)]
             if len(zero) == 1 and len(rest) == 1:
                 return "relu", rest[0]
-            return None
+            return _leaky(*rhs.args)
         if len(rhs.args) != 1:
             return None
         name = primitives.named(rhs.func)
