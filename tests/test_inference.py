@@ -187,7 +187,7 @@ def test_a_forward_formula_against_the_majority_is_reported(tmp_path):
         "$$J = -\\frac{1}{m}\\sum (Y \\log A^{[2]} + (1 - Y)\\log(1 - A^{[2]}))$$\n", encoding="utf-8")
     report = json.loads(cli("check", "n.md", "--format", "json", cwd=tmp_path).stdout)
     got = {r["id"]: (r["verdict"], [e["kind"] for e in r["errors"]]) for r in report["results"]}
-    assert got["f4"] == (E, ["transpose"])        # A W where two formulas write W A
+    assert got["f4"] == (E, ["definition"])       # A W where two formulas write W A: another layout
     assert got["f6"] == (E, ["definition"])       # tanh where the first formula for A2 said sigmoid
     assert [got[f][0] for f in ("f1", "f2", "f3", "f5", "f7")] == [C] * 5
 
@@ -205,12 +205,13 @@ def test_a_forward_formula_that_contradicts_the_declared_network_is_a_definition
     (tmp_path / "n.md").write_text(
         "---\nnetwork: {layers: [tanh, sigmoid], loss: bce}\n---\n"
         "$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n\n$$A^{[1]} = \\sigma(Z^{[1]})$$\n\n$$A^{[1]} = \\max(0, Z^{[1]})$$\n\n"
-        "$$A^{[1]} = \\tanh(Z^{[1]})$$\n", encoding="utf-8")
+        "$$A^{[1]} = \\tanh(Z^{[1]})$$\n\n$$Z^{[2]} = A^{[1]} W^{[2]} + b^{[2]}$$\n", encoding="utf-8")
     report = json.loads(cli("check", "n.md", "--format", "json", cwd=tmp_path).stdout)
     got = {r["id"]: (r["verdict"], [e["kind"] for e in r["errors"]], r["corrected_latex"]) for r in report["results"]}
     assert got["f1"][0] == C and got["f4"][0] == C
     assert got["f2"] == (E, ["definition"], "A^{[1]} = \\tanh(Z^{[1]})")
     assert got["f3"] == (E, ["definition"], "A^{[1]} = \\tanh(Z^{[1]})")
+    assert got["f5"] == (E, ["definition"], "Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}")   # the row layout in a column net
 
 
 def test_a_folder_audits_what_it_can_and_names_what_it_skips(tmp_path):

@@ -537,6 +537,7 @@ class SectionAuditor:
             self._verdict(result, ref, step, contexts, deadline, total)
             self._verify_correction(result, contexts, deadline)
             self._confirm(result, ref, step, contexts, deadline, total)
+            self._layout_definition(result, ref, step)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
@@ -675,6 +676,23 @@ class SectionAuditor:
         detail = (outcome.reason or "the two sides have different shapes") if outcome.match is Match.SHAPE \
             else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _layout_definition(self, result: Result, ref, step) -> None:
+        """Z = A W + b in a network whose layout is W A: the forward formula defines another network than the one
+        declared (or inferred from the notes' other formulas), an error of kind `definition`."""
+        if result.verdict != "error" or [e.kind for e in result.errors] != ["transpose"] or not result.corrected_latex \
+                or not isinstance(ref, N.Sym):
+            return
+        written = infer.affine_of(step, ref)
+        network_rows = self.section.architecture.convention == "row"
+        if written is None or (written[3] == "row") == network_rows:
+            return   # the weight on the network's side: a transpose slip (w X for w^T X), not another network
+        network = "the network inferred from the notes' other formulas" if self.section.inferred \
+            else "the declared network"
+        layout = self.section.architecture.declared_convention or self.section.architecture.convention
+        error = result.errors[0]
+        error.kind = "definition"
+        error.detail = f"this forward formula writes another layout than {network} ({layout}): {error.detail}"
 
     def _contradicts_declared_activation(self, result: Result, ref, step, contexts, deadline) -> bool:
         """A forward formula `A = \\sigma(Z)` in a network declared with tanh there: the notes define another

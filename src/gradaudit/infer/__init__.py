@@ -36,7 +36,12 @@ from .loss import LossFacts, inverse_factors, loss_facts
 from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, generic_letter, is_loss_name,
                       key, sym_label, unit_letter, without_indices)
 
-__all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "defines_layer", "infer"]
+__all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "defines_layer", "infer"]
+
+
+def affine_of(rhs, lhs):
+    """(weight, input, bias, layout) when rhs is an affine step W X + b (in any layout), else None."""
+    return affine(rhs, lhs)
 
 
 class Underdetermined(Exception):
