@@ -255,6 +255,8 @@ MORE = {
     "leaky_max_form.md": {**{f"f{k}": C for k in range(1, 14) if k != 11}, "f11": U,
                           "f14": E, "f15": E, "f16": E},   # max(0.01 Z, Z) is leaky_relu(1/100)
     "seven_layers.md": {f"f{k}": C for k in range(1, 16)},
+    "nielsen_sum_over_x.md": {"f1": C, "f2": C,   # 1/(2n) sum_x ||y(x) - a^L(x)||^2, Nielsen's (6): not read yet,
+                              "f3": U},          # once an error (y(x) read y times x)
 }
 
 

@@ -6,6 +6,7 @@ superscript); the section says what that means (a layer, an element index, a pow
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 from ..notation import ast as N
 from .elided import read_elided_sums
@@ -47,12 +48,24 @@ def normalize(node, section):
                 return replace(n, layer=n.sublayer, sublayer=None)
             if subscript == "index" and not n.index and n.layer is not None or (subscript == "index" and not n.index):
                 return replace(n, index=(n.sublayer,), sublayer=None)
+        if isinstance(n, N.Sum) and n.index == N.Sym("x") and n.upper is None:
+            # Nielsen's \sum_x \|y(x) - a^L(x)\|^2: the sum over the training inputs, x = 1..m
+            n = replace(n, body=transform(n.body, _value_at_x), lower=N.Num(Fraction(1)), upper=N.Sym("m"))
         if superscript == "layer" and isinstance(n, N.Pow) and isinstance(n.base, N.Sym) \
                 and n.base.layer is None and isinstance(n.exp, (N.Num, N.Sym)):
             return replace(n.base, layer=n.exp, style="^")
         return n
 
     return read_elided_sums(transform(transform(transform(node, fn), _juxtaposition_binds_tighter), _diagonal))
+
+
+def _value_at_x(n):
+    """Inside a sum over the training inputs x, y(x) and a^L(x) are read y x and a^L x: the value for input x,
+    the quantity itself in the batch model (x is the index summed over, never a factor)."""
+    if isinstance(n, N.Mul) and n.op == "juxt" and len(n.factors) == 2 and n.factors[1] == N.Sym("x") \
+            and isinstance(n.factors[0], N.Sym):
+        return n.factors[0]
+    return n
 
 
 def _renamed_layer(layer, variable: str):
