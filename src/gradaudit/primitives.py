@@ -297,3 +297,36 @@ LOSS_ALIASES = {"sse": "squared", "mse": "squared", "ce": "cce", "cross-entropy"
 
 
 WORDS = _words()   # written name -> table name: what the notation reader and the auditor look names up in
+
+
+# ---- the public extension point ----------------------------------------------------------------------------
+
+_ON_REGISTER: list = []   # what the notation reader and the printer refresh when an activation is added
+
+
+def on_register(refresh: Callable[[], None]) -> None:
+    """A module whose tables are built from WORDS asks to be told of a new activation (tokens.py, latex.py)."""
+    _ON_REGISTER.append(refresh)
+
+
+def register(entry: Activation) -> None:
+    """Add an activation to the table: the spec, the core's derivation, the element truth, the auditor's model,
+    the notation reader and generated code all take it from here (CONTRIBUTING.md, "Adding an activation").
+
+    The entry needs a name of lowercase letters and underscores, a SymPy formula f(z) and its derivative f'(z);
+    `latex` lists the names notes write it by (\\operatorname{softsign}). A name already in the table is refused.
+    """
+    global NAMES
+    if not isinstance(entry, Activation) or not re.fullmatch(r"[a-z][a-z_]*", entry.name or ""):
+        raise GradauditError("register an Activation whose name is lowercase letters and underscores")
+    if entry.name in NAMES:
+        raise GradauditError(f"activation {entry.name} is already in the table")
+    if entry.formula is None or entry.derivative is None:
+        raise GradauditError(f"activation {entry.name} needs its formula and its derivative")
+    _FIXED[entry.name] = entry
+    NAMES = tuple(_FIXED) + tuple(_PARAMETERISED)
+    WORDS.update(_words())
+    lookup.cache_clear()
+    numeric.cache_clear()
+    for refresh in _ON_REGISTER:
+        refresh()

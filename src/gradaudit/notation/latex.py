@@ -24,6 +24,8 @@ FUNC_TEX = {"sigma": "\\sigma", "tanh": "\\tanh", "log": "\\log", "exp": "\\exp"
             "maxpool": "\\text{maxpool}", "flatten": "\\operatorname{flatten}", "leakyrelu": "\\text{leaky ReLU}",
             "sign": "\\operatorname{sign}", "diag": "\\operatorname{diag}"}
 FUNC_TEX |= {w: f"\\operatorname{{{w}}}" for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEX}
+primitives.on_register(lambda: FUNC_TEX.update({w: f"\\operatorname{{{w}}}" for w in primitives.WORDS
+                                                if len(w) > 1 and w not in FUNC_TEX}))
 DOTS_TEX = {"dots": "\\dots", "cdots": "\\cdots", "vdots": "\\vdots", "ddots": "\\ddots"}
 
 # binding strength of what a node prints as: a higher number needs fewer brackets

@@ -42,6 +42,7 @@ FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | FUNC_ANYCASE | {
     "lrelu": "leakyrelu"}
 # the primitive table's activations by every name notes write them with (\text{softplus}, \operatorname{ELU})
 FUNC_TEXT |= {w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}
+primitives.on_register(lambda: FUNC_TEXT.update({w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}))
 FUNC_ANYCASE["softplus"] = "softplus"
 # macros that are one token: name -> (type, value)
 SIMPLE = {
