@@ -41,10 +41,6 @@ def _load(module: str):
     return importlib.import_module(f"gradaudit.commands.{module}")
 
 
-class _Parser(argparse.ArgumentParser):
-    pass
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv

@@ -543,13 +543,13 @@ class SectionAuditor:
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
-        if indexed and self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain):
+        if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain):
             for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
                 if r.verdict == "error":
                     r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
-                    r.reason = ("an index summed over is the only index of a batch quantity: it may run over the "
-                                "examples or over the units, and the notes do not say which; read over the units "
-                                "it does not hold")
+                    r.reason = ("a sum with no limits (or up to the example count) over an element index: whether "
+                                "it runs over the examples or over the units is not pinned down, and read as "
+                                "gradaudit reads it, it does not hold")
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
             for r in results:
                 tagged, written = _latex(chain[0]), _latex(written_lhs)
@@ -559,14 +559,15 @@ class SectionAuditor:
         return results
 
     def _sums_a_lone_index(self, chain) -> bool:
-        """Does a sum with no limit, or up to the example count, bind an index that some name carries as its only
-        index (\\sum_i dS_i, \\frac{1}{N}\\sum_{i=1}^{N} (\\hat{y}_i - y_i))? A sum up to C or n^{[l]} runs over units."""
+        """Does a sum with no limit, or up to the example count, bind an element index of some name (\\sum_i dS_i,
+        \\frac{1}{N}\\sum_{i=1}^{N} (\\hat{y}_i - y_i), \\sum_k \\sum_j (W^{[l]}_{kj})^2)? Its range is then not pinned
+        down (the examples, or the units); a sum up to C or n^{[l]} runs over units."""
         for node in chain:
             for n in walk(node):
                 if isinstance(n, N.Sum) and n.index is not None and (n.upper is None or self._example_count(n.upper)):
                     bound = n.index.name
-                    if any(isinstance(x, N.Sym) and len(x.index) == 1 and isinstance(x.index[0], N.Sym)
-                           and x.index[0].name == bound for x in walk(n.body)):
+                    if any(isinstance(x, N.Sym) and any(isinstance(i, N.Sym) and i.name == bound for i in x.index)
+                           for x in walk(n.body)):
                         return True
         return False
 
@@ -889,9 +890,16 @@ def _example_sums(step, ctx):
 
 
 def _outer_product(body) -> bool:
-    """u v^T of two of one example's column vectors (lowercase a, z, x, dz, ...)."""
+    """u v^T of two of one example's column vectors (lowercase a, z, x, dz, ..., or an elementwise expression of
+    them such as (a^{[2]} - y))."""
     def vector(x):
         x = x.of if isinstance(x, N.Shorthand) else x
+        if isinstance(x, N.Add):
+            return all(vector(t) for t in x.terms)
+        if isinstance(x, N.Neg):
+            return vector(x.arg)
+        if isinstance(x, N.Mul) and x.op in ("odot", "star"):
+            return all(vector(f) or isinstance(f, N.Num) for f in x.factors) and any(vector(f) for f in x.factors)
         return isinstance(x, N.Sym) and x.name in ("a", "z", "x", "y") and not x.index
     return (isinstance(body, N.Mul) and body.op == "juxt" and len(body.factors) == 2 and vector(body.factors[0])
             and isinstance(body.factors[1], N.Transpose) and vector(body.factors[1].arg))

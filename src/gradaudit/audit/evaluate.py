@@ -663,8 +663,8 @@ def _sum(node: N.Sum, ctx: Context):
 
 def _over_layers(node: N.Sum) -> bool:
     """\\sum_{l=1}^{L} ... W^{[l]}: the summation index is a layer index of the body (an L2 penalty's sum)."""
-    if node.lower is None or node.upper is None:
-        return False
+    if (node.lower is None) != (node.upper is None):
+        return False   # \sum_l with no limits at all runs over every layer; half a range is read no further
     label = node.index.name
     return any(isinstance(n, N.Sym) and n.layer is not None
                and any(isinstance(x, N.Sym) and x.name == label for x in walk(n.layer)) for n in walk(node.body))
@@ -673,8 +673,11 @@ def _over_layers(node: N.Sum) -> bool:
 def _layer_sum(node: N.Sum, ctx: Context):
     """The body evaluated at each layer lo..hi (the index bound as a layer, shadowing the claim's own l), summed."""
     label = node.index.name
-    lo, hi = (ctx.depth if b == N.Sym("L") and "L" not in ctx.bindings else layer_value(b, ctx)
-              for b in (node.lower, node.upper))
+    if node.lower is None:   # \sum_l \|W^{[l]}\|^2: every layer of the network
+        lo, hi = 1, ctx.depth
+    else:
+        lo, hi = (ctx.depth if b == N.Sym("L") and "L" not in ctx.bindings else layer_value(b, ctx)
+                  for b in (node.lower, node.upper))
     _check_range(lo, hi)
     saved = ctx.bindings.get(label)
     total = 0.0
@@ -1107,6 +1110,8 @@ def _kronecker(node: N.Sym, ctx: Context):
 
 
 def _indexed(sym: N.Sym, ctx: Context):
+    if any(isinstance(i, N.Sym) and (i.index or i.layer is not None) for i in sym.index):
+        raise EvalError(f"an index that is itself a quantity ({_show(sym)}: the class label as an index) is not read")
     key = quantity_key(sym, ctx)
     value = ctx.overrides.get(key, ctx.model.values[key])
     return _label(value, sym, key, ctx)

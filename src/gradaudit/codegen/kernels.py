@@ -38,11 +38,6 @@ def relu(z):
     return np.maximum(z, 0)
 
 
-def relu_step(z):
-    """ReLU's derivative: 1 where z > 0, else 0 (the subgradient 0 at z = 0)."""
-    return (z > 0).astype(z.dtype)
-
-
 def logsumexp(z, axis):
     """log(sum(exp(z), axis)) with the maximum factored out, keeping the reduced axis."""
     peak = z.max(axis=axis, keepdims=True)

@@ -38,7 +38,7 @@ from .stable import stable_loss, unstable_logs
 GENERIC = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
 DEFAULT_GENERIC = "relu"
 KERNELS = {name: getattr(kernels, name) for name in (
-    "sigmoid", "log_sigmoid", "relu", "relu_step", "softmax", "log_softmax", "logsumexp", "conv2d", "conv2d_grad_kernel_sum",
+    "sigmoid", "log_sigmoid", "relu", "softmax", "log_softmax", "logsumexp", "conv2d", "conv2d_grad_kernel_sum",
     "conv2d_grad_input", "maxpool2d", "maxpool2d_grad", "flatten", "unflatten", "conv2d_mc", "conv2d_mc_grad_kernel_sum",
     "conv2d_mc_grad_kernel", "conv2d_mc_grad_input", "pad2d", "crop2d", "channel_sum")}
 

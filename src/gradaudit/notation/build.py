@@ -58,8 +58,6 @@ class _Indic:             # \mathbb{1}: waits for its condition [j = y_i], (Z > 
     pass
 
 
-FUNC_OPS = {"sum", "max"}
-OP_NAMES = {"cdot", "times", "star", "odot", "slash", None}
 
 
 class Builder:

@@ -1,4 +1,4 @@
-"""Syntax tree -> canonical LaTeX. parse(to_latex(x)) gives x back (tests/test_notation_roundtrip.py).
+"""Syntax tree -> canonical LaTeX. parse(to_latex(x)) gives x back (tests/test_notation_constructs.py).
 
 One printer per node type (PRINTERS). Brackets are added where the grammar would otherwise read
 the text differently: a sum, a negation or an \\sum inside a product, a power of something

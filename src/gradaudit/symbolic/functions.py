@@ -15,7 +15,6 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from ..primitives import relu, sigmoid, step  # noqa: F401 - the core's names for the table's classes
 
 
-g = sp.Function("g")  # the generic activation of document 001: stays undefined
 
 _d = sp.Dummy("d")
 

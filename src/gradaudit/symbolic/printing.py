@@ -115,14 +115,6 @@ class DocLatexPrinter(LatexPrinter):
         return super()._print_Derivative(expr)
 
 
-def general_labels(depth: int, general: bool) -> dict:
-    """Layer labels: concrete numbers, or for a general network L, L-1 (output) and l-1, l, l+1."""
-    if not general:
-        return {}
-    labels = {depth: "L", depth - 1: "L-1"}
-    return labels
-
-
 def lhs(printer: DocLatexPrinter, name: str, shape) -> str:
     """The left side: dW^{[l]} (column), \\frac{\\partial J}{\\partial W^{[l]}}, or index form."""
     if printer.convention == "index" and name.startswith("d") and _NAME.match(name):

@@ -21,7 +21,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from .. import primitives
 from .cnn import (ChannelBias, ChannelSum, Conv2D, ConvGradInput, ConvGradKernel, Crop, Flatten, MaxPool, MaxPoolGrad, Pad,
                   Unflatten)
-from .functions import Softmax, derivative_of, ew, head, relu, sigmoid, step
+from .functions import Softmax, derivative_of, ew, head, relu, sigmoid
 
 
 def ones_like(X):
