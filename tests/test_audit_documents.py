@@ -83,7 +83,8 @@ PINS = {
     (D2, "eq35b"): ("correct", set(), "convolution as a double sum"),
     (D2, "eq55.3"): ("correct", set(), "kernel gradient as a correlation of X with dJ/dZ1"),
     (D2, "eq58"): ("correct", set(), "dJ/dx[0,0] = dJ/dz[0,0] k[0,0]"),
-    (D2, "eq61"): ("error", set(), "x[1,1] feeds four outputs; the formula has two, with the wrong kernel entries"),
+    (D2, "eq61"): ("error", {"sum"}, "x[1,1] feeds four outputs; the formula has two (the second line's terms are right, "
+                                   "the first line's denominators name x[1,0])"),
     # --- 003: two-layer sigmoid network, MSE over N_out, one example
     (D3, "dC_dA2"): ("error", {"sum"}, "the derivative is per output: no sum over i"),
     (D3, "dC_dW2"): ("notation", set(), "dC/dZ2 A1 needs the outer product dC/dZ2 A1^T"),
@@ -275,7 +276,7 @@ PINS = {
     (D2, "zgrid2.1"): ("unsupported", set(), "elided sum with cdots; explicit terms of z[0,0] right"),
     (D2, "zgrid2.5"): ("unsupported", set(), "elided sum with cdots; explicit terms x[i+a,j+b]k[a,b] right"),
     (D2, "eq59"): ("notation", set(), "x[0,1] feeds z[0,0] via k[0,1], z[0,1] via k[0,0]; the d's lack a partial"),
-    (D2, "eq60"): ("error", set(), "x[1,0] feeds z[0,0] via k[1,0] and z[1,0] via k[0,0]; the first term is dropped"),
+    (D2, "eq60"): ("error", {"sum"}, "x[1,0] feeds z[0,0] via k[1,0] and z[1,0] via k[0,0]; the first term is dropped"),
     (D2, "t4.l1.f3"): ("correct", set(), "row convention Z1 = X W1 + b1"),
     (D2, "t4.l1.f4"): ("correct", set(), "ReLU as cases"),
     (D2, "t4.l1.b1"): ("correct", set(), "gradient descent step on W1"),
@@ -423,7 +424,7 @@ PINS = {
     (D2, "eq26"): ("error", {"sign"}, "step 2 lacks the quotient rule's minus: da2/dz1 = -a1 a2"),
     (D2, "eq27"): ("error", {"step"}, "the same two wrong middle steps as eq24, for a2"),
     (D2, "eq22b.1"): ("correct", set(), "dJ/dz_j = dJ/dA . dA/dz_j: the gradient row against column j of the softmax Jacobian"),
-    (D2, "eq22b.then"): ("error", set(), "a product of two sums for a sum of products; sum_i da_i/dz_j = 0, not a_j - y_j"),
+    (D2, "eq22b.then"): ("error", {"step"}, "a product of two sums for a sum of products; sum_i da_i/dz_j = 0, not a_j - y_j"),
     (D2, "eq28a"): ("correct", set(), "softmax Jacobian: -a_i a_j off the diagonal, a_i(1 - a_i) on it"),
     (D2, "eq37"): ("correct", set(), "max-pooling: the max of y_relu(i s + a, j s + b) over the p x p window"),
     (D2, "eq50"): ("unsupported", set(), "max over p,q with no limits: the pooling window is given only in the prose"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..notation import ast as N
-from . import budget
+from . import budget, chainsum
 from .compare import Match
 
 M = N.Sym("m")
@@ -180,8 +180,9 @@ def edit_transpose(root):
         elif isinstance(node, (N.Sym, N.Shorthand, N.Deriv)) and path:
             yield "transpose", f"{_show(node)} should be transposed", put(root, path, N.Transpose(node))
         if isinstance(node, N.Sym) and len(node.index) == 2 and node.index[0] != node.index[1]:
-            new = replace(node, index=node.index[::-1])   # w_{j,k} for w_{k,j}: the matrix's transpose
-            yield "transpose", f"{_show(node)} should be {_show(new)}: its two indices are the other way round", \
+            # w_{j,k} for w_{k,j}: the units are swapped (the weight of the other connection), an index slip
+            new = replace(node, index=node.index[::-1])
+            yield "index", f"{_show(node)} should be {_show(new)}: its two indices are the other way round", \
                 put(root, path, new)
 
 
@@ -283,6 +284,39 @@ def edit_sum_index(root):
                     put(root, path, renamed)
 
 
+def _signed_sum(node):
+    """(negated, Sum) for a sum written \\sum_i ... or -\\sum_i ...; None for anything else."""
+    if isinstance(node, N.Neg):
+        inner = _signed_sum(node.arg)
+        return None if inner is None else (not inner[0], inner[1])
+    if isinstance(node, N.Sum) and isinstance(node.index, N.Sym) and node.style == "sigma":
+        return False, node
+    return None
+
+
+def edit_sum_product(root):
+    """A product of two sums over one index where the sum of the products belongs: the chain rule's
+    dJ/dz_j = sum_i dJ/da_i da_i/dz_j pairs each term with its own, (sum_i u_i)(sum_i v_i) pairs every
+    term with every other. A wrong middle step, so its kind is `step`."""
+    for path, node in subtrees(root):
+        if not isinstance(node, N.Mul) or len(node.factors) < 2:
+            continue
+        for i in range(len(node.factors) - 1):
+            left, right = _signed_sum(node.factors[i]), _signed_sum(node.factors[i + 1])
+            if left is None or right is None:
+                continue
+            (neg_a, a), (neg_b, b) = left, right
+            if (a.index.name, a.lower, a.upper) != (b.index.name, b.lower, b.upper):
+                continue
+            merged = replace(a, body=N.Mul((a.body, b.body), node.op))
+            merged = N.Neg(merged) if neg_a != neg_b else merged
+            rest = node.factors[:i] + (merged,) + node.factors[i + 2:]
+            new = rest[0] if len(rest) == 1 else N.Mul(rest, node.op)
+            yield "step", (f"{_show(node.factors[i])} times {_show(node.factors[i + 1])} multiplies every term by "
+                           f"every other: the chain rule sums the products term by term, {_show(merged)}"), \
+                put(root, path, new)
+
+
 def _rename_index(body, old, new):
     from .resolve import transform
 
@@ -331,7 +365,7 @@ def edit_condition(root):
 
 
 EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name,
-         edit_name_everywhere, edit_input, edit_sum, edit_sum_index, edit_transpose,
+         edit_name_everywhere, edit_input, edit_sum, edit_sum_index, edit_sum_product, edit_transpose,
          edit_order, edit_factor, edit_precedence)
 
 
@@ -448,6 +482,9 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     chained = chain_fix(ref, step, contexts, deadline)
     if chained is not None:
         return chained
+    completed = chainsum.complete(ref, step, contexts, deadline, judge)
+    if completed is not None:
+        return Found(completed[0], "sum", completed[1])
     singles = []
     for candidate in candidates(step):   # each check walks the tree: a 500-term formula must stay in its budget
         if time.monotonic() > deadline:
