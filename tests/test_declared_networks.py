@@ -166,7 +166,7 @@ CASES = [
     ("n5", "f22", ERR, ("step",), "dC/dz^{l+1} is followed by dz^l/dw^l: the chain does not link"),
     ("n5", "f23", ERR, ("label",), "dC/db^l = delta^l is n_l x 1, not the weight gradient"),
     ("n5", "f24", ERR, ("definition",), "sigma applies to z^l, not to a^l"),
-    ("n5", "f25", ERR, ("transpose",), "w^{l+1}_{j,k} where BP2 needs w^{l+1}_{k,j}, the transpose (fixed below)"),
+    ("n5", "f25", ERR, ("index",), "w^{l+1}_{j,k} where BP2 needs w^{l+1}_{k,j}: the unit indices are swapped"),
 
     # 6. [tanh, identity]; index-out-in; E = (1/2) sum_i (yhat_i - y_i)^2, one example; names: h = a^{(1)}
     ("n6", "f1", OK, (), "z^{(1)}_j = sum_k w^{(1)}_{j,k} x_k + b^{(1)}_j: j the output unit"),

@@ -234,6 +234,12 @@ def edit_factor(root):
         without = _without(root, removed)
         yield ("factor", too_big, without) if without is not None else ("factor", too_small, _scaled(root, added))
     for path, node in subtrees(root):
+        if isinstance(node, N.Add) and path == ():
+            # one term off by a factor (the penalty's gradient without its 1/m): the term, not the whole sum
+            for i, term in enumerate(node.terms):
+                for added, what in ((one_over_m, "1/m"), (M, "m"), (half, "1/2"), (two, "2")):
+                    terms = node.terms[:i] + (_scaled(term, added),) + node.terms[i + 1:]
+                    yield "factor", f"the term {_show(term)} lacks a factor {what}", N.Add(terms)
         if isinstance(node, N.Mul) and len(node.factors) >= 2:
             for i, f in enumerate(node.factors):
                 rest = node.factors[:i] + node.factors[i + 1:]
