@@ -1,7 +1,17 @@
 """A section's own names for the network's quantities (aliases = { "Y_{relu}" = "A^{[1]}" }): how a
-written symbol finds its alias, and which aliases lead back to themselves."""
+written symbol finds its alias, and which aliases lead back to themselves.
+
+Two vocabularies meet here. A `names:` entry maps a name of the notes to a quantity written in the tool's
+own vocabulary (z the pre-activation, a the activation, w_{j,k}, Y the target), so its target is final:
+it is never read through the notes' names again. That is what lets a text whose letters mean something
+else declare them (Bishop's a_j is the pre-activation and z_j the activation: names a_j: z^{(1)}_j and
+z_j: a^{(1)}_j, a swap that is no cycle). An `alias:` line, an `aliases` table of a derivation file and a
+definition the notes write (\\delta_j \\equiv \\partial E / \\partial a_j) are in the notes' vocabulary: their
+targets are read through the notes' names, so aliases may chain and a chain that closes is a cycle.
+"""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from ..notation import ast as N
@@ -16,6 +26,19 @@ def alias_key(sym: N.Sym):
 
 
 @dataclass(frozen=True)
+class ToolName:
+    """Wraps a `names:` entry's target: a quantity in the tool's own vocabulary, read without the notes' names."""
+    target: object
+
+
+def _plain(value):
+    """The expansion an entry stands for, whatever wraps it."""
+    if isinstance(value, AliasCycle):
+        value = value.target
+    return value.target if isinstance(value, ToolName) else value
+
+
+@dataclass(frozen=True)
 class AliasCycle:
     """Wraps an alias that leads back to itself, so that using it says so instead of recursing."""
     path: str
@@ -26,8 +49,7 @@ def _alias_entry(sym: N.Sym, aliases: dict):
     """(key, expansion) of the alias that covers `sym`, or (None, None). An alias of a bare name also
     covers the name with an index or a layer."""
     def get(key):
-        value = aliases.get(key)
-        return value.target if isinstance(value, AliasCycle) else value
+        return _plain(aliases.get(key))
     key = alias_key(sym)
     if get(key) is not None:
         return key, get(key)
@@ -62,7 +84,10 @@ def mark_alias_cycles(aliases: dict) -> dict:
     Linear in the size of the alias table: one pass of Tarjan's strongly connected components."""
     edges = {}
     for key, target in aliases.items():
-        found = (_alias_entry(n, aliases)[0] for n in walk(target) if isinstance(n, N.Sym))
+        if isinstance(target, ToolName):
+            edges[key] = []   # final: read in the tool's vocabulary, it leads nowhere
+            continue
+        found = (_alias_entry(n, aliases)[0] for n in walk(_plain(target)) if isinstance(n, N.Sym))
         edges[key] = list(dict.fromkeys(k for k in found if k is not None))
     out = dict(aliases)
     for component in _strong_components(edges):
@@ -145,6 +170,40 @@ def lookup_alias(sym: N.Sym, ctx):
     return alias
 
 
+def expand_alias(sym: N.Sym, ctx):
+    """The alias of `sym`, carrying sym's element indices when the alias names the bare letter (h: a^{(1)}
+    makes h_j the element a^{(1)}_j); an alias of the indexed name itself (E_n: E) takes none. None if none."""
+    alias = lookup_alias(sym, ctx)
+    if alias is None:
+        return None
+    key, _ = _alias_entry(sym, ctx.aliases)
+    if isinstance(alias, N.Sym) and sym.index and not alias.index and not getattr(key, "index", ()):
+        alias = replace(alias, index=sym.index)
+    return alias
+
+
+def is_tool_name(sym: N.Sym, ctx) -> bool:
+    """Whether the alias covering `sym` is a `names:` entry, whose target is in the tool's vocabulary."""
+    if not ctx.aliases:
+        return False
+    key, _ = _alias_entry(sym, ctx.aliases)
+    return isinstance(ctx.aliases.get(key), ToolName)
+
+
+@contextmanager
+def tool_vocabulary(ctx, on: bool = True):
+    """Read what is inside in the tool's own vocabulary (the notes' names set aside) when `on`."""
+    if not on:
+        yield
+        return
+    saved = ctx.aliases
+    ctx.aliases = {}
+    try:
+        yield
+    finally:
+        ctx.aliases = saved
+
+
 def register_definitions(statements, aliases: dict, known) -> list:
     """A definition the notes write (\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}, \\delta := dZ) names that
     quantity for the rest of the section, as an `alias:` line would. Only a name the network does not already
@@ -158,7 +217,7 @@ def register_definitions(statements, aliases: dict, known) -> list:
         if not isinstance(name, N.Sym) or known(name) or any(
                 isinstance(n, N.Sym) and n.name == name.name for n in walk(target)):
             continue
-        plain = {k: (v.target if isinstance(v, AliasCycle) else v) for k, v in aliases.items()}
+        plain = {k: (v.target if isinstance(v, AliasCycle) else v) for k, v in aliases.items()}   # ToolName kept
         plain[alias_key(name)] = target
         if len(name.index) == 1 and isinstance(name.index[0], N.Sym):
             # \delta^l_j := dC/dz^l_j also names the vector \delta^l := dC/dz^l

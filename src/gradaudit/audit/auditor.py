@@ -26,7 +26,7 @@ from ..notation.parser import warm_parser
 from . import budget, diagnose, layout, net, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
-from .aliases import alias_key, mark_alias_cycles, register_definitions
+from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
 from .evaluate import is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
@@ -335,7 +335,8 @@ class SectionAuditor:
             except (NotationError, ValueError):
                 continue
             if isinstance(key, N.Sym):
-                out[alias_key(key)] = value
+                # a `names:` entry's target is in the tool's vocabulary (final); other aliases chain
+                out[alias_key(key)] = ToolName(value) if name in self.section.names else value
         return mark_alias_cycles(out)
 
     def remember(self, formula: Formula) -> None:

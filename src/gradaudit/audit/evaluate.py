@@ -21,7 +21,7 @@ from fractions import Fraction
 from ..notation import ast as N
 from .. import primitives
 from .model import ACTIVATIONS, NumericModel, _softmax, conv2d, maxpool
-from .aliases import lookup_alias
+from .aliases import expand_alias, is_tool_name, lookup_alias, tool_vocabulary
 from .budget import check as _check_budget, check_elements
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show, walk
 
@@ -137,9 +137,10 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
         raise EvalError("a derivative of an expression, not of a named quantity")
     if sym.name in getattr(ctx.model, "direct_names", ()) and sym.layer is None and not sym.index:
         return sym.name
-    alias = lookup_alias(sym, ctx)
+    alias = expand_alias(sym, ctx)
     if isinstance(alias, N.Sym):
-        return quantity_key(replace(alias, index=sym.index) if sym.index and not alias.index else alias, ctx)
+        with tool_vocabulary(ctx, is_tool_name(sym, ctx)):
+            return quantity_key(alias, ctx)
     if alias is not None:
         raise EvalError(f"{_show(sym)} stands for an expression, not a quantity")
     if is_loss(sym):
@@ -290,11 +291,10 @@ def _sym(node: N.Sym, ctx: Context):
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     if node.name in ctx.lengths and node.layer is None and not node.index:
         return np.array(float(ctx.lengths[node.name]))
-    alias = lookup_alias(node, ctx)
+    alias = expand_alias(node, ctx)
     if alias is not None:
-        if node.index and isinstance(alias, N.Sym) and not alias.index:
-            alias = replace(alias, index=node.index)
-        return evaluate(alias, ctx)
+        with tool_vocabulary(ctx, is_tool_name(node, ctx)):
+            return evaluate(alias, ctx)
     if node.name in SCALARS and node.layer is None and not node.index and node.name not in ctx.index_ranges:
         if node.name in ("k", "p", "s") and not ctx.model.arch.is_cnn:
             raise UnknownSymbol(node.name)
