@@ -25,6 +25,11 @@ def alias_key(sym: N.Sym):
     return replace(sym, style="", layer=plain(sym.layer)) if isinstance(sym, N.Sym) else sym
 
 
+# names an activation function goes by in a target (f: g); the evaluator knows more, these suffice to tell a
+# function letter from a quantity when reading h (y - t) as a product
+FUNCTION_LETTERS = {"g", "sigma", "sig", "sigmoid", "tanh", "relu", "ReLU"}
+
+
 @dataclass(frozen=True)
 class ToolName:
     """Wraps a `names:` entry's target: a quantity in the tool's own vocabulary, read without the notes' names."""
@@ -65,10 +70,12 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable (but the
         # output layer L is one layer: \delta^{[L]} = dZ^{[L]} names only that one)
         unlayered = alias_key(replace(sym, layer=None, style=""))
+        # h^{(k)}: a^{(k)} also names the element h^{(k-1)}_j (expand_alias puts the index on)
+        bare = alias_key(replace(sym, layer=None, style="", index=(), index_style=""))
         for key in aliases:
             if isinstance(key, N.Sym) and isinstance(key.layer, N.Sym) and not key.layer.index \
                     and key.layer.name != "L" \
-                    and key.layer.layer is None and replace(key, layer=None) == unlayered:
+                    and key.layer.layer is None and replace(key, layer=None) in (unlayered, bare):
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
     return None, None
 
@@ -180,6 +187,15 @@ def expand_alias(sym: N.Sym, ctx):
     if isinstance(alias, N.Sym) and sym.index and not alias.index and not getattr(key, "index", ()):
         alias = replace(alias, index=sym.index)
     return alias
+
+
+def declared_quantity(sym: N.Sym, aliases: dict) -> bool:
+    """Whether the notes declared `sym` as a quantity (not as a function letter such as f: g)."""
+    _, target = _alias_entry(sym, aliases)
+    if target is None:
+        return False
+    return not (isinstance(target, N.Sym) and target.layer is None and not target.index and not target.tag
+                and target.name in FUNCTION_LETTERS)
 
 
 def is_tool_name(sym: N.Sym, ctx) -> bool:

@@ -27,7 +27,7 @@ from . import budget, diagnose, layout, net, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
 from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
-from .evaluate import is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
+from .evaluate import is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol, evaluate, walk
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
@@ -108,13 +108,14 @@ class Environments:
             if self.arch.general and hidden and "L" not in layer_symbols and depth <= hidden:
                 continue
             base = dict(L=depth)
-            if "l" in layer_symbols:
+            variable = free_layer_variable(layer_symbols)
+            if variable is not None:
                 for l in range(1, depth + 1):
-                    yield self._context(model, dict(base, l=l))
+                    yield self._context(model, dict(base, **{variable: l}), variable)
             else:
                 yield self._context(model, base)
 
-    def _context(self, model, bindings):
+    def _context(self, model, bindings, variable="l"):
         s = self.section
         default = None
         if s.default_layer is not None:
@@ -122,7 +123,16 @@ class Environments:
         elif self.arch.convention == "scalar" or (not self.arch.general and self.arch.parameter_layers == 1):
             default = 1
         return Context(model=model, shorthand=s.shorthand, default_layer=default, superscript=s.superscript,
-                       subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings)
+                       subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings, layer_variable=variable)
+
+
+def free_layer_variable(layer_symbols: set):
+    """The letter a claim uses for 'any layer': l, or the one other lower-case letter written where a layer goes
+    (Goodfellow's W^{(k)}); None when there is none, or several besides l (which one would vary is unclear)."""
+    if "l" in layer_symbols:
+        return "l"
+    letters = sorted(s for s in layer_symbols if len(s) == 1 and s.islower())
+    return letters[0] if len(letters) == 1 else None
 
 
 def _uses_g(arch) -> bool:
@@ -308,7 +318,7 @@ class SectionAuditor:
             if not isinstance(key, N.Sym):
                 raise GradauditError(f"names: {name[:40]} is not a name (a letter with optional indices)",
                                      file=path, line=line)
-            unknown = self._unknown_in(value)
+            unknown = None if is_function_name(value) else self._unknown_in(value)   # f: g names a function
             if unknown:
                 raise GradauditError(f"names: {target[:60]} is no quantity of the network ({unknown})",
                                      file=path, line=line)
@@ -596,7 +606,8 @@ class SectionAuditor:
         if self.section.architecture.convention == "index" and self._holds_with_column_vectors(ref, step, deadline):
             result.verdict = "correct"
             return
-        hidden = [c for c in contexts if "l" in c.bindings and "L" in c.bindings and c.bindings["l"] < c.bindings["L"]]
+        hidden = [c for c in contexts if c.layer_variable in c.bindings and "L" in c.bindings
+                  and c.bindings[c.layer_variable] < c.bindings["L"]]
         if hidden and len(hidden) < len(contexts) and judge(ref, step, hidden, deadline).match is Match.EQUAL:
             result.verdict = "notation"
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "

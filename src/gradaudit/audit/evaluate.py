@@ -81,6 +81,7 @@ class Context:
     informal_ops: dict = field(default_factory=dict)  # id(Mul) -> forced reading, set by the layout repair
     summing: set = field(default_factory=set)         # labels bound by an enclosing sum with limits
     lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
+    layer_variable: str = "l"                         # the letter of the free layer: l, or Goodfellow's k
 
     @property
     def depth(self):
@@ -168,8 +169,9 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
         owners = [k for k in ctx.model.values if k[:1] == name and k[1:].isdigit() and k != "A0"]
         if len(owners) == 1:
             return owners[0]
-        if "l" in ctx.bindings:
-            layer = ctx.bindings["l"]   # W in R^{n^{[l]} x n^{[l-1]}}: the claim is about layer l, and so is W
+        if ctx.layer_variable in ctx.bindings:
+            # W in R^{n^{[l]} x n^{[l-1]}}: the claim is about layer l, and so is W
+            layer = ctx.bindings[ctx.layer_variable]
         else:
             hint = ("; if its subscript is the layer (W_1, Z_2), say 'subscript: layer'"
                     if len(sym.index) == 1 and isinstance(sym.index[0], N.Num) else "")
@@ -549,10 +551,32 @@ def _call(node: N.Call, ctx: Context):
             raise EvalError("second derivatives")
         return elementwise(_activation_call(name, node.prime), arg)
     named = N.Sym(name=func)
-    if not node.prime and node.layer is None and lookup_alias(named, ctx) is not None:
-        # a name the notes declared, before brackets (Goodfellow's h (y - t)^T): a product, not a call
+    declared = lookup_alias(named, ctx)
+    if is_function_name(declared) and node.layer is None:
+        # the notes' letter for an activation function (Goodfellow's f, names: {f: g}): call the declared one;
+        # its argument stays in the notes' vocabulary, and the declared name is one the branch above reads
+        return evaluate(replace(node, func=declared.name), ctx)
+    named = _declared_name(node, ctx)
+    if not node.prime and named is not None:
+        # a name the notes declared, before brackets (Goodfellow's h (y - t)^T, h^{(k-1)} (y - t)): a product,
+        # not a call
         return product(evaluate(named, ctx), arg, "juxt", ctx)
     raise EvalError(f"unknown function {func}")
+
+
+def _declared_name(node: N.Call, ctx: Context):
+    """The name a call's function letter is, when the notes declared it as a quantity (h, h^{(k-1)}); else None."""
+    named = N.Sym(name=node.func, layer=node.layer, style="()" if node.layer is not None else "")
+    declared = lookup_alias(named, ctx)
+    if declared is None or is_function_name(declared):
+        return None
+    return named
+
+
+def is_function_name(node) -> bool:
+    """Whether a parsed name is an activation function the evaluator knows (g, \\sigma, tanh, ReLU, softplus)."""
+    return isinstance(node, N.Sym) and node.layer is None and not node.index and not node.tag and (
+        node.name in CALLS or primitives.named(node.name) not in (None, "softmax"))
 
 
 def _table_activation(name: str, node: N.Call, ctx: Context) -> str:
