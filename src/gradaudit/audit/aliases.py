@@ -198,6 +198,21 @@ def declared_quantity(sym: N.Sym, aliases: dict) -> bool:
                 and target.name in FUNCTION_LETTERS)
 
 
+def declared_swaps(aliases: dict) -> dict:
+    """The notes' own letters for the activation and the pre-activation, each to the other ({h: a, a: h} for
+    Goodfellow, {z: a, a: z} for Bishop), from the `names:` entries: a slip that writes one for the other is
+    a wrong definition in the notes' letters, as A for Z is in the tool's."""
+    letters = {}
+    for key, value in aliases.items():
+        if isinstance(value, ToolName) and isinstance(key, N.Sym) and isinstance(value.target, N.Sym):
+            kind = value.target.name.upper()
+            if kind in ("A", "Z") and not key.tag:
+                letters.setdefault(kind, key.name)
+    if len(letters) == 2 and letters["A"] != letters["Z"]:
+        return {letters["A"]: letters["Z"], letters["Z"]: letters["A"]}
+    return {}
+
+
 def is_tool_name(sym: N.Sym, ctx) -> bool:
     """Whether the alias covering `sym` is a `names:` entry, whose target is in the tool's vocabulary."""
     if not ctx.aliases:

@@ -497,7 +497,8 @@ class SectionAuditor:
         if len(statement.steps) != 2 or len(statement.rels) != 1 or statement.rels[0] not in ops:
             return None
         names = {n.name for side in statement.steps for n in walk(side) if isinstance(n, N.Sym)}
-        if not names or not names <= {"l", "L"}:
+        free = names - {"L"}   # l, or the one other letter a text uses for any layer (Goodfellow's k)
+        if not names or len(free) > 1 or any(len(n) != 1 or not n.islower() for n in free):
             return None
         test, (left, right) = ops[statement.rels[0]], statement.steps
 

@@ -7,12 +7,14 @@ its tree prints as the corrected LaTeX, which the auditor has therefore checked.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..notation import ast as N
 from . import budget, chainsum
+from .aliases import declared_swaps
 from .compare import Match
 
 M = N.Sym("m")
@@ -129,11 +131,15 @@ def edit_layer(root):
 SWAPS = {"Z": "A", "A": "Z", "z": "a", "a": "z", "W": "b", "b": "W"}
 
 
-def edit_name(root):
+def edit_name(root, swaps=None):
+    """One name for the other: Z for A, W for b (in the tool's letters), or the notes' declared letters for
+    the activation and the pre-activation (`swaps`, Goodfellow's h and a)."""
+    swaps = SWAPS if swaps is None else swaps
     for path, node in subtrees(root):
-        if isinstance(node, N.Sym) and node.name in SWAPS and not node.tag:
-            new = replace(node, name=SWAPS[node.name])
-            kind = "step" if _inside_deriv(root, path) else ("definition" if node.name in "ZzAa" else "index")
+        if isinstance(node, N.Sym) and node.name in swaps and not node.tag:
+            new = replace(node, name=swaps[node.name])
+            kind = "step" if _inside_deriv(root, path) else \
+                ("definition" if node.name in "ZzAa" or swaps is not SWAPS else "index")
             yield kind, f"{_show(node)} should be {_show(new)}", put(root, path, new)
 
 
@@ -492,7 +498,9 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     if completed is not None:
         return Found(completed[0], "sum", completed[1])
     singles = []
-    for candidate in candidates(step):   # each check walks the tree: a 500-term formula must stay in its budget
+    declared = declared_swaps(getattr(contexts[0], "aliases", None) or {})
+    for candidate in itertools.chain(candidates(step), edit_name(step, declared) if declared else ()):
+        # each check walks the tree: a 500-term formula must stay in its budget
         if time.monotonic() > deadline:
             raise TimeoutError
         if not _circular(ref, candidate[2]):
