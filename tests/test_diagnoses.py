@@ -37,8 +37,8 @@ def audit(tmp_path, front_matter: str, formula: str):
     (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i \frac{\partial E}{\partial z^{(2)}_i} w^{(2)}_{i,j}", "correct", (),
      "the whole sum over the outputs h_j feeds"),
     # (sum_i u_i)(sum_i v_i) pairs every term with every other; the chain rule pairs each with its own
-    (INDEX, r"\frac{\partial E}{\partial h_j} = \left(\sum_i \frac{\partial E}{\partial z^{(2)}_i}\right) "
-            r"\sum_i w^{(2)}_{i,j}", "error", ("step",), "a product of sums for the sum of products"),
+    (INDEX, (r"\frac{\partial E}{\partial h_j} = \left(\sum_i \frac{\partial E}{\partial z^{(2)}_i}\right) "
+             r"\sum_i w^{(2)}_{i,j}"), "error", ("step",), "a product of sums for the sum of products"),
     # w_{j,i} is the weight from i to j: the other connection
     (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i \frac{\partial E}{\partial z^{(2)}_i} w^{(2)}_{j,i}", "error",
      ("index",), "w_{j,i} where w_{i,j} belongs (i the output unit)"),

@@ -126,12 +126,16 @@ class Environments:
                        subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings, layer_variable=variable)
 
 
+SIZE_LETTERS = {"n", "m"}
+
+
 def free_layer_variable(layer_symbols: set):
     """The letter a claim uses for 'any layer': l, or the one other lower-case letter written where a layer goes
-    (Goodfellow's W^{(k)}); None when there is none, or several besides l (which one would vary is unclear)."""
+    (Goodfellow's W^{(k)}); None when there is none, or several besides l (which one would vary is unclear).
+    n and m are sizes in these notations (n^{[l]} units, m examples), never taken for a layer."""
     if "l" in layer_symbols:
         return "l"
-    letters = sorted(s for s in layer_symbols if len(s) == 1 and s.islower())
+    letters = sorted(s for s in layer_symbols if len(s) == 1 and s.islower() and s not in SIZE_LETTERS)
     return letters[0] if len(letters) == 1 else None
 
 
@@ -498,7 +502,7 @@ class SectionAuditor:
             return None
         names = {n.name for side in statement.steps for n in walk(side) if isinstance(n, N.Sym)}
         free = names - {"L"}   # l, or the one other letter a text uses for any layer (Goodfellow's k)
-        if not names or len(free) > 1 or any(len(n) != 1 or not n.islower() for n in free):
+        if not names or len(free) > 1 or any(len(n) != 1 or not n.islower() or n in SIZE_LETTERS for n in free):
             return None
         test, (left, right) = ops[statement.rels[0]], statement.steps
 
