@@ -248,7 +248,7 @@ CASES = [
     ("n8", "f19", OK, (), "f9 in matrix form: delta^{(1)} x^T"),
     ("n8", "f20", OK, (), "f14 in matrix form: delta^{(2)} z^{(1)T}"),
     ("n8", "f21", ERR, ("sign",), "t_k - y_k is the negative of delta_k"),
-    ("n8", "f22", ERR, ("unexplained",), "z_j (a hidden unit) where z_i (the input of w_ji) belongs: no edit renames an index"),
+    ("n8", "f22", ERR, ("index",), "z_j (a hidden unit) where z_i (the input of w_ji) belongs"),
     ("n8", "f23", ERR, ("transpose",), "W^{(2)} delta^{(2)} does not conform: W^{(2)T} is needed"),
     ("n8", "f24", ERR, ("transpose",), "x delta^{(1)T} is the transpose of dE_n/dW^{(1)}"),
     ("n8", "f25", ERR, ("dimension",), "W^{(2)T} (.) delta^{(2)}: a matrix elementwise with a vector of another length"),

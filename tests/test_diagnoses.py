@@ -3,7 +3,8 @@ with the right formula beside it so that the rule cannot fire on what is right.
 
 - a chain-rule sum written through some of the outputs an input feeds: `sum`;
 - a product of two sums where the chain rule's sum of products belongs: `step`;
-- a weight with its two unit indices swapped (w_{jk} for w_{kj}): `index`;
+- a weight with its two unit indices swapped (w_{jk} for w_{kj}), or an element index written with the
+  left side's other letter (z_j for z_i): `index`;
 - a regularization gradient with the wrong factor: `factor`.
 """
 from __future__ import annotations
@@ -45,6 +46,10 @@ def audit(tmp_path, front_matter: str, formula: str):
     (INDEX, r"z^{(1)}_j = \sum_k w^{(1)}_{k,j} x_k + b^{(1)}_j", "error", ("index",),
      "the forward sum with the unit indices swapped"),
     (INDEX, r"z^{(1)}_j = \sum_k w^{(1)}_{j,k} x_k + b^{(1)}_j", "correct", (), "the forward sum"),
+    # an element index written with the left side's other letter
+    (INDEX, r"\frac{\partial E}{\partial w^{(2)}_{i,j}} = (\hat{y}_i - y_i) h_i", "error", ("index",),
+     "h_i where h_j, the unit w_{i,j} reads, belongs"),
+    (INDEX, r"\frac{\partial E}{\partial w^{(2)}_{i,j}} = (\hat{y}_i - y_i) h_j", "correct", (), "dE/dw_ij = e_i h_j"),
     # d/dW (lambda/(2m)) sum W^2 = (lambda/m) W
     (L2, DENSE_W1 + r"\frac{\lambda}{m} W^{[1]}", "correct", (), "the penalty's gradient (lambda/m) W"),
     (L2, DENSE_W1 + r"\frac{\lambda}{2m} W^{[1]}", "error", ("factor",), "the square's 2 cancels the 2 of 2m"),

@@ -296,6 +296,27 @@ def edit_sum_index(root):
                     put(root, path, renamed)
 
 
+def free_letters(node) -> set:
+    """The element-index letters of a side that no sum binds: the i, j of dE/dw_{ji}."""
+    bound = {n.index.name for _, n in subtrees(node) if isinstance(n, N.Sum) and isinstance(n.index, N.Sym)}
+    return {i.name for _, s in subtrees(node) if isinstance(s, N.Sym)
+            for i in s.index if isinstance(i, N.Sym) and not i.index and i.layer is None} - bound
+
+
+def edit_index_letter(root, letters: set):
+    """One element index written with the wrong letter, another free letter of the left side (z_j where
+    dE/dw_{ji} needs z_i): an index slip."""
+    for path, node in subtrees(root):
+        if not isinstance(node, N.Sym) or not node.index or _inside_deriv(root, path):
+            continue
+        for k, index in enumerate(node.index):
+            if not isinstance(index, N.Sym) or index.name not in letters:
+                continue
+            for letter in sorted(letters - {index.name}):
+                new = replace(node, index=node.index[:k] + (replace(index, name=letter),) + node.index[k + 1:])
+                yield "index", f"{_show(node)} should be {_show(new)}", put(root, path, new)
+
+
 def _signed_sum(node):
     """(negated, Sum) for a sum written \\sum_i ... or -\\sum_i ...; None for anything else."""
     if isinstance(node, N.Neg):
@@ -499,7 +520,9 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
         return Found(completed[0], "sum", completed[1])
     singles = []
     declared = declared_swaps(getattr(contexts[0], "aliases", None) or {})
-    for candidate in itertools.chain(candidates(step), edit_name(step, declared) if declared else ()):
+    letters = free_letters(ref) if isinstance(ref, N.Node) else set()
+    for candidate in itertools.chain(candidates(step), edit_name(step, declared) if declared else (),
+                                     edit_index_letter(step, letters) if len(letters) > 1 else ()):
         # each check walks the tree: a 500-term formula must stay in its budget
         if time.monotonic() > deadline:
             raise TimeoutError
