@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from gradaudit import audit_text
 from gradaudit.audit.runner import audit_paths
 
 # tanh hidden layer, linear output, E = 1/2 sum (yhat - y)^2 of one example; w_{i,j}: i the output unit
@@ -78,3 +79,17 @@ def test_a_written_term_that_is_not_its_outputs_own_is_not_a_missing_sum(tmp_pat
 def test_the_term_lacking_a_factor_is_named(tmp_path):
     _, _, details = audit(tmp_path, L2, DENSE_W1 + r"\lambda W^{[1]}")
     assert details == [r"the term \lambda W^{[1]} lacks a factor 1/m"]
+
+
+@pytest.mark.parametrize("row,verdict,kinds", [
+    (r"W^{[1]} : n^{[1]}\times n^{[0]}", "correct", ()),
+    (r"b^{[2]} : n^{[2]}\times 1", "correct", ()),
+    (r"dW^{[3]} : n^{[3]}\times n^{[2]}", "correct", ()),
+    # a bias is one column broadcast over the examples: n x m is no size of b (nor an elided sum: b is no gradient)
+    (r"b^{[2]} : n^{[2]}\times m", "error", ("dimension",)),
+    (r"dW^{[3]} : n^{[3]}\times m", "error", ("dimension",)),
+])
+def test_a_dimension_table_row(row, verdict, kinds):
+    """Rows of document 001's dimension tables, read as shape claims in its column network."""
+    (result,) = audit_text(row, network="architecture: d001-mlp3-g")
+    assert (result.verdict, tuple(e.kind for e in result.errors)) == (verdict, kinds), result
