@@ -28,6 +28,8 @@ FILES = {
     "n4": "n4_logistic_column_wT.md",
     "n5": "n5_nielsen_sigmoid_quadratic.md",
     "n6": "n6_tanh_identity_index.md",
+    "n7": "n7_goodfellow_algorithm.md",
+    "n8": "n8_bishop_error_backprop.md",
 }
 
 
@@ -153,7 +155,7 @@ CASES = [
     ("n5", "f9", OK, (), "BP2 element-wise: sum over k of w^{l+1}_{kj} delta^{l+1}_k sigma'(z^l_j)"),
     ("n5", "f10", OK, (), "sigma' = sigma (1 - sigma)"),
     ("n5", "f11", UNS, (), "right (BP4 as the book writes it); w^l_{jk} without a comma and delta^l_j are not read today"),
-    ("n5", "f12", UNS, (), "right (BP3 element-wise); delta^l_j with an element index is not read today"),
+    ("n5", "f12", OK, (), "BP3 element-wise: delta^l_j, defined with an element index, names dC/dz^l_j"),
     ("n5", "f13", OK, (), "BP1 with the gradient nabla_a C"),
     ("n5", "f14", ERR, ("sign",), "y - a^L is the negative of dC/da^L"),
     ("n5", "f15", ERR, ("index",), "sigma' is taken at z^l, the layer whose delta it is"),
@@ -166,7 +168,7 @@ CASES = [
     ("n5", "f22", ERR, ("step",), "dC/dz^{l+1} is followed by dz^l/dw^l: the chain does not link"),
     ("n5", "f23", ERR, ("label",), "dC/db^l = delta^l is n_l x 1, not the weight gradient"),
     ("n5", "f24", ERR, ("definition",), "sigma applies to z^l, not to a^l"),
-    ("n5", "f25", ERR, ("transpose",), "w^{l+1}_{j,k} where BP2 needs w^{l+1}_{k,j}, the transpose (fixed below)"),
+    ("n5", "f25", ERR, ("index",), "w^{l+1}_{j,k} where BP2 needs w^{l+1}_{k,j}: the unit indices are swapped"),
 
     # 6. [tanh, identity]; index-out-in; E = (1/2) sum_i (yhat_i - y_i)^2, one example; names: h = a^{(1)}
     ("n6", "f1", OK, (), "z^{(1)}_j = sum_k w^{(1)}_{j,k} x_k + b^{(1)}_j: j the output unit"),
@@ -193,6 +195,71 @@ CASES = [
     ("n6", "f22", ERR, ("definition",), "tanh applies to z^{(1)}, not to a^{(1)}"),
     pytest.param("n6", "f23", ERR, ("factor",), "tanh'(z) = 1 - h^2, not 1 - h", marks=miss(
         "kinds: the tool explains it as label+factor (dE/da_j = dE/dh_j) instead of the one wrong factor 1 - h_j")),
+
+    # 7. Goodfellow et al. 6.5: a^{(k)} = b^{(k)} + W^{(k)} h^{(k-1)}, h^{(k)} = f(a^{(k)}), \nabla_{W^{(k)}} J;
+    #    [tanh, tanh, sigmoid], log loss of one example + (lambda/2) sum ||W||^2; names: a, h, f declared
+    ("n7", "f1", OK, (), "the pre-activation a^{(k)} of any layer k"),
+    ("n7", "f2", OK, (), "h^{(k)} = f(a^{(k)}), f each layer's activation (tanh, tanh, sigmoid)"),
+    ("n7", "f3", OK, (), "the output is the last layer's h"),
+    ("n7", "f4", OK, (), "d/dyhat of -y log yhat - (1 - y) log(1 - yhat)"),
+    ("n7", "f5", OK, (), "sigmoid + log loss: yhat - y"),
+    ("n7", "f6", OK, (), "Algorithm 6.4: g <- g (.) f'(a^{(k)})"),
+    ("n7", "f7", OK, (), "tanh' = 1 - h^2 for the hidden layers k < L"),
+    ("n7", "f8", OK, (), "the bias gradient is the pre-activation gradient (biases are not penalised)"),
+    ("n7", "f9", OK, (), "g h^{(k-1)T} + lambda W^{(k)}: the penalty (lambda/2)||W||^2 has gradient lambda W"),
+    ("n7", "f10", OK, (), "W^{(k)T} g passes the gradient to the layer below"),
+    ("n7", "f11", OK, (), "f9 component-wise: dJ/da_i h_j + lambda W_ij"),
+    ("n7", "f12", OK, (), "f10 component-wise: h_j feeds every a_i through W_ij"),
+    ("n7", "f13", ERR, ("sign",), "y - yhat is the negative of yhat - y"),
+    ("n7", "f14", ERR, ("index",), "W^{(k)} multiplies h^{(k-1)}, so its gradient pairs g with h^{(k-1)}, not h^{(k)}"),
+    ("n7", "f15", ERR, ("dimension",), "h (g)^T is n_{k-1} x n_k, the transpose, and cannot be added to lambda W"),
+    ("n7", "f16", ERR, ("transpose",), "W^{(k)} g does not conform: W^{(k)T} is needed"),
+    ("n7", "f17", ERR, ("dimension",), "W^T (.) g: an n_{k-1} x n_k matrix elementwise with an n_k vector"),
+    ("n7", "f18", ERR, ("factor",), "(lambda/2)||W||^2 has gradient lambda W, not 2 lambda W"),
+    ("n7", "f19", ERR, ("index",), "f' is taken at a^{(k)}, the layer whose gradient it is, not a^{(k+1)}"),
+    ("n7", "f20", ERR, ("sum",), "h^{(1)}_2 feeds every unit of layer 2; only a^{(2)}_1's term is written"),
+    ("n7", "f21", ERR, ("step",), "a product of two sums where the chain rule's sum of products belongs"),
+    ("n7", "f22", ERR, ("label",), "the weight gradient's right side under the bias's label"),
+    ("n7", "f23", ERR, ("definition",), "f applies to a^{(k)}, not to h^{(k)}"),
+    ("n7", "f24", ERR, ("dimension",), "i and j swapped: a^{(k)}_j runs j over the n_{k-1} inputs where a^{(k)} has n_k"),
+    ("n7", "f25", ERR, ("sign",), "the log loss's derivative with both signs flipped"),
+    ("n7", "f26", ERR, ("sum",), "dJ/db_i is one unit's gradient, not the sum over units"),
+
+    # 8. Bishop, PRML 5.3: a_j = sum_i w_ji z_i, z_j = h(a_j), delta_k = y_k - t_k, delta_j = h'(a_j) sum_k w_kj delta_k;
+    #    [tanh, identity], E_n = 1/2 sum_k (y_k - t_k)^2; names: a is the pre-activation, z the activation
+    ("n8", "f1", OK, (), "a_j = sum_i w_ji z_i plus the bias w_j0 (the inputs z_i are x_i)"),
+    ("n8", "f2", OK, (), "z_j = h(a_j), h the hidden activation (tanh)"),
+    ("n8", "f3", OK, (), "linear outputs: y_k = a_k"),
+    ("n8", "f4", OK, (), "the sum-of-squares error of one example"),
+    ("n8", "f5", OK, (), "the definition delta_j = dE_n/da_j"),
+    ("n8", "f6", OK, (), "the definition delta_k = dE_n/da_k"),
+    ("n8", "f7", OK, (), "dE_n/dw_ji = dE_n/da_j da_j/dw_ji: w_ji enters E_n only through a_j"),
+    ("n8", "f8", OK, (), "da_j/dw_ji = z_i"),
+    ("n8", "f9", OK, (), "dE_n/dw_ji = delta_j z_i"),
+    ("n8", "f10", OK, (), "linear output, squared error: delta_k = y_k - t_k"),
+    ("n8", "f11", OK, (), "a_j reaches E_n through every a_k"),
+    ("n8", "f12", OK, (), "the backpropagation formula delta_j = h'(a_j) sum_k w_kj delta_k"),
+    ("n8", "f13", OK, (), "tanh: h'(a) = 1 - h(a)^2 = 1 - z_j^2"),
+    ("n8", "f14", OK, (), "dE_n/dw_kj = delta_k z_j"),
+    ("n8", "f15", OK, (), "the vector definition delta^{(2)} = dE_n/da^{(2)}"),
+    ("n8", "f16", OK, (), "the vector definition delta^{(1)} = dE_n/da^{(1)}"),
+    ("n8", "f17", OK, (), "delta^{(2)} = y - t"),
+    ("n8", "f18", OK, (), "f12 in matrix form: h'(a^{(1)}) (.) W^{(2)T} delta^{(2)}"),
+    ("n8", "f19", OK, (), "f9 in matrix form: delta^{(1)} x^T"),
+    ("n8", "f20", OK, (), "f14 in matrix form: delta^{(2)} z^{(1)T}"),
+    ("n8", "f21", ERR, ("sign",), "t_k - y_k is the negative of delta_k"),
+    ("n8", "f22", ERR, ("index",), "z_j (a hidden unit) where z_i (the input of w_ji) belongs"),
+    ("n8", "f23", ERR, ("transpose",), "W^{(2)} delta^{(2)} does not conform: W^{(2)T} is needed"),
+    ("n8", "f24", ERR, ("transpose",), "x delta^{(1)T} is the transpose of dE_n/dW^{(1)}"),
+    ("n8", "f25", ERR, ("dimension",), "W^{(2)T} (.) delta^{(2)}: a matrix elementwise with a vector of another length"),
+    ("n8", "f26", ERR, ("factor",), "the 1/2 of E_n cancels the square's 2"),
+    ("n8", "f27", ERR, ("sum",), "the sum runs over j where its terms are indexed by k"),
+    ("n8", "f28", ERR, ("step",), "a product of two sums where the sum of products w_kj delta_k belongs"),
+    ("n8", "f29", ERR, ("step",), "dE_n/dz_j where dE_n/da_j belongs: the chain does not link to da_j/dw_ji"),
+    ("n8", "f30", ERR, ("index",), "h' at the output layer's a^{(2)}, not at a^{(1)}"),
+    ("n8", "f31", ERR, ("definition",), "h applies to a_j, not to z_j"),
+    ("n8", "f32", ERR, ("label",), "delta^{(1)} x^T is dE_n/dW^{(1)}, written under W^{(2)}"),
+    ("n8", "f33", ERR, ("sign",), "t_k - y_k where delta_k = y_k - t_k belongs"),
 ]
 
 
@@ -289,9 +356,9 @@ def audit_note(tmp_path, front_matter: str, formula: str):
     (LOGISTIC, r"Z_{m \times 1} = w^T X + b", ("error", ("dimension",))),
     (LOGISTIC, r"dw_{n^{[0]} \times 1} = \frac{1}{m} X dZ^T", ("correct", ())),
     (LOGISTIC, r"dw_{1 \times n^{[0]}} = \frac{1}{m} X dZ^T", ("error", ("dimension",))),
-    # diagnosis: one name wrong wherever it is written is one edit; swapped element indices are a transpose
+    # diagnosis: one name wrong wherever it is written is one edit; swapped unit indices (w_{j,i} for w_{i,j}) are an index slip
     (LEAKY, r"A^{[l]} = \max(0.01 A^{[l]}, A^{[l]}) \text{ for } l < L", ("error", ("definition",))),
-    (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i (\hat{y}_i - y_i) w^{(2)}_{j,i}", ("error", ("transpose",))),
+    (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i (\hat{y}_i - y_i) w^{(2)}_{j,i}", ("error", ("index",))),
     (INDEX, r"\frac{\partial E}{\partial h_j} = \sum_i (\hat{y}_i - y_i) w^{(2)}_{i,j}", ("correct", ())),
 ])
 def test_fixes_found_by_the_declared_networks(tmp_path, head, formula, expected):

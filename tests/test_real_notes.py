@@ -35,7 +35,6 @@ FALSE_ALARMS = {
     ("jihwan-jeong-backpropagation", "f7.1"): "a display opening with &= continues the previous display's last left side (dE/db_j), not dE/dW^L",
     # --- names: the note's own names, or a name the network also uses
     ("blackkeys17-neural-net-maths", "f21.1"): "sum_{j=1}^{m}: m, the note's width of layer l, read as the number of examples",
-    ("jihwan-jeong-backpropagation", "f3.4"): "du_j/db_j = 1 with u, the note's name for Z, and an index j on b",
     ("imjaesung-logistic-regression", "f11.1"): "x_i, feature i of one example, read as example i",
     ("jfemiani-prml-error-backpropagation", "f6.1"): f"{BISHOP}: a_j = sum_i w_ji x_i",
     ("jfemiani-prml-error-backpropagation", "f7.1"): f"{BISHOP}: z = tanh(a)",

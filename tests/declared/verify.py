@@ -184,7 +184,59 @@ def net6(rng):
     return E, right, wrong
 
 
-NETWORKS = {"n1": net1, "n2": net2, "n3": net3, "n4": net4, "n5": net5, "n6": net6}
+def net7(rng):
+    """Goodfellow 6.5: [tanh, tanh, sigmoid], column, log loss of one example + (lambda/2) sum ||W^(k)||^2."""
+    sizes, lam = [3, 4, 3, 1], 0.3
+    x, y = rng.normal(size=(3, 1)), np.array([[1.0]])
+    W = [rng.normal(size=(sizes[k + 1], sizes[k])) for k in range(3)]
+    b = [rng.normal(size=(sizes[k + 1], 1)) for k in range(3)]
+
+    def forward():
+        h, hs, acts = x, [x], [np.tanh, np.tanh, sig]
+        for k in range(3):
+            h = acts[k](W[k] @ h + b[k])
+            hs.append(h)
+        return hs
+
+    def J():
+        yhat = forward()[-1]
+        return float(-(y * np.log(yhat) + (1 - y) * np.log(1 - yhat)).sum() + lam / 2 * sum((w ** 2).sum() for w in W))
+
+    hs = forward()
+    g = hs[3] - y                                   # nabla_{a^(L)} J = yhat - y (f5)
+    grads_W, grads_b = [None] * 3, [None] * 3
+    for k in (2, 1, 0):                             # Algorithm 6.4, k = L..1
+        grads_b[k] = g                              # f8
+        grads_W[k] = g @ hs[k].T + lam * W[k]       # f9, f11
+        g = (W[k].T @ g) * (1 - hs[k] ** 2) if k else None   # f10 then f6/f7 with tanh' = 1 - h^2
+    right = {f"W{k + 1} (f9)": (grads_W[k], W[k]) for k in range(3)}
+    right.update({f"b{k + 1} (f8)": (grads_b[k], b[k]) for k in range(3)})
+    wrong = {"2 lambda (f18)": (grads_W[1] + lam * W[1], W[1]),
+             "transposed h (f15 without the penalty)": ((grads_W[1] - lam * W[1]).T, W[1]),
+             "sign (f13)": (-grads_b[2], b[2])}
+    return J, right, wrong
+
+
+def net8(rng):
+    """Bishop 5.3: [tanh, identity], w_ji to unit j from unit i, E_n = 1/2 sum_k (y_k - t_k)^2, one example."""
+    ni, nj, nk = 3, 4, 2
+    x, t = rng.normal(size=ni), rng.normal(size=nk)
+    w1, w10, w2, w20 = rng.normal(size=(nj, ni)), rng.normal(size=nj), rng.normal(size=(nk, nj)), rng.normal(size=nk)
+
+    def E():
+        return 0.5 * np.sum((w2 @ np.tanh(w1 @ x + w10) + w20 - t) ** 2)
+
+    z = np.tanh(w1 @ x + w10)
+    dk = w2 @ z + w20 - t                                                           # f10
+    dj = (1 - z ** 2) * np.array([sum(w2[k, j] * dk[k] for k in range(nk)) for j in range(nj)])   # f12, f13
+    right = {"w_ji (f9)": (np.array([[dj[j] * x[i] for i in range(ni)] for j in range(nj)]), w1),
+             "w_kj (f14)": (np.array([[dk[k] * z[j] for j in range(nj)] for k in range(nk)]), w2),
+             "w_j0": (dj, w10), "w_k0": (dk, w20)}
+    wrong = {"sign (f21)": (-np.outer(dk, z), w2), "factor 2 (f26)": (2 * np.outer(dk, z), w2)}
+    return E, right, wrong
+
+
+NETWORKS = {"n1": net1, "n2": net2, "n3": net3, "n4": net4, "n5": net5, "n6": net6, "n7": net7, "n8": net8}
 
 
 def check(name: str, seed: int = 0) -> tuple[int, int]:

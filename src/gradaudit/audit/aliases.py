@@ -1,7 +1,17 @@
 """A section's own names for the network's quantities (aliases = { "Y_{relu}" = "A^{[1]}" }): how a
-written symbol finds its alias, and which aliases lead back to themselves."""
+written symbol finds its alias, and which aliases lead back to themselves.
+
+Two vocabularies meet here. A `names:` entry maps a name of the notes to a quantity written in the tool's
+own vocabulary (z the pre-activation, a the activation, w_{j,k}, Y the target), so its target is final:
+it is never read through the notes' names again. That is what lets a text whose letters mean something
+else declare them (Bishop's a_j is the pre-activation and z_j the activation: names a_j: z^{(1)}_j and
+z_j: a^{(1)}_j, a swap that is no cycle). An `alias:` line, an `aliases` table of a derivation file and a
+definition the notes write (\\delta_j \\equiv \\partial E / \\partial a_j) are in the notes' vocabulary: their
+targets are read through the notes' names, so aliases may chain and a chain that closes is a cycle.
+"""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from ..notation import ast as N
@@ -15,6 +25,24 @@ def alias_key(sym: N.Sym):
     return replace(sym, style="", layer=plain(sym.layer)) if isinstance(sym, N.Sym) else sym
 
 
+# names an activation function goes by in a target (f: g); the evaluator knows more, these suffice to tell a
+# function letter from a quantity when reading h (y - t) as a product
+FUNCTION_LETTERS = {"g", "sigma", "sig", "sigmoid", "tanh", "relu", "ReLU"}
+
+
+@dataclass(frozen=True)
+class ToolName:
+    """Wraps a `names:` entry's target: a quantity in the tool's own vocabulary, read without the notes' names."""
+    target: object
+
+
+def _plain(value):
+    """The expansion an entry stands for, whatever wraps it."""
+    if isinstance(value, AliasCycle):
+        value = value.target
+    return value.target if isinstance(value, ToolName) else value
+
+
 @dataclass(frozen=True)
 class AliasCycle:
     """Wraps an alias that leads back to itself, so that using it says so instead of recursing."""
@@ -26,8 +54,7 @@ def _alias_entry(sym: N.Sym, aliases: dict):
     """(key, expansion) of the alias that covers `sym`, or (None, None). An alias of a bare name also
     covers the name with an index or a layer."""
     def get(key):
-        value = aliases.get(key)
-        return value.target if isinstance(value, AliasCycle) else value
+        return _plain(aliases.get(key))
     key = alias_key(sym)
     if get(key) is not None:
         return key, get(key)
@@ -46,10 +73,12 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         # \delta^{[l]} = dZ^{[l]} also names \delta^{[l+1]} and \delta^{[L]}: the layer is a variable (but the
         # output layer L is one layer: \delta^{[L]} = dZ^{[L]} names only that one)
         unlayered = alias_key(replace(sym, layer=None, style=""))
+        # h^{(k)}: a^{(k)} also names the element h^{(k-1)}_j (expand_alias puts the index on)
+        bare = alias_key(replace(sym, layer=None, style="", index=(), index_style=""))
         for key in aliases:
             if isinstance(key, N.Sym) and isinstance(key.layer, N.Sym) and not key.layer.index \
                     and key.layer.name != "L" \
-                    and key.layer.layer is None and replace(key, layer=None) == unlayered:
+                    and key.layer.layer is None and replace(key, layer=None) in (unlayered, bare):
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
     return None, None
 
@@ -89,7 +118,10 @@ def mark_alias_cycles(aliases: dict) -> dict:
     Linear in the size of the alias table: one pass of Tarjan's strongly connected components."""
     edges = {}
     for key, target in aliases.items():
-        found = (_alias_entry(n, aliases)[0] for n in walk(target) if isinstance(n, N.Sym))
+        if isinstance(target, ToolName):
+            edges[key] = []   # final: read in the tool's vocabulary, it leads nowhere
+            continue
+        found = (_alias_entry(n, aliases)[0] for n in walk(_plain(target)) if isinstance(n, N.Sym))
         edges[key] = list(dict.fromkeys(k for k in found if k is not None))
     out = dict(aliases)
     for component in _strong_components(edges):
@@ -172,6 +204,70 @@ def lookup_alias(sym: N.Sym, ctx):
     return alias
 
 
+def expand_alias(sym: N.Sym, ctx):
+    """The alias of `sym`, carrying sym's element indices when the alias names the bare letter (h: a^{(1)}
+    makes h_j the element a^{(1)}_j) or a unit-lettered name of a layer (a_j: Z^{[1]}); an alias of one
+    example's loss (E_n: E) takes none. None if none."""
+    alias = lookup_alias(sym, ctx)
+    if alias is None:
+        return None
+    key, _ = _alias_entry(sym, ctx.aliases)
+    if isinstance(alias, N.Sym) and sym.index and not alias.index and (
+            not getattr(key, "index", ()) or not _names_the_loss(alias)):
+        alias = replace(alias, index=sym.index)   # a_j: Z^{[1]} (Bishop's unit letter j) makes a_j the element
+    return alias
+
+
+def _names_the_loss(sym: N.Sym) -> bool:
+    return sym.layer is None and sym.name in ("J", "C", "L", "E")
+
+
+def declared_quantity(sym: N.Sym, aliases: dict) -> bool:
+    """Whether the notes declared `sym` as a quantity (not as a function letter such as f: g)."""
+    _, target = _alias_entry(sym, aliases)
+    if target is None:
+        return False
+    return not (isinstance(target, N.Sym) and target.layer is None and not target.index and not target.tag
+                and target.name in FUNCTION_LETTERS)
+
+
+def declared_swaps(aliases: dict) -> dict:
+    """The notes' own letters for the activation and the pre-activation, each to the other ({h: a, a: h} for
+    Goodfellow, {z: a, a: z} for Bishop), from the `names:` entries: a slip that writes one for the other is
+    a wrong definition in the notes' letters, as A for Z is in the tool's."""
+    letters = {}
+    for key, value in aliases.items():
+        if isinstance(value, ToolName) and isinstance(key, N.Sym) and isinstance(value.target, N.Sym):
+            kind = value.target.name.upper()
+            if kind in ("A", "Z") and not key.tag:
+                letters.setdefault(kind, key.name)
+    if len(letters) == 2 and letters["A"] != letters["Z"]:
+        return {letters["A"]: letters["Z"], letters["Z"]: letters["A"]}
+    return {}
+
+
+def is_tool_name(sym: N.Sym, ctx) -> bool:
+    """Whether the alias covering `sym` is a `names:` entry, whose target is in the tool's vocabulary."""
+    if not ctx.aliases:
+        return False
+    key, _ = _alias_entry(sym, ctx.aliases)
+    return isinstance(ctx.aliases.get(key), ToolName)
+
+
+@contextmanager
+def tool_vocabulary(ctx, on: bool = True):
+    """Read what is inside in the tool's own vocabulary (the notes' names set aside) when `on`."""
+    if not on:
+        yield
+        return
+    saved = ctx.aliases
+    ctx.aliases = {}
+    try:
+        yield
+    finally:
+        ctx.aliases = saved
+
+
 def register_definitions(statements, aliases: dict, known) -> list:
     """A definition the notes write (\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}, \\delta := dZ) names that
     quantity for the rest of the section, as an `alias:` line would. Only a name the network does not already
@@ -185,7 +281,7 @@ def register_definitions(statements, aliases: dict, known) -> list:
         if not isinstance(name, N.Sym) or known(name) or any(
                 isinstance(n, N.Sym) and n.name == name.name for n in walk(target)):
             continue
-        plain = {k: (v.target if isinstance(v, AliasCycle) else v) for k, v in aliases.items()}
+        plain = {k: (v.target if isinstance(v, AliasCycle) else v) for k, v in aliases.items()}   # ToolName kept
         plain[alias_key(name)] = target
         if len(name.index) == 1 and isinstance(name.index[0], N.Sym):
             # \delta^l_j := dC/dz^l_j also names the vector \delta^l := dC/dz^l

@@ -28,7 +28,7 @@ from . import budget, diagnose, exact, layout, net, termwise
 from .. import infer, primitives
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
-from .aliases import alias_key, mark_alias_cycles, register_definitions
+from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
 from .evaluate import (is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol,
                        evaluate, walk)
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
@@ -113,13 +113,14 @@ class Environments:
             if self.arch.general and hidden and "L" not in layer_symbols and depth <= hidden:
                 continue
             base = dict(L=depth)
-            if "l" in layer_symbols:
+            variable = free_layer_variable(layer_symbols)
+            if variable is not None:
                 for l in range(1, depth + 1):
-                    yield self._context(model, dict(base, l=l))
+                    yield self._context(model, dict(base, **{variable: l}), variable)
             else:
                 yield self._context(model, base)
 
-    def _context(self, model, bindings):
+    def _context(self, model, bindings, variable="l"):
         s = self.section
         default = None
         if s.default_layer is not None:
@@ -127,7 +128,20 @@ class Environments:
         elif self.arch.convention == "scalar" or (not self.arch.general and self.arch.parameter_layers == 1):
             default = 1
         return Context(model=model, shorthand=s.shorthand, default_layer=default, superscript=s.superscript,
-                       subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings)
+                       subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings, layer_variable=variable)
+
+
+SIZE_LETTERS = {"n", "m"}
+
+
+def free_layer_variable(layer_symbols: set):
+    """The letter a claim uses for 'any layer': l, or the one other lower-case letter written where a layer goes
+    (Goodfellow's W^{(k)}); None when there is none, or several besides l (which one would vary is unclear).
+    n and m are sizes in these notations (n^{[l]} units, m examples), never taken for a layer."""
+    if "l" in layer_symbols:
+        return "l"
+    letters = sorted(s for s in layer_symbols if len(s) == 1 and s.islower() and s not in SIZE_LETTERS)
+    return letters[0] if len(letters) == 1 else None
 
 
 def _uses_g(arch) -> bool:
@@ -313,7 +327,7 @@ class SectionAuditor:
             if not isinstance(key, N.Sym):
                 raise GradauditError(f"names: {name[:40]} is not a name (a letter with optional indices)",
                                      file=path, line=line)
-            unknown = None if is_function_name(value) else self._unknown_in(value)
+            unknown = None if is_function_name(value) else self._unknown_in(value)   # f: g names a function
             if unknown:
                 raise GradauditError(f"names: {target[:60]} is no quantity of the network ({unknown})",
                                      file=path, line=line)
@@ -340,7 +354,8 @@ class SectionAuditor:
             except (NotationError, ValueError):
                 continue
             if isinstance(key, N.Sym):
-                out[alias_key(key)] = value
+                # a `names:` entry's target is in the tool's vocabulary (final); other aliases chain
+                out[alias_key(key)] = ToolName(value) if name in self.section.names else value
         return mark_alias_cycles(out)
 
     def remember(self, formula: Formula) -> None:
@@ -493,7 +508,8 @@ class SectionAuditor:
         if len(statement.steps) != 2 or len(statement.rels) != 1 or statement.rels[0] not in ops:
             return None
         names = {n.name for side in statement.steps for n in walk(side) if isinstance(n, N.Sym)}
-        if not names or not names <= {"l", "L"}:
+        free = names - {"L"}   # l, or the one other letter a text uses for any layer (Goodfellow's k)
+        if not names or len(free) > 1 or any(len(n) != 1 or not n.islower() or n in SIZE_LETTERS for n in free):
             return None
         test, (left, right) = ops[statement.rels[0]], statement.steps
 
@@ -575,7 +591,8 @@ class SectionAuditor:
         """m, or the notes' own name for it (CS231n's N): a sum up to it runs over the batch's examples."""
         if node == N.Sym("m"):
             return True
-        return isinstance(node, N.Sym) and self.section.parsed_aliases.get(alias_key(node)) == N.Sym("m")
+        value = self.section.parsed_aliases.get(alias_key(node)) if isinstance(node, N.Sym) else None
+        return getattr(value, "target", value) == N.Sym("m")   # a names: entry's target is wrapped (ToolName)
 
     def _reference(self, chain, contexts, deadline):
         """The quantity the chain is about, and a label error on its first step if there is one."""
@@ -635,7 +652,8 @@ class SectionAuditor:
         if self.section.architecture.convention == "index" and self._holds_with_column_vectors(ref, step, deadline):
             result.verdict = "correct"
             return
-        hidden = [c for c in contexts if "l" in c.bindings and "L" in c.bindings and c.bindings["l"] < c.bindings["L"]]
+        hidden = [c for c in contexts if c.layer_variable in c.bindings and "L" in c.bindings
+                  and c.bindings[c.layer_variable] < c.bindings["L"]]
         if hidden and len(hidden) < len(contexts) and judge(ref, step, hidden, deadline).match is Match.EQUAL:
             result.verdict = "notation"
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "

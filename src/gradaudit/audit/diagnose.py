@@ -7,12 +7,14 @@ its tree prints as the corrected LaTeX, which the auditor has therefore checked.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ..notation import ast as N
-from . import budget
+from . import budget, chainsum
+from .aliases import declared_swaps
 from .compare import Match
 
 M = N.Sym("m")
@@ -129,11 +131,15 @@ def edit_layer(root):
 SWAPS = {"Z": "A", "A": "Z", "z": "a", "a": "z", "W": "b", "b": "W"}
 
 
-def edit_name(root):
+def edit_name(root, swaps=None):
+    """One name for the other: Z for A, W for b (in the tool's letters), or the notes' declared letters for
+    the activation and the pre-activation (`swaps`, Goodfellow's h and a)."""
+    swaps = SWAPS if swaps is None else swaps
     for path, node in subtrees(root):
-        if isinstance(node, N.Sym) and node.name in SWAPS and not node.tag:
-            new = replace(node, name=SWAPS[node.name])
-            kind = "step" if _inside_deriv(root, path) else ("definition" if node.name in "ZzAa" else "index")
+        if isinstance(node, N.Sym) and node.name in swaps and not node.tag:
+            new = replace(node, name=swaps[node.name])
+            kind = "step" if _inside_deriv(root, path) else \
+                ("definition" if node.name in "ZzAa" or swaps is not SWAPS else "index")
             yield kind, f"{_show(node)} should be {_show(new)}", put(root, path, new)
 
 
@@ -180,8 +186,9 @@ def edit_transpose(root):
         elif isinstance(node, (N.Sym, N.Shorthand, N.Deriv)) and path:
             yield "transpose", f"{_show(node)} should be transposed", put(root, path, N.Transpose(node))
         if isinstance(node, N.Sym) and len(node.index) == 2 and node.index[0] != node.index[1]:
-            new = replace(node, index=node.index[::-1])   # w_{j,k} for w_{k,j}: the matrix's transpose
-            yield "transpose", f"{_show(node)} should be {_show(new)}: its two indices are the other way round", \
+            # w_{j,k} for w_{k,j}: the units are swapped (the weight of the other connection), an index slip
+            new = replace(node, index=node.index[::-1])
+            yield "index", f"{_show(node)} should be {_show(new)}: its two indices are the other way round", \
                 put(root, path, new)
 
 
@@ -233,6 +240,12 @@ def edit_factor(root):
         without = _without(root, removed)
         yield ("factor", too_big, without) if without is not None else ("factor", too_small, _scaled(root, added))
     for path, node in subtrees(root):
+        if isinstance(node, N.Add) and path == ():
+            # one term off by a factor (the penalty's gradient without its 1/m): the term, not the whole sum
+            for i, term in enumerate(node.terms):
+                for added, what in ((one_over_m, "1/m"), (M, "m"), (half, "1/2"), (two, "2")):
+                    terms = node.terms[:i] + (_scaled(term, added),) + node.terms[i + 1:]
+                    yield "factor", f"the term {_show(term)} lacks a factor {what}", N.Add(terms)
         if isinstance(node, N.Mul) and len(node.factors) >= 2:
             for i, f in enumerate(node.factors):
                 rest = node.factors[:i] + node.factors[i + 1:]
@@ -283,6 +296,60 @@ def edit_sum_index(root):
                     put(root, path, renamed)
 
 
+def free_letters(node) -> set:
+    """The element-index letters of a side that no sum binds: the i, j of dE/dw_{ji}."""
+    bound = {n.index.name for _, n in subtrees(node) if isinstance(n, N.Sum) and isinstance(n.index, N.Sym)}
+    return {i.name for _, s in subtrees(node) if isinstance(s, N.Sym)
+            for i in s.index if isinstance(i, N.Sym) and not i.index and i.layer is None} - bound
+
+
+def edit_index_letter(root, letters: set):
+    """One element index written with the wrong letter, another free letter of the left side (z_j where
+    dE/dw_{ji} needs z_i): an index slip."""
+    for path, node in subtrees(root):
+        if not isinstance(node, N.Sym) or not node.index or _inside_deriv(root, path):
+            continue
+        for k, index in enumerate(node.index):
+            if not isinstance(index, N.Sym) or index.name not in letters:
+                continue
+            for letter in sorted(letters - {index.name}):
+                new = replace(node, index=node.index[:k] + (replace(index, name=letter),) + node.index[k + 1:])
+                yield "index", f"{_show(node)} should be {_show(new)}", put(root, path, new)
+
+
+def _signed_sum(node):
+    """(negated, Sum) for a sum written \\sum_i ... or -\\sum_i ...; None for anything else."""
+    if isinstance(node, N.Neg):
+        inner = _signed_sum(node.arg)
+        return None if inner is None else (not inner[0], inner[1])
+    if isinstance(node, N.Sum) and isinstance(node.index, N.Sym) and node.style == "sigma":
+        return False, node
+    return None
+
+
+def edit_sum_product(root):
+    """A product of two sums over one index where the sum of the products belongs: the chain rule's
+    dJ/dz_j = sum_i dJ/da_i da_i/dz_j pairs each term with its own, (sum_i u_i)(sum_i v_i) pairs every
+    term with every other. A wrong middle step, so its kind is `step`."""
+    for path, node in subtrees(root):
+        if not isinstance(node, N.Mul) or len(node.factors) < 2:
+            continue
+        for i in range(len(node.factors) - 1):
+            left, right = _signed_sum(node.factors[i]), _signed_sum(node.factors[i + 1])
+            if left is None or right is None:
+                continue
+            (neg_a, a), (neg_b, b) = left, right
+            if (a.index.name, a.lower, a.upper) != (b.index.name, b.lower, b.upper):
+                continue
+            merged = replace(a, body=N.Mul((a.body, b.body), node.op))
+            merged = N.Neg(merged) if neg_a != neg_b else merged
+            rest = node.factors[:i] + (merged,) + node.factors[i + 2:]
+            new = rest[0] if len(rest) == 1 else N.Mul(rest, node.op)
+            yield "step", (f"{_show(node.factors[i])} times {_show(node.factors[i + 1])} multiplies every term by "
+                           f"every other: the chain rule sums the products term by term, {_show(merged)}"), \
+                put(root, path, new)
+
+
 def _rename_index(body, old, new):
     from .resolve import transform
 
@@ -331,7 +398,7 @@ def edit_condition(root):
 
 
 EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name,
-         edit_name_everywhere, edit_input, edit_sum, edit_sum_index, edit_transpose,
+         edit_name_everywhere, edit_input, edit_sum, edit_sum_index, edit_sum_product, edit_transpose,
          edit_order, edit_factor, edit_precedence)
 
 
@@ -448,8 +515,15 @@ def search(ref, step, contexts, deadline, strict: bool) -> Found | None:
     chained = chain_fix(ref, step, contexts, deadline)
     if chained is not None:
         return chained
+    completed = chainsum.complete(ref, step, contexts, deadline, judge)
+    if completed is not None:
+        return Found(completed[0], "sum", completed[1])
     singles = []
-    for candidate in candidates(step):   # each check walks the tree: a 500-term formula must stay in its budget
+    declared = declared_swaps(getattr(contexts[0], "aliases", None) or {})
+    letters = free_letters(ref) if isinstance(ref, N.Node) else set()
+    for candidate in itertools.chain(candidates(step), edit_name(step, declared) if declared else (),
+                                     edit_index_letter(step, letters) if len(letters) > 1 else ()):
+        # each check walks the tree: a 500-term formula must stay in its budget
         if time.monotonic() > deadline:
             raise TimeoutError
         if not _circular(ref, candidate[2]):

@@ -21,7 +21,7 @@ from fractions import Fraction
 from ..notation import ast as N
 from .. import primitives
 from .model import NumericModel, _softmax, conv2d, conv2d_channels, imag, maxpool
-from .aliases import lookup_alias
+from .aliases import expand_alias, is_tool_name, lookup_alias, tool_vocabulary
 from .budget import check as _check_budget, check_elements
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show, walk
 
@@ -85,6 +85,7 @@ class Context:
     summing: set = field(default_factory=set)         # labels bound by an enclosing sum with limits
     free_summing: set = field(default_factory=set)    # labels bound by an enclosing sum without limits
     lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
+    layer_variable: str = "l"                         # the letter of the free layer: l, or Goodfellow's k
 
     @property
     def depth(self):
@@ -141,10 +142,10 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
         raise EvalError("a derivative of an expression, not of a named quantity")
     if sym.name in getattr(ctx.model, "direct_names", ()) and sym.layer is None and not sym.index:
         return sym.name
-    alias = lookup_alias(sym, ctx)
+    alias = expand_alias(sym, ctx)
     if isinstance(alias, N.Sym):
-        carry = sym.index and not alias.index and not is_loss(alias)   # E_n = J: one example's loss, no element
-        return quantity_key(replace(alias, index=sym.index) if carry else alias, ctx)
+        with tool_vocabulary(ctx, is_tool_name(sym, ctx)):
+            return quantity_key(alias, ctx)
     if alias is not None:
         raise EvalError(f"{_show(sym)} stands for an expression, not a quantity")
     if is_loss(sym):
@@ -172,8 +173,9 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
         owners = [k for k in ctx.model.values if k[:1] == name and k[1:].isdigit() and k != "A0"]
         if len(owners) == 1:
             return owners[0]
-        if "l" in ctx.bindings:
-            layer = ctx.bindings["l"]   # W in R^{n^{[l]} x n^{[l-1]}}: the claim is about layer l, and so is W
+        if ctx.layer_variable in ctx.bindings:
+            # W in R^{n^{[l]} x n^{[l-1]}}: the claim is about layer l, and so is W
+            layer = ctx.bindings[ctx.layer_variable]
         else:
             hint = ("; if its subscript is the layer (W_1, Z_2), say 'subscript: layer'"
                     if len(sym.index) == 1 and isinstance(sym.index[0], N.Num) else "")
@@ -295,11 +297,10 @@ def _sym(node: N.Sym, ctx: Context):
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     if node.name in ctx.lengths and node.layer is None and not node.index:
         return np.array(float(ctx.lengths[node.name]))
-    alias = lookup_alias(node, ctx)
+    alias = expand_alias(node, ctx)
     if alias is not None:
-        if node.index and isinstance(alias, N.Sym) and not alias.index and not is_loss(alias):
-            alias = replace(alias, index=node.index)
-        return evaluate(alias, ctx)
+        with tool_vocabulary(ctx, is_tool_name(node, ctx)):
+            return evaluate(alias, ctx)
     if node.name in SCALARS and node.layer is None and not node.index and node.name not in ctx.index_ranges:
         if node.name in ("k", "p", "s") and not ctx.model.arch.is_cnn:
             raise UnknownSymbol(node.name)
@@ -556,18 +557,31 @@ def _call(node: N.Call, ctx: Context):
             raise EvalError("second derivatives")
         return elementwise(_activation_call(name, node.prime, ctx), arg)
     named = N.Sym(name=func)
-    target = lookup_alias(named, ctx)
-    if is_function_name(target):   # names: {f: g}: the notes' letter for the activation (Goodfellow's f)
-        return _call(replace(node, func=target.name), ctx)
-    if not node.prime and node.layer is None and target is not None:
-        # a name the notes declared, before brackets (Goodfellow's h (y - t)^T): a product, not a call
+    declared = lookup_alias(named, ctx)
+    if is_function_name(declared) and node.layer is None:
+        # the notes' letter for an activation function (Goodfellow's f, names: {f: g}): call the declared one;
+        # its argument stays in the notes' vocabulary, and the declared name is one the branch above reads
+        return evaluate(replace(node, func=declared.name), ctx)
+    named = _declared_name(node, ctx)
+    if not node.prime and named is not None:
+        # a name the notes declared, before brackets (Goodfellow's h (y - t)^T, h^{(k-1)} (y - t)): a product,
+        # not a call
         return product(evaluate(named, ctx), arg, "juxt", ctx)
     raise EvalError(f"unknown function {func}")
 
 
+def _declared_name(node: N.Call, ctx: Context):
+    """The name a call's function letter is, when the notes declared it as a quantity (h, h^{(k-1)}); else None."""
+    named = N.Sym(name=node.func, layer=node.layer, style="()" if node.layer is not None else "")
+    declared = lookup_alias(named, ctx)
+    if declared is None or is_function_name(declared):
+        return None
+    return named
+
+
 def is_function_name(node) -> bool:
-    """Is this alias target an activation's name (g, \\sigma, tanh), so that the alias names a function?"""
-    return isinstance(node, N.Sym) and node.layer is None and not node.index and not node.hat and (
+    """Whether a parsed name is an activation function the evaluator knows (g, \\sigma, tanh, ReLU, softplus)."""
+    return isinstance(node, N.Sym) and node.layer is None and not node.index and not node.tag and (
         node.name in CALLS or primitives.named(node.name) not in (None, "softmax"))
 
 

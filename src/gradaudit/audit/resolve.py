@@ -9,6 +9,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ..notation import ast as N
+from .aliases import declared_quantity
 from .elided import read_elided_sums
 
 
@@ -56,7 +57,31 @@ def normalize(node, section):
             return replace(n.base, layer=n.exp, style="^")
         return n
 
-    return read_elided_sums(transform(transform(transform(node, fn), _juxtaposition_binds_tighter), _diagonal))
+    node = _declared_before_brackets(transform(node, fn), getattr(section, "parsed_aliases", None) or {})
+    return read_elided_sums(transform(transform(node, _juxtaposition_binds_tighter), _diagonal))
+
+
+def _declared_before_brackets(node, aliases):
+    """h^{(k-1)} (y - t)^\\top with h a quantity the notes declared: the product h^{(k-1)} (y - t)^\\top, not a
+    call of a function h whose value is transposed (the parser reads a letter before brackets as a call)."""
+    if not aliases:
+        return node
+
+    def named(call):
+        if isinstance(call, N.Call) and len(call.args) == 1 and not call.prime:
+            sym = N.Sym(call.func, layer=call.layer, style="()" if call.layer is not None else "")
+            if declared_quantity(sym, aliases):
+                return sym
+        return None
+
+    def transposed(n):
+        sym = named(n.arg) if isinstance(n, N.Transpose) else None
+        return n if sym is None else N.Mul((sym, N.Transpose(n.arg.args[0], n.style)), "juxt")
+
+    def called(n):
+        sym = named(n)
+        return n if sym is None else N.Mul((sym, n.args[0]), "juxt")
+    return transform(transform(node, transposed), called)
 
 
 def _value_at_x(n):
