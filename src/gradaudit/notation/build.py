@@ -708,9 +708,9 @@ def _numpy_call(name: str, args: tuple) -> Node:
 
 
 def _word_sub(word: str) -> dict:
-    """w_{jk}, \\delta_{ij}: two or three unit indices written without commas (Nielsen, Bishop); any other word
-    (pool, relu, out) is a tag."""
-    if 2 <= len(word) <= 3 and set(word) <= set("ijk"):
+    """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}: two or three unit indices written without commas (Nielsen, Bishop,
+    a note naming the next layer's unit d or the example q); any other word (pool, relu, out, in) is a tag."""
+    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and set(word) & set("ijk"):
         return {"index": tuple(Sym(c) for c in word)}
     return {"tag": word}
 
