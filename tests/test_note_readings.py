@@ -33,3 +33,16 @@ def audit_note(tmp_path, front_matter: str, *formulas: str):
 def test_names_carry_element_indices(tmp_path, formula, expected):
     got = audit_note(tmp_path, ROW_INDEX, formula)
     assert got == [expected]
+
+
+LOGISTIC_ROW = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: single\n  convention: row"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # one example in the row layout: x is 1 x n and w is n x 1, so x_i and w_i are feature i and its weight
+    (r"\frac{\partial z}{\partial w_i} = x_i", ("correct", ())),
+    (r"\frac{\partial L}{\partial w_i} = -(y - \hat{y}) x_i", ("correct", ())),
+    (r"\frac{\partial L}{\partial w_i} = (y - \hat{y}) x_i", ("error", ("sign",))),
+])
+def test_one_index_on_a_stored_vector(tmp_path, formula, expected):
+    assert audit_note(tmp_path, LOGISTIC_ROW, formula) == [expected]

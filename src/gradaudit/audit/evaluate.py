@@ -1060,10 +1060,18 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
             and key[0] in ("A", "Z", "X", "Y") and data.shape[0] == ctx.model.sizes.m > 1:
         # Z_i in the row convention (examples x units) is example i's row; its units stay an unnamed last axis
         return gather(data, index, ctx)
+    data = _as_vector(data, index, ctx)
     if len(index) != data.ndim:
         raise EvalError(f"{len(index)} ind{'ex' if len(index) == 1 else 'ices'} on a quantity with {data.ndim} "
                         f"ax{'is' if data.ndim == 1 else 'es'}")
     return gather(data, index, ctx)
+
+
+def _as_vector(data, index, ctx: Context):
+    """w_i of a vector stored as an n x 1 column (or a 1 x n row): element i along its long axis."""
+    if len(index) == 1 and np.ndim(data) == 2 and 1 in np.shape(data) and not ctx.model.arch.is_cnn:
+        return np.reshape(data, -1)
+    return data
 
 
 def with_channel_axis(data, index, key: str, ctx: Context):
@@ -1196,12 +1204,16 @@ def _label_jac(jac, num, out_key, den, in_key, ctx):
     in_val = ctx.model.values[in_key]
     out_data = _index_arrays(num, out_key, out_val, ctx)
     in_data = _index_arrays(den, in_key, in_val, ctx)
+    out_data, in_data = (_as_vector(d, x.index, ctx) for d, x in ((out_data, num), (in_data, den)))
     j = jac.reshape(out_data.shape + in_data.shape) if jac.size == out_data.size * in_data.size else None
     if j is None:
         raise EvalError("indexed Jacobian of quantities with several examples")
     if out_key[0] == "W" and ctx.model.convention == "column":
         raise EvalError("indexed Jacobian of a weight")
-    if not num.index:
+    if not num.index and out_data.size == 1:
+        # dz/dw_i of one number z (one example's 1 x 1 z): indexed by i alone, no unnamed axes of length 1
+        j = j.reshape(in_data.shape)
+    elif not num.index:
         # dA/dz_j: the named element's axes first, so the index picks them; A's axes stay unnamed at the end
         j = np.moveaxis(j, tuple(range(out_data.ndim)), tuple(range(j.ndim - out_data.ndim, j.ndim)))
     return gather(j, tuple(num.index) + tuple(den.index), ctx)
