@@ -46,3 +46,37 @@ LOGISTIC_ROW = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: single\
 ])
 def test_one_index_on_a_stored_vector(tmp_path, formula, expected):
     assert audit_note(tmp_path, LOGISTIC_ROW, formula) == [expected]
+
+
+DEEP = ("shorthand: per-example\nnetwork:\n  layers: \"relu x (L-1), softmax\"\n  loss: cce\n  averaging: mean\n"
+        "  convention: column")
+
+
+@pytest.mark.parametrize("formulas,expected", [
+    # \sum without limits of a batch quantity, in a bias gradient: the sum over the examples
+    ((r"db^{[l]} = \frac{1}{m} \sum dZ^{[l]}",), [("notation", ())]),
+    ((r"db^{[l]} = \sum dZ^{[l]}",), [("error", ("dimension",))]),
+    # layer 3 of a 3-layer example is the output layer: right there, though not for a hidden layer 3
+    ((r"dZ^{[3]} = A^{[3]} - Y",), [("notation", ())]),
+    ((r"dZ^{[3]} = A^{[2]} - Y",), [("error", ("dimension",))]),
+    # a display opening with '=' continues a left side the notes do not write: failing against the previous
+    # display's is unsupported; holding against it is still checked
+    ((r"db^{[L]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[L]}", r"= \frac{1}{m} dZ^{[L]} A^{[L-1]T}"),
+     [("notation", ()), ("unsupported", ())]),
+    ((r"dZ^{[L]} = A^{[L]} - Y", r"= A^{[L]} - Y"), [("correct", ()), ("correct", ())]),
+])
+def test_readings_the_notes_leave_open(tmp_path, formulas, expected):
+    assert audit_note(tmp_path, DEEP, *formulas) == expected
+
+
+INDEX_WIDTH = ("network:\n  layers: \"sigmoid x (L-1), sigmoid\"\n  loss: squared\n  loss_scale: \"1\"\n"
+               "  averaging: single\n  convention: index-out-in")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # m, the limit of a sum over the unit index j: the width j runs over, not the number of examples
+    (r"z_i^{l+1} = \sum_{j=1}^{m} w_{i,j}^{l+1} a_j^l + b_i^{l+1}", ("notation", ())),
+    (r"z_i^{l+1} = \sum_{j=1}^{m} w_{j,i}^{l+1} a_j^l + b_i^{l+1}", ("error", ("dimension",))),
+])
+def test_a_sum_limit_read_as_the_axis_length(tmp_path, formula, expected):
+    assert audit_note(tmp_path, INDEX_WIDTH, formula) == [expected]

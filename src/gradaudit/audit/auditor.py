@@ -23,7 +23,7 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
-from . import budget, diagnose, layout, net, termwise
+from . import budget, diagnose, layout, net, open_readings, termwise
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
 from .aliases import alias_key, mark_alias_cycles, register_definitions
@@ -205,6 +205,14 @@ def _written_size(node) -> bool:
     return isinstance(of, N.Sym) and of.shape is not None
 
 
+def _one_example_chain(chain, section) -> bool:
+    """Index notation (a_j, w_{i,j}) and one example's lowercase names speak of one example, unless the chain
+    sums over the m examples."""
+    return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+            or _one_example_names(chain, section)) \
+        and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
+
+
 def _one_example_names(chain, section) -> bool:
     """dW = dz a^T: in a batch text (Z, A for m examples, one column each: the column or column-wT convention)
     lowercase z, a, dz are one example's vectors (Ng's notation, dw = x dz in his logistic regression), so the
@@ -228,6 +236,19 @@ def _name_broken_steps(results: list) -> None:
             said = "; ".join(e.detail for e in r.errors if e.kind == "label")
             r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does"
                                   + (f" ({said})" if said else ""), "")]
+            r.corrected_latex = ""
+
+
+def _unwritten_left_side(results: list, borrowed: str) -> None:
+    """A display opening with '&=' and no left side continues a left side the notes do not write: the previous
+    display's last one (borrowed) is one reading, not the only one (a display may be left out, as notes copied
+    from slides often do), so a step that fails against it is unsupported, not an error."""
+    for r in results:
+        if r.verdict == "error":
+            r.verdict = "unsupported"
+            r.reason = (f"this display opens with '=' and no left side; read as continuing the previous display's "
+                        f"{borrowed}, it does not hold: write the left side it continues")
+            r.errors = []
             r.corrected_latex = ""
 
 
@@ -278,6 +299,7 @@ class SectionAuditor:
         self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
         self.inequalities = []  # relations of the formula being read that are not equalities
+        self.borrowed = set()
 
     @property
     def envs(self) -> Environments:
@@ -431,6 +453,7 @@ class SectionAuditor:
                 lhs_node = None
         self.inequalities = []
         self.conditions = {}   # keyed by id() of this formula's chains only: ids of freed lists come back
+        self.borrowed = set()  # ids of this formula's chains whose left side is an earlier display's
         for statement in parsed.statements:
             if not isinstance(statement, N.Statement):
                 continue
@@ -457,6 +480,7 @@ class SectionAuditor:
             opens = statement.steps and (statement.steps[0] is None or getattr(statement, "opens_with", ""))
             if opens and self.previous_reference is not None and not formula.continues:
                 chains[-1].insert(0, self.previous_reference)
+                self.borrowed.add(id(chains[-1]))
         chains = [c for c in chains if c]
         if lhs_node is not None:
             lhs_node = normalize(lhs_node, self.section)
@@ -499,15 +523,14 @@ class SectionAuditor:
         return holds
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        indexed = (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
-                   or _one_example_names(chain, self.section)) \
-            and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
-        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
+        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain),
+                                           _one_example_chain(chain, self.section)))
         condition = self.conditions.get(id(chain))
         if condition is not None:
             contexts = [c for c in contexts if condition(c)]   # 'for l < L': only the layers the text means
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
+        chain_as_read = chain
         chain, readings = operator_readings(chain, contexts)
         written_lhs = chain[0]
         chain = update_rule(chain)
@@ -531,6 +554,8 @@ class SectionAuditor:
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
+        if id(chain_as_read) in self.borrowed and reference is chain[0]:
+            _unwritten_left_side(results if label_fix is None else results[:1], _latex(chain[0]))
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
             for r in results:
                 tagged, written = _latex(chain[0]), _latex(written_lhs)
@@ -601,6 +626,11 @@ class SectionAuditor:
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
                              "of its own: say 'for l < L'")
             return
+        reading = self._open_reading(ref, step, contexts, deadline)
+        if reading:
+            result.verdict = "notation"
+            result.reason = reading
+            return
         repaired = layout.repair(ref, step, contexts, deadline)
         if repaired is not None:
             if repaired.layout_only or not self.strict:
@@ -621,6 +651,23 @@ class SectionAuditor:
         detail = (outcome.reason or "the two sides have different shapes") if outcome.match is Match.SHAPE \
             else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _open_reading(self, ref, step, contexts, deadline) -> str:
+        """The reading the notes leave open under which a failing claim holds (open_readings.py), or ''."""
+        for read, why in open_readings.READINGS:
+            new = read(step, contexts[0])
+            if new != step and judge(ref, new, contexts, deadline).match is Match.EQUAL:
+                return why
+        n = hidden_layers_named([ref, step])
+        symbols = layer_symbols(ref, step)
+        if self.section.architecture.general and n in GENERAL_DEPTHS and not symbols & {"L", "l"}:
+            # layer n of a note's n-layer example is its output layer, not a hidden layer of a deeper network
+            example = [c for c in self.envs.contexts(symbols, 0, _one_example_chain([ref, step], self.section))
+                       if c.bindings.get("L") == n]
+            if example and judge(ref, step, example, deadline).match is Match.EQUAL:
+                return (f"holds when layer {n} is the output layer (an example network of {n} layers), not for a "
+                        f"hidden layer {n} of a deeper network: say which the formula means")
+        return ""
 
     def _holds_with_column_vectors(self, ref, step, deadline) -> bool:
         if any(isinstance(n, N.Sym) and n.index for node in (ref, step) for n in walk(node)):
