@@ -361,7 +361,7 @@ def _deriv(node: N.Deriv, ctx: Context):
     if out_key == "J":
         grad = ctx.model.grad(in_key)
         if den.index:
-            return _label(grad, den, in_key, ctx)
+            return _label(grad, den, in_key, ctx, derivative=True)
         return grad
     jac = ctx.model.jacobian(out_key, in_key)
     if num.index or den.index:
@@ -1052,15 +1052,16 @@ def _indexed(sym: N.Sym, ctx: Context):
     return _label(value, sym, key, ctx)
 
 
-def _label(value, sym: N.Sym, key: str, ctx: Context):
+def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     data = _index_arrays(sym, key, value, ctx)
     index = sym.index
+    if derivative:
+        data = _as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
     if len(index) == 1 and data.ndim == 2 and ctx.model.convention == "row" and not ctx.model.arch.is_cnn \
             and key[0] in ("A", "Z", "X", "Y") and data.shape[0] == ctx.model.sizes.m > 1:
         # Z_i in the row convention (examples x units) is example i's row; its units stay an unnamed last axis
         return gather(data, index, ctx)
-    data = _as_vector(data, index, ctx)
     if len(index) != data.ndim:
         raise EvalError(f"{len(index)} ind{'ex' if len(index) == 1 else 'ices'} on a quantity with {data.ndim} "
                         f"ax{'is' if data.ndim == 1 else 'es'}")
@@ -1068,7 +1069,9 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
 
 
 def _as_vector(data, index, ctx: Context):
-    """w_i of a vector stored as an n x 1 column (or a 1 x n row): element i along its long axis."""
+    """d(...)/dw_i with w a vector stored as an n x 1 column (or a 1 x n row): element i along its long axis.
+    (Only in a derivative: the value w_i alone is still read as written, a one-index name of a matrix being
+    as often a note's own name for another quantity.)"""
     if len(index) == 1 and np.ndim(data) == 2 and 1 in np.shape(data) and not ctx.model.arch.is_cnn:
         return np.reshape(data, -1)
     return data
