@@ -80,3 +80,23 @@ INDEX_WIDTH = ("network:\n  layers: \"sigmoid x (L-1), sigmoid\"\n  loss: square
 ])
 def test_a_sum_limit_read_as_the_axis_length(tmp_path, formula, expected):
     assert audit_note(tmp_path, INDEX_WIDTH, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # g_{ReLU}(Z), g_{\text{softmax}}(Z): the letter subscripted with an activation's name is that activation
+    (r"A^{[l]} = g_{\text{ReLU}}(Z^{[l]}) \text{ for } l < L", ("correct", ())),
+    (r"A^{[L]} = g_{softmax}(Z^{[L]})", ("correct", ())),
+    (r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} \odot g'(Z^{[l]}) \text{ for } l < L", ("correct", ())),
+    (r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} \cdot g_{\text{ReLU}}(Z^{[l]}) \text{ for } l < L", ("error", ("factor",))),
+])
+def test_an_activation_named_in_a_subscript(tmp_path, formula, expected):
+    assert audit_note(tmp_path, DEEP, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"J = \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}^{(i)}.", ("correct", ())),   # the sentence's full stop
+    (r"dZ^{[L]} = A^{[L]} - Y.", ("correct", ())),
+    (r"dZ^{[L]} = A^{[L]} + Y.", ("error", ("sign",))),
+])
+def test_a_full_stop_ends_the_sentence(tmp_path, formula, expected):
+    assert audit_note(tmp_path, DEEP, formula) == [expected]

@@ -261,6 +261,8 @@ class _Lexer:
             elif c == "." and s.startswith("...", i):
                 self.emit("DOTS", "dots", i)
                 i += 3
+            elif c == "." and SENTENCE_END.match(s, i + 1):
+                i += 1   # 'A = B.' at the end of a line or a display: the sentence's full stop, not notation
             elif c in PUNCT:
                 i = self.punct(c, i)
             else:
@@ -511,6 +513,9 @@ UNICODE = {"\u2212": "-", "\u00d7": "\\times ", "\u22c5": "\\cdot ", "\u00b7": "
            "\u03b7": "\\eta ", "\u03b4": "\\delta ", "\u0394": "\\Delta ", "\u2264": "\\le ", "\u2265": "\\ge ",
            "\u2260": "\\neq ", "\u2192": "\\to ", "\u22a4": "^T", "\u2032": "'", "\u00bd": "\\frac{1}{2}", "\u1d40": "^T"}
 UNICODE_RE = re.compile("|".join(map(re.escape, UNICODE)))
+
+
+SENTENCE_END = re.compile(r"\s*(?:\\\\|\\end\{|\\\]|\$|\Z)")
 
 
 def tokenize(s: str, notes: list | None = None) -> list[Token]:
