@@ -153,7 +153,7 @@ CASES = [
     ("n5", "f9", OK, (), "BP2 element-wise: sum over k of w^{l+1}_{kj} delta^{l+1}_k sigma'(z^l_j)"),
     ("n5", "f10", OK, (), "sigma' = sigma (1 - sigma)"),
     ("n5", "f11", OK, (), "right (BP4 as the book writes it): delta^l_j is element j of the named delta^l"),
-    ("n5", "f12", UNS, (), "right (BP3 element-wise); delta^l_j with an element index is not read today"),
+    ("n5", "f12", OK, (), "right (BP3 element-wise): delta^l_j is element j of the named delta^l"),
     ("n5", "f13", OK, (), "BP1 with the gradient nabla_a C"),
     ("n5", "f14", ERR, ("sign",), "y - a^L is the negative of dC/da^L"),
     ("n5", "f15", ERR, ("index",), "sigma' is taken at z^l, the layer whose delta it is"),

@@ -436,11 +436,22 @@ class SectionAuditor:
 
     def _definitions(self, parsed) -> None:
         """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
-        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), st.rels)
-                      for st in parsed.statements if isinstance(st, N.Statement) and st.rels == (":=",)
-                      and None not in st.steps]
+        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), (":=",))
+                      for st in parsed.statements if isinstance(st, N.Statement) and None not in st.steps
+                      and (st.rels == (":=",) or st.rels == ("=",) and self._names_a_derivative(st.steps))]
         if statements:
             register_definitions(statements, self.section.parsed_aliases, _known_name)
+
+    def _names_a_derivative(self, steps) -> bool:
+        """\delta^l_j = \frac{\partial C}{\partial z^l_j} written with '=': a name nothing in the network or the notes
+        means yet, equated to a derivative of the loss, is the notes' definition of that name (Nielsen's delta)."""
+        name, target = steps
+        if not (isinstance(name, N.Sym) and isinstance(target, N.Deriv) and isinstance(target.num, N.Sym)
+                and is_loss(target.num) and isinstance(target.den, N.Sym)) or _known_name(name):
+            return False
+        plain = replace(name, index=(), index_style="", layer=None, style="")
+        return not any(isinstance(k, N.Sym) and replace(k, index=(), index_style="", layer=None, style="") == plain
+                       for k in self.section.parsed_aliases)
 
     # -- chains
     def _chains(self, parsed, formula: Formula) -> list[list]:

@@ -654,13 +654,26 @@ def _frac_total(b: Builder, num, den):
     return None
 
 
+def _frac_spaced_d(b: Builder, num, den):
+    """\frac{d a^L_k}{d z^L_k}: a d written apart from the name it differentiates, above and below."""
+    def after_d(x):
+        if isinstance(x, Mul) and x.op == "juxt" and len(x.factors) == 2 and x.factors[0] == Sym("d") \
+                and isinstance(x.factors[1], Sym):
+            return x.factors[1]
+        return None
+    top, bottom = after_d(num), after_d(den)
+    if top is not None and bottom is not None:
+        return Deriv(top, bottom, False)
+    return None
+
+
 def _frac_one_over_partial(b: Builder, num, den):
     if num == Num(Fraction(1)) and isinstance(den, _P) and den.arg is not None:
         return _DOp(den.arg, True, repair="frac1")
     return None
 
 
-FRAC_RULES = (_frac_derivative, _frac_missing_partial, _frac_total, _frac_one_over_partial)
+FRAC_RULES = (_frac_derivative, _frac_missing_partial, _frac_total, _frac_spaced_d, _frac_one_over_partial)
 
 BUILDERS = {
     RAdd: Builder.add, RNeg: Builder.neg, RGroup: Builder.group, RProd: Builder.product, RPost: Builder.post,
