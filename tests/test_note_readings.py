@@ -100,3 +100,16 @@ def test_an_activation_named_in_a_subscript(tmp_path, formula, expected):
 ])
 def test_a_full_stop_ends_the_sentence(tmp_path, formula, expected):
     assert audit_note(tmp_path, DEEP, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # \sum_{k \neq j}: every term but k = j; \sum_{k \in S}: over every k (a dense layer's set), named as a reading
+    (r"z_i^l = \sum_{k \neq j} w^l_{i,k} a^{l-1}_k + w^l_{i,j} a^{l-1}_j + b^l_i", ("correct", ())),
+    (r"z_i^l = \sum_{k \neq j} w^l_{i,k} a^{l-1}_k + b^l_i", ("error", ("unexplained",))),
+    (r"\frac{\partial C}{\partial a^l_j} = \sum_{k \in \mathcal{D}_j} w^{l+1}_{k,j} \frac{\partial C}{\partial z^{l+1}_k}",
+     ("notation", ())),
+    (r"\frac{\partial C}{\partial a^l_j} = \sum_{k \in \mathcal{D}_j} w^{l+1}_{j,k} \frac{\partial C}{\partial z^{l+1}_k}",
+     ("error", ("transpose",))),
+])
+def test_sums_over_a_set(tmp_path, formula, expected):
+    assert audit_note(tmp_path, INDEX_WIDTH, formula) == [expected]
