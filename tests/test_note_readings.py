@@ -113,3 +113,17 @@ def test_a_full_stop_ends_the_sentence(tmp_path, formula, expected):
 ])
 def test_sums_over_a_set(tmp_path, formula, expected):
     assert audit_note(tmp_path, INDEX_WIDTH, formula) == [expected]
+
+
+LINEAR = ("network:\n  layers: [identity]\n  loss: squared\n  loss_scale: \"1\"\n  averaging: mean\n  convention: row\n"
+          "names:\n  '\\hat{y}': 'A^{[1]}'")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # n, named nowhere, in a loss averaged over the examples: the number of examples m
+    (r"dw = \frac{2}{n} X^\top (\hat{y} - y)", ("notation", ())),
+    (r"db = \frac{2}{n} \sum_{i=1}^{n} (\hat{y} - y)", ("notation", ())),
+    (r"dw = \frac{1}{n} X^\top (\hat{y} - y)", ("error", ("factor",))),
+])
+def test_n_named_nowhere_counts_the_examples(tmp_path, formula, expected):
+    assert audit_note(tmp_path, LINEAR, formula) == [expected]

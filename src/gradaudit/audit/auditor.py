@@ -282,6 +282,7 @@ def layer_symbols(*nodes) -> set:
 # ---- a section's formulas -----------------------------------------------------------------------------------
 
 INEQUALITIES = {"!=", "<", ">", "<=", ">="}
+EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
 
 
 class SectionAuditor:
@@ -602,6 +603,16 @@ class SectionAuditor:
                 result.errors.append(fix)
                 result.corrected_latex = f"{fix.fix_latex} = {_latex(step)}"
                 return
+        if outcome.match is None and outcome.unknown in EXAMPLE_COUNTS and self.section.architecture.averaging == "mean":
+            # 1/n X^T (yhat - y), \sum_{i=1}^{n}: n, named nowhere, in a loss averaged over the examples
+            as_m = [_example_sums(open_readings.rename(x, outcome.unknown, "m"), contexts[0]) for x in (ref, step)]
+            self._verdict(result, *as_m, contexts, deadline, claims)
+            said = f"{outcome.unknown}, named nowhere, is read as the number of examples m"
+            if result.verdict == "correct":
+                result.verdict, result.reason = "notation", said
+            elif result.verdict == "error":
+                result.reason = (result.reason + "; " if result.reason else "") + said
+            return
         if outcome.match is None and termwise.has_ellipsis(step):
             if self._written_terms(result, ref, step, contexts):
                 return

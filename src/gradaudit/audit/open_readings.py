@@ -51,6 +51,12 @@ def _indexes(body, label: str) -> bool:
                for x in walk(body))
 
 
+def rename(node, name: str, to: str):
+    """node with the bare name `name` (no index, layer or tag) written `to` instead."""
+    return transform(node, lambda n: N.Sym(to) if isinstance(n, N.Sym) and n.name == name and not n.index
+                     and n.layer is None and not n.tag and not n.font else n)
+
+
 READINGS = (
     (sums_over_examples, "\\sum without limits is read as the sum over the m examples (as np.sum(..., axis) of "
                          "the batch): write its index and limits to pin it down"),
