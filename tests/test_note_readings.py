@@ -127,3 +127,12 @@ LINEAR = ("network:\n  layers: [identity]\n  loss: squared\n  loss_scale: \"1\"\
 ])
 def test_n_named_nowhere_counts_the_examples(tmp_path, formula, expected):
     assert audit_note(tmp_path, LINEAR, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # \phi(u), \phi'(u): the activation function, as g is (u^{l} names Z^{[l]} here)
+    (r"\delta^l = (\delta^{l+1} (W^{l+1})^\top) \odot \phi'(u^l) \text{ for } l < L", ("correct", ())),
+    (r"\delta^l = (\delta^{l+1} (W^{l+1})^\top) \odot \phi(u^l) \text{ for } l < L", ("error", ("label", "factor"))),
+])
+def test_phi_is_the_activation(tmp_path, formula, expected):
+    assert audit_note(tmp_path, ROW_INDEX, formula) == [expected]

@@ -507,7 +507,7 @@ def _activation_call(name, prime):
 
 CALLS = {
     "sigma": "sigmoid", "sig": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu",
-    "g": "g",
+    "g": "g", "phi": "g",   # \phi: the notes' letter for a layer's activation function, as g is
 }
 
 

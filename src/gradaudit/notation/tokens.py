@@ -407,6 +407,9 @@ class _Lexer:
         if name == "max":
             self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
             return end
+        if name in ("phi", "varphi") and self.looks_applied(end):
+            self.emit("FUNC", "phi", i)   # \phi(u), \phi'(u): the activation function, as g(z) is
+            return end
         if name in GREEK:
             self.emit("LETTER", name, i)
             return end
