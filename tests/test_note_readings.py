@@ -136,3 +136,18 @@ def test_n_named_nowhere_counts_the_examples(tmp_path, formula, expected):
 ])
 def test_phi_is_the_activation(tmp_path, formula, expected):
     assert audit_note(tmp_path, ROW_INDEX, formula) == [expected]
+
+
+GENERIC = ("shorthand: per-example\nnetwork:\n  layers: \"g x (L-1), softmax\"\n  loss: cce\n  averaging: mean\n"
+           "  convention: column")
+
+
+@pytest.mark.parametrize("head,formula,expected", [
+    # f(Z), f^{'}(Z): in a network declared with a generic activation g, f is the notes' letter for it
+    (GENERIC, r"dZ^{[l-1]} = W^{[l]T} dZ^{[l]} \times f^{'}(Z^{[l-1]})", ("correct", ())),
+    (GENERIC, r"dZ^{[l-1]} = W^{[l]T} dZ^{[l]} \times f(Z^{[l-1]})", ("error", ("label", "factor"))),
+    # with concrete activations f stays a name the notes must define (f(x) = wx + b is a model's name)
+    (LINEAR, r"\hat{y} = f(X)", ("unsupported", ())),
+])
+def test_f_names_a_generic_activation(tmp_path, head, formula, expected):
+    assert audit_note(tmp_path, head, formula) == [expected]

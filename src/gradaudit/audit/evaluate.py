@@ -507,8 +507,9 @@ def _activation_call(name, prime):
 
 CALLS = {
     "sigma": "sigmoid", "sig": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu",
-    "g": "g", "phi": "g",   # \phi: the notes' letter for a layer's activation function, as g is
+    "g": "g",
 }
+ACTIVATION_LETTERS = ("f", "phi")   # f(Z), \phi(u): other letters notes give a generic activation g
 
 
 def _call(node: N.Call, ctx: Context):
@@ -541,6 +542,8 @@ def _call(node: N.Call, ctx: Context):
         return maxpool(arg, pool.size, pool.stride)
     if func == "softmax":
         return _softmax(arg, ctx.model.class_axis)
+    if func in ACTIVATION_LETTERS and any(x.activation == "g" for x in ctx.model.layers if x.kind in ("dense", "conv")):
+        func = "g"   # a network declared with a generic activation: the notes name it by a letter of their own
     if func in CALLS or primitives.named(func) not in (None, "softmax", "g"):
         name = CALLS.get(func) or _table_activation(primitives.named(func), node, ctx)
         if name == "g":

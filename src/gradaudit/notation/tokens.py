@@ -507,7 +507,7 @@ class _Lexer:
             self.emit("TEXT", content, pos)
 
 
-PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+)\}|\^\s*\\prime(?![A-Za-z])")
+PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+|'+)\s*\}|\^\s*\\prime(?![A-Za-z])")
 
 
 # Unicode a text may type directly, as the LaTeX it stands for
@@ -525,7 +525,7 @@ def tokenize(s: str, notes: list | None = None) -> list[Token]:
     """Tokens of one formula; the repairs made on the way (a missing '^' or ']') are appended to notes."""
     s = UNICODE_RE.sub(lambda m: UNICODE[m.group(0)], s)
     # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
-    s = PRIMES.sub(lambda m: "'" * (m.group(1).count("\\prime") if m.group(1) else 1), s)
+    s = PRIMES.sub(lambda m: "'" * ((m.group(1).count("\\prime") or m.group(1).count("'")) if m.group(1) else 1), s)
     s = lenient(s, notes if notes is not None else [])
     out = TokenList(_Lexer(s).run())
     out.text = s
