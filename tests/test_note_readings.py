@@ -151,3 +151,17 @@ GENERIC = ("shorthand: per-example\nnetwork:\n  layers: \"g x (L-1), softmax\"\n
 ])
 def test_f_names_a_generic_activation(tmp_path, head, formula, expected):
     assert audit_note(tmp_path, head, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # an identity in one bare letter holds for every value of it: any layer's values test it
+    (r"\sigma'(a) = \sigma(a) (1 - \sigma(a))", ("correct", ())),
+    (r"\tanh'(z) = 1 - \tanh(z)^2", ("correct", ())),
+    (r"\tanh'(z) = 1 - \tanh(z)", ("error", ())),
+    # two bare letters, or a generic activation being defined, are not an identity to test
+    (r"a = \max(0, z)", ("unsupported", ())),
+    (r"g(z) = \max(0.01 z, z)", ("unsupported", ())),
+])
+def test_identities_in_one_letter(tmp_path, formula, expected):
+    got = audit_note(tmp_path, GENERIC.replace("  convention: column", "  convention: row"), formula)
+    assert [(v, ()) if v == "error" else (v, k) for v, k in got] == [expected]

@@ -239,6 +239,17 @@ def _name_broken_steps(results: list) -> None:
             r.corrected_latex = ""
 
 
+def _dummy_variable(*sides) -> bool:
+    """One bare letter (a, z, x: no layer, no index) is the only name, and no generic activation (g, f, \phi)
+    is applied, whose meaning the same line may be defining (g(z) = max(0.01 z, z))."""
+    letters = {n.name for side in sides for n in walk(side) if isinstance(n, N.Sym)
+               and not (n.name in ("e", "pi") and n.layer is None and not n.index)}
+    bare = all(isinstance(n, N.Sym) and n.layer is None and not n.index and not n.tag and not n.hat
+               for side in sides for n in walk(side) if isinstance(n, N.Sym) and n.name in letters)
+    generic = any(isinstance(n, N.Call) and n.func in ("g", "f", "phi", "h") for side in sides for n in walk(side))
+    return len(letters) == 1 and letters <= {"a", "z", "x"} and bare and not generic
+
+
 def _unwritten_left_side(results: list, borrowed: str) -> None:
     """A display opening with '&=' and no left side continues a left side the notes do not write: the previous
     display's last one (borrowed) is one reading, not the only one (a display may be left out, as notes copied
@@ -612,6 +623,11 @@ class SectionAuditor:
                 result.verdict, result.reason = "notation", said
             elif result.verdict == "error":
                 result.reason = (result.reason + "; " if result.reason else "") + said
+            return
+        if outcome.match is None and "sets no default layer" in outcome.reason and _dummy_variable(ref, step):
+            # \sigma(a) = 1/(1 + e^{-a}): an identity in one bare letter holds for every value of it, so any
+            # layer's values test it
+            self._verdict(result, ref, step, [replace(c, default_layer=1) for c in contexts], deadline, claims)
             return
         if outcome.match is None and termwise.has_ellipsis(step):
             if self._written_terms(result, ref, step, contexts):
