@@ -272,8 +272,11 @@ def audit_note(tmp_path, front_matter: str, formula: str):
 
 
 @pytest.mark.parametrize("head,formula,expected", [
-    # a bare name the network does not have (N) is unknown: unsupported, never 'fixed' by deleting it
-    (ROW, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("unsupported", ())),
+    # a bare name the network does not have (N) is unknown: unsupported, never 'fixed' by deleting it; in a
+    # loss averaged over the examples N, named nowhere, is read as their number m (named in the verdict)
+    (ROW.replace("  convention: row", "  averaging: sum\n  convention: row"),
+     r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("unsupported", ())),
+    (ROW, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("notation", ())),
     (ROW + "\nnames:\n  'N': 'm'", r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("correct", ())),
     (ROW + "\nnames:\n  'N': 'm'", r"\frac{\partial J}{\partial Z^{[2]}} = A^{[2]} - Y", ("error", ("factor",))),
     # a sum over the layers binds its index as a layer (it was read as the claim's own l)
