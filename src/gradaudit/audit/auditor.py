@@ -240,7 +240,7 @@ def _name_broken_steps(results: list) -> None:
 
 
 def _dummy_variable(*sides) -> bool:
-    """One bare letter (a, z, x: no layer, no index) is the only name, and no generic activation (g, f, \phi)
+    """One bare letter (a, z, x: no layer, no index) is the only name, and no generic activation (g, f, \\phi)
     is applied, whose meaning the same line may be defining (g(z) = max(0.01 z, z))."""
     letters = {n.name for side in sides for n in walk(side) if isinstance(n, N.Sym)
                and not (n.name in ("e", "pi") and n.layer is None and not n.index)}
@@ -455,7 +455,7 @@ class SectionAuditor:
             register_definitions(statements, self.section.parsed_aliases, _known_name)
 
     def _names_a_derivative(self, steps) -> bool:
-        """\delta^l_j = \frac{\partial C}{\partial z^l_j} written with '=': a name nothing in the network or the notes
+        """\\delta^l_j = \\frac{\\partial C}{\\partial z^l_j} written with '=': a name nothing in the network or the notes
         means yet, equated to a derivative of the loss, is the notes' definition of that name (Nielsen's delta)."""
         name, target = steps
         if not (isinstance(name, N.Sym) and isinstance(target, N.Deriv) and isinstance(target.num, N.Sym)

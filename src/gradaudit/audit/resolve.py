@@ -72,8 +72,8 @@ def _named_activation(n):
 
 
 def _apply_last(node, arg):
-    """node with its rightmost factor, a tagged function letter, applied to arg (dZ \cdot g_{ReLU} then (Z)
-    reads as dZ \cdot g_{ReLU}(Z)); None when node does not end with one."""
+    """node with its rightmost factor, a tagged function letter, applied to arg (dZ \\cdot g_{ReLU} then (Z)
+    reads as dZ \\cdot g_{ReLU}(Z)); None when node does not end with one."""
     if isinstance(node, N.Sym):
         if node.name in FUNCTION_LETTERS and node.tag and not node.index and node.layer is None and not node.hat \
                 and primitives.named(node.tag) is not None:
