@@ -57,9 +57,11 @@ def rename(node, name: str, to: str):
                      and n.layer is None and not n.tag and not n.font else n)
 
 
+SUMS_OVER_EXAMPLES = ("\\sum without limits is read as the sum over the m examples (as np.sum(..., axis) of "
+                      "the batch): write its index and limits to pin it down")
+LIMITS_AS_LENGTHS = ("the sum's upper limit is read as the length of the axis its index runs over, not as the "
+                     "number of examples")
 READINGS = (
-    (sums_over_examples, "\\sum without limits is read as the sum over the m examples (as np.sum(..., axis) of "
-                         "the batch): write its index and limits to pin it down"),
-    (lambda step, ctx: limits_as_lengths(step), "the sum's upper limit is read as the length of the axis its "
-                                                "index runs over, not as the number of examples"),
+    (sums_over_examples, SUMS_OVER_EXAMPLES),
+    (lambda step, ctx: limits_as_lengths(step), LIMITS_AS_LENGTHS),
 )
