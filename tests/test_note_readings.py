@@ -165,3 +165,12 @@ def test_f_names_a_generic_activation(tmp_path, head, formula, expected):
 def test_identities_in_one_letter(tmp_path, formula, expected):
     got = audit_note(tmp_path, GENERIC.replace("  convention: column", "  convention: row"), formula)
     assert [(v, ()) if v == "error" else (v, k) for v, k in got] == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # TeX takes one character as an argument without braces: \frac12 is 1/2, \frac1m is 1/m
+    (r"db^{[L]} = \frac1m \sum_{i=1}^{m} dZ^{[L]}", ("notation", ())),
+    (r"db^{[L]} = \frac12 \sum_{i=1}^{m} dZ^{[L]}", ("error", ("factor",))),
+])
+def test_frac_with_unbraced_arguments(tmp_path, formula, expected):
+    assert audit_note(tmp_path, DEEP, formula) == [expected]

@@ -44,6 +44,8 @@ _UPRIGHT_D_RE = re.compile(r"\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{\s
 # A^{[l-1]}{}^T: the empty group LaTeX users put before a second superscript
 _EMPTY_GROUP_SUP_RE = re.compile(r"\^\s*\{\s*(\[[^\[\]{}]*\]|\([^(){}]*\))\s*\}\s*\{\s*\}\s*\^\s*(?:T|\{\s*T\s*\}|\\top|\{\s*\\top\s*\}|\\intercal)(?![A-Za-z])")
 # W.shape = (n, m), W.shape: (n, m): code's way of writing a shape claim
+# \frac12, \frac1m, \frac1{2m}: TeX takes a single character as an argument without braces
+_FRAC_CHARS_RE = re.compile(r"\\([dt]?frac)\s*([0-9A-Za-z])\s*([0-9A-Za-z](?![A-Za-z])|(?=\{))")
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 
 
@@ -53,6 +55,8 @@ def lenient(s: str, notes: list) -> str:
     if "shape" in s:
         s = _SHAPE_RE.sub(" : ", s)
     if "\\" in s:
+        if "frac" in s:
+            s = _FRAC_CHARS_RE.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)}}}" + (f"{{{m.group(3)}}}" if m.group(3) else ""), s)
         if "{d}" in s or "{ d" in s:
             s = _UPRIGHT_D_RE.sub("d", s)
         if "color" in s:
