@@ -174,3 +174,8 @@ def test_identities_in_one_letter(tmp_path, formula, expected):
 ])
 def test_frac_with_unbraced_arguments(tmp_path, formula, expected):
     assert audit_note(tmp_path, DEEP, formula) == [expected]
+
+
+def test_an_ellipsis_character_with_a_stray_dot(tmp_path):
+    formula = "z^l_i = w^l_{i,1}a^{l-1}_1 + .\u2026 + w^l_{i,n}a^{l-1}_n + b^l_i"
+    assert audit_note(tmp_path, INDEX_WIDTH, formula) == [("correct", ())]

@@ -261,7 +261,7 @@ class _Lexer:
             elif c == "." and s.startswith("...", i):
                 self.emit("DOTS", "dots", i)
                 i += 3
-            elif c == "." and SENTENCE_END.match(s, i + 1):
+            elif c == "." and (SENTENCE_END.match(s, i + 1) or STRAY_BEFORE_DOTS.match(s, i + 1)):
                 i += 1   # 'A = B.' at the end of a line or a display: the sentence's full stop, not notation
             elif c in PUNCT:
                 i = self.punct(c, i)
@@ -514,10 +514,12 @@ PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+|'+)\s*\}|\^\s*\\prime(?![A-Za-z
 UNICODE = {"\u2212": "-", "\u00d7": "\\times ", "\u22c5": "\\cdot ", "\u00b7": "\\cdot ", "\u2299": "\\odot ",
            "\u2202": "\\partial ", "\u2211": "\\sum ", "\u03c3": "\\sigma ", "\u03b1": "\\alpha ",
            "\u03b7": "\\eta ", "\u03b4": "\\delta ", "\u0394": "\\Delta ", "\u2264": "\\le ", "\u2265": "\\ge ",
-           "\u2260": "\\neq ", "\u2192": "\\to ", "\u22a4": "^T", "\u2032": "'", "\u00bd": "\\frac{1}{2}", "\u1d40": "^T"}
+           "\u2260": "\\neq ", "\u2192": "\\to ", "\u22a4": "^T", "\u2032": "'", "\u00bd": "\\frac{1}{2}", "\u1d40": "^T",
+           "\u2026": "\\dots ", "\u22ef": "\\cdots "}
 UNICODE_RE = re.compile("|".join(map(re.escape, UNICODE)))
 
 
+STRAY_BEFORE_DOTS = re.compile(r"\s*\\[lc]?dots(?![A-Za-z])")   # '+ .\u2026 +': a dot typed before an ellipsis
 SENTENCE_END = re.compile(r"\s*(?:\\\\|\\end\{|\\\]|\$|\Z)")
 
 
