@@ -179,3 +179,17 @@ def test_frac_with_unbraced_arguments(tmp_path, formula, expected):
 def test_an_ellipsis_character_with_a_stray_dot(tmp_path):
     formula = "z^l_i = w^l_{i,1}a^{l-1}_1 + .\u2026 + w^l_{i,n}a^{l-1}_n + b^l_i"
     assert audit_note(tmp_path, INDEX_WIDTH, formula) == [("correct", ())]
+
+
+TWO_LAYERS = ("shorthand: per-example\nnetwork:\n  layers: [g, sigmoid]\n  loss: bce\n  averaging: mean\n"
+              "  convention: column")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # in a 2-layer network l < L is l = 1 alone: holding there is no evidence for a hidden layer's formula when
+    # the claim names the input, which is layer 1's previous activation only
+    (r"Z^{[l]} = W^{[l]} X + b^{[l]}", "error"),
+    (r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} \odot g'(Z^{[l]})", "notation"),
+])
+def test_the_input_is_layer_one_s_only(tmp_path, formula, expected):
+    assert [v for v, _ in audit_note(tmp_path, TWO_LAYERS, formula)] == [expected]

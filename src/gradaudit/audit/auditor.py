@@ -239,6 +239,17 @@ def _name_broken_steps(results: list) -> None:
             r.corrected_latex = ""
 
 
+def _names_the_input(*sides) -> bool:
+    """X, x or A^{[0]}: the network's input, which is the previous layer's activation for layer 1 only."""
+    for side in sides:
+        for n in walk(side):
+            if isinstance(n, N.Sym) and n.name in ("X", "x") and n.layer is None and not n.tag:
+                return True
+            if isinstance(n, N.Sym) and n.name in ("A", "a") and n.layer == N.Num(0):
+                return True
+    return False
+
+
 def _dummy_variable(*sides) -> bool:
     """One bare letter (a, z, x: no layer, no index) is the only name, and no generic activation (g, f, \\phi)
     is applied, whose meaning the same line may be defining (g(z) = max(0.01 z, z))."""
@@ -659,6 +670,8 @@ class SectionAuditor:
             result.verdict = "correct"
             return
         hidden = [c for c in contexts if "l" in c.bindings and "L" in c.bindings and c.bindings["l"] < c.bindings["L"]]
+        if _names_the_input(ref, step) and all(c.bindings["l"] == 1 for c in hidden):
+            hidden = []   # z^{[l]} = W^{[l]} x + b^{[l]} holding at l = 1 alone: the input x is layer 1's only
         if hidden and len(hidden) < len(contexts) and judge(ref, step, hidden, deadline).match is Match.EQUAL:
             result.verdict = "notation"
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
