@@ -189,7 +189,7 @@ TWO_LAYERS = ("shorthand: per-example\nnetwork:\n  layers: [g, sigmoid]\n  loss:
     # in a 2-layer network l < L is l = 1 alone: holding there is no evidence for a hidden layer's formula when
     # the claim names the input, which is layer 1's previous activation only
     (r"Z^{[l]} = W^{[l]} X + b^{[l]}", "error"),
-    (r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} \odot g'(Z^{[l]})", "notation"),
+    (r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} \odot g'(Z^{[l]})", "correct"),   # names no input: l = 1 is its layer
 ])
 def test_the_input_is_layer_one_s_only(tmp_path, formula, expected):
     assert [v for v, _ in audit_note(tmp_path, TWO_LAYERS, formula)] == [expected]
