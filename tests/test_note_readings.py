@@ -193,3 +193,15 @@ TWO_LAYERS = ("shorthand: per-example\nnetwork:\n  layers: [g, sigmoid]\n  loss:
 ])
 def test_the_input_is_layer_one_s_only(tmp_path, formula, expected):
     assert [v for v, _ in audit_note(tmp_path, TWO_LAYERS, formula)] == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a layer index written n, bound nowhere in the formula: a layer variable; holding for one value is notation
+    (r"Z^{[n]} = W^{[n]} X + b^{[n]}", ("notation", ())),
+    (r"Z^{[n]} = W^{[n]} A^{[n-1]} + b^{[n]}", ("correct", ())),
+    (r"Z^{[n]} = W^{[n]} + A^{[n-1]} + b^{[n]}", ("error", ("dimension",))),
+    # n also written as a number (1/n) is not a layer variable
+    (r"Z^{[n]} = \frac{n}{n} W^{[n]} A^{[n-1]} + b^{[n]}", ("unsupported", ())),
+])
+def test_a_layer_variable_of_another_letter(tmp_path, formula, expected):
+    assert audit_note(tmp_path, TWO_LAYERS, formula) == [expected]

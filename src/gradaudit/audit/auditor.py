@@ -108,9 +108,10 @@ class Environments:
             if self.arch.general and hidden and "L" not in layer_symbols and depth <= hidden:
                 continue
             base = dict(L=depth)
-            if "l" in layer_symbols:
+            free = "l" if "l" in layer_symbols else free_layer_letter(layer_symbols)
+            if free:
                 for l in range(1, depth + 1):
-                    yield self._context(model, dict(base, l=l))
+                    yield self._context(model, dict(base, **{"l": l, free: l}))
             else:
                 yield self._context(model, base)
 
@@ -123,6 +124,13 @@ class Environments:
             default = 1
         return Context(model=model, shorthand=s.shorthand, default_layer=default, superscript=s.superscript,
                        subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings)
+
+
+def free_layer_letter(layer_symbols: set) -> str:
+    """Z^{[n]}, W^{[n]}, A^{[n-1]}: one lowercase letter other than l, used only as a layer index, is a layer
+    variable as l is (its value unbound by the formula; the claim is checked at every layer)."""
+    letters = [x for x in layer_symbols if len(x) == 1 and x.islower() and x != "l"]
+    return letters[0] if len(letters) == 1 else ""
 
 
 def _uses_g(arch) -> bool:
@@ -237,6 +245,17 @@ def _name_broken_steps(results: list) -> None:
             r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does"
                                   + (f" ({said})" if said else ""), "")]
             r.corrected_latex = ""
+
+
+def _layer_parts(chain) -> list:
+    """Every node written inside a layer index of the chain (the n of W^{[n]}, A^{[n-1]})."""
+    parts = []
+    for node in chain:
+        for sub in walk(node):
+            layer = getattr(sub, "layer", None) if isinstance(sub, (N.Sym, N.Call)) else None
+            if layer is not None:
+                parts.extend(walk(layer))
+    return parts
 
 
 def _names_the_input(*sides) -> bool:
@@ -557,7 +576,13 @@ class SectionAuditor:
         return holds
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain),
+        symbols = layer_symbols(*chain)
+        free = free_layer_letter(symbols) if "l" not in symbols else ""
+        inside = {id(x) for x in _layer_parts(chain)} if free else set()
+        if free and any(isinstance(n, N.Sym) and n.name == free and id(n) not in inside
+                        for node in chain for n in walk(node)):
+            symbols = symbols - {free}   # n also written as a number of its own (1/n): not a layer variable
+        contexts = list(self.envs.contexts(symbols, hidden_layers_named(chain),
                                            _one_example_chain(chain, self.section)))
         condition = self.conditions.get(id(chain))
         if condition is not None:
@@ -677,6 +702,15 @@ class SectionAuditor:
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
                              "of its own: say 'for l < L'")
             return
+        free = [k for k in contexts[0].bindings if k not in ("l", "L")]
+        if free:
+            holding = sorted({c.bindings["l"] for c in contexts
+                              if judge(ref, step, [c], deadline).match is Match.EQUAL})
+            if holding:
+                result.verdict = "notation"
+                result.reason = (f"the layer index {free[0]} is bound nowhere in the formula; the claim holds for "
+                                 f"{free[0]} = {', '.join(map(str, holding))} only: say which layer it means")
+                return
         reading = self._open_reading(ref, step, contexts, deadline)
         if reading:
             result.verdict = "notation"
