@@ -205,3 +205,12 @@ def test_the_input_is_layer_one_s_only(tmp_path, formula, expected):
 ])
 def test_a_layer_variable_of_another_letter(tmp_path, formula, expected):
     assert audit_note(tmp_path, TWO_LAYERS, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # \overset{def}{=}, \stackrel{def}{=}: equal by definition, checked as '='
+    (r"dZ^{[L]} \overset{\underset{\mathrm{def}}{}}{=} A^{[L]} - Y", ("correct", ())),
+    (r"dZ^{[L]} \stackrel{\text{def}}{=} A^{[L]} + Y", ("error", ("sign",))),
+])
+def test_equal_by_definition(tmp_path, formula, expected):
+    assert audit_note(tmp_path, DEEP, formula) == [expected]

@@ -46,6 +46,8 @@ _EMPTY_GROUP_SUP_RE = re.compile(r"\^\s*\{\s*(\[[^\[\]{}]*\]|\([^(){}]*\))\s*\}\
 # W.shape = (n, m), W.shape: (n, m): code's way of writing a shape claim
 # \frac12, \frac1m, \frac1{2m}: TeX takes a single character as an argument without braces
 _FRAC_CHARS_RE = re.compile(r"\\([dt]?frac)\s*([0-9A-Za-z])\s*([0-9A-Za-z](?![A-Za-z])|(?=\{))")
+# a = \overset{def}{=} b, \stackrel{\text{def}}{=}: equal by definition, a '=' with a word over it
+_OVERSET_EQ_RE = re.compile(r"\\(?:overset|stackrel)\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\s*\{\s*=\s*\}")
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 
 
@@ -55,6 +57,8 @@ def lenient(s: str, notes: list) -> str:
     if "shape" in s:
         s = _SHAPE_RE.sub(" : ", s)
     if "\\" in s:
+        if "set" in s or "stackrel" in s:
+            s = _OVERSET_EQ_RE.sub("=", s)
         if "frac" in s:
             s = _FRAC_CHARS_RE.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)}}}" + (f"{{{m.group(3)}}}" if m.group(3) else ""), s)
         if "{d}" in s or "{ d" in s:
