@@ -214,3 +214,14 @@ def test_a_layer_variable_of_another_letter(tmp_path, formula, expected):
 ])
 def test_equal_by_definition(tmp_path, formula, expected):
     assert audit_note(tmp_path, DEEP, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a 'where' remark in brackets after the equation: the same remark without them, its equation checked too
+    (r"dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T} \qquad (\text{where}\quad dZ^{[L]} = A^{[L]} - Y)",
+     [("correct", ()), ("correct", ())]),
+    (r"dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T} \qquad (\text{where}\quad dZ^{[L]} = A^{[L]} + Y)",
+     [("correct", ()), ("error", ("sign",))]),
+])
+def test_a_bracketed_where_remark(tmp_path, formula, expected):
+    assert audit_note(tmp_path, DEEP, formula) == expected

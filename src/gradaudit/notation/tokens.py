@@ -551,7 +551,7 @@ def split_lines(tokens: list[Token]) -> list[Line]:
             lines[-1].annotation = condition   # kept with the line, never read as a relation
         cur, where = [], False
 
-    for tok in tokens:
+    for tok in _unbracket_where(tokens):
         if tok.type == "LINESEP":
             flush()
         elif tok.type == "WHERE":
@@ -634,6 +634,36 @@ def _side_condition(toks: list[Token]):
                     return kept, " ".join([t.value.strip().lstrip(",;:. ")] + [latex.get(u.value, u.value) if u.type == "REL"
                                                               else u.value for u in rest])
     return toks, ""
+
+
+def _unbracket_where(tokens: list[Token]) -> list[Token]:
+    """'a = b \\qquad (\\text{where} \\quad c = d)': a 'where' remark in brackets is the same remark without
+    them (the brackets dropped when their ')' closes the line)."""
+    out = list(tokens)
+    for k, tok in enumerate(tokens):
+        if tok.type != "LPAR":
+            continue
+        j = k + 1
+        while j < len(tokens) and tokens[j].type == "QUAD":
+            j += 1
+        if j >= len(tokens) or tokens[j].type != "WHERE":
+            continue
+        depth = 0
+        for e in range(k, len(tokens)):
+            if tokens[e].type == "LINESEP":
+                break
+            depth += (tokens[e].type in OPENERS) - (tokens[e].type in CLOSERS)
+            if depth == 0:
+                if all(t.type in ("QUAD", "TEXT") for t in tokens[e + 1:_line_end(tokens, e)]):
+                    out[k] = out[e] = None
+                break
+    return [t for t in out if t is not None]
+
+
+def _line_end(tokens: list[Token], k: int) -> int:
+    while k < len(tokens) and tokens[k].type != "LINESEP":
+        k += 1
+    return k
 
 
 def _split_quads(toks: list[Token], where: bool) -> list[Line]:
