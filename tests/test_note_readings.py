@@ -225,3 +225,15 @@ def test_equal_by_definition(tmp_path, formula, expected):
 ])
 def test_a_bracketed_where_remark(tmp_path, formula, expected):
     assert audit_note(tmp_path, DEEP, formula) == expected
+
+
+LOGISTIC_SIGMOID = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: mean\n  convention: row"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a signature g: R -> R before the definition is not part of it; g in a one-activation network is that one
+    ("g:\\mathbb{R} \\mapsto \\mathbb{R}\ng(x) = \\frac{1}{1+e^{-x}}", ("correct", ())),
+    (r"g(x) = \frac{1}{1+e^{x}}", ("error", ("unexplained",))),
+])
+def test_a_signature_and_the_network_s_one_activation(tmp_path, formula, expected):
+    assert audit_note(tmp_path, LOGISTIC_SIGMOID, formula) == [expected]

@@ -582,6 +582,9 @@ def _layer_activation(node: N.Call, ctx: Context) -> str:
         activation = dense[layer - 1].activation
         if activation not in ("g", "softmax"):
             return activation
+    only = {x.activation for x in dense}
+    if layer is None and len(only) == 1 and not only & {"g", "softmax"}:
+        return only.pop()   # g(x) in a network with one activation (logistic regression's sigmoid): that one
     return ctx.model.g
 
 

@@ -48,6 +48,9 @@ _EMPTY_GROUP_SUP_RE = re.compile(r"\^\s*\{\s*(\[[^\[\]{}]*\]|\([^(){}]*\))\s*\}\
 _FRAC_CHARS_RE = re.compile(r"\\([dt]?frac)\s*([0-9A-Za-z])\s*([0-9A-Za-z](?![A-Za-z])|(?=\{))")
 # a = \overset{def}{=} b, \stackrel{\text{def}}{=}: equal by definition, a '=' with a word over it
 _OVERSET_EQ_RE = re.compile(r"\\(?:overset|stackrel)\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\s*\{\s*=\s*\}")
+# g: \mathbb{R} \mapsto \mathbb{R}: a function's signature written before its definition
+_SIGNATURE_RE = re.compile(r"(?<![A-Za-z\\])(?:[A-Za-z]|\\sigma)\s*:\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?"
+                           r"\s*\\(?:mapsto|to|rightarrow)\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?")
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 
 
@@ -59,6 +62,8 @@ def lenient(s: str, notes: list) -> str:
     if "\\" in s:
         if "set" in s or "stackrel" in s:
             s = _OVERSET_EQ_RE.sub("=", s)
+        if "mathbb" in s and ":" in s:
+            s = _SIGNATURE_RE.sub(" ", s)
         if "frac" in s:
             s = _FRAC_CHARS_RE.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)}}}" + (f"{{{m.group(3)}}}" if m.group(3) else ""), s)
         if "{d}" in s or "{ d" in s:
