@@ -237,3 +237,12 @@ LOGISTIC_SIGMOID = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: mea
 ])
 def test_a_signature_and_the_network_s_one_activation(tmp_path, formula, expected):
     assert audit_note(tmp_path, LOGISTIC_SIGMOID, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # e^-(z): TeX raises the '-' alone; the bracket after it is the rest of the exponent (a repair: notation)
+    (r"g(x) = \frac{1}{1+e^-(x)}", ("notation", ())),
+    (r"g(x) = \frac{1}{1-e^-(x)}", ("error", ("sign",))),
+])
+def test_a_negative_exponent_without_braces(tmp_path, formula, expected):
+    assert audit_note(tmp_path, LOGISTIC_SIGMOID, formula) == [expected]

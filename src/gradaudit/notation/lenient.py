@@ -77,6 +77,8 @@ def lenient(s: str, notes: list) -> str:
         s = _unbold(s)
         if "\\dot" in s:
             s = _DOT_RE.sub(lambda m: (m.group(1) or m.group(2)) + "'", s)
+    if "^-(" in s.replace(" ", ""):
+        s = _negative_exponents(s, notes)
     if "{}" in s.replace(" ", ""):
         s = _EMPTY_GROUP_SUP_RE.sub(lambda m: "^{" + m.group(1) + "T}", s)
     if "'" in s:
@@ -93,6 +95,30 @@ def lenient(s: str, notes: list) -> str:
     if not _balanced(s):
         s = _open_script_brackets(s, notes)
     return s
+
+
+_NEG_EXP_RE = re.compile(r"\^\s*-\s*\(")
+
+
+def _negative_exponents(s: str, notes: list) -> str:
+    """e^-(x w + b): TeX raises the '-' alone; the bracket after it is the rest of the exponent the author meant."""
+    out, i = [], 0
+    for m in _NEG_EXP_RE.finditer(s):
+        if m.start() < i:
+            continue
+        depth, k = 0, m.end() - 1
+        while k < len(s):
+            depth += (s[k] == "(") - (s[k] == ")")
+            if depth == 0:
+                break
+            k += 1
+        if k >= len(s):
+            continue
+        group = s[m.end() - 1:k + 1]
+        out.append(s[i:m.start()] + "^{-" + group + "}")
+        notes.append(f"'^-{group}' read as ^{{-{group}}}: the bracket is the rest of the exponent")
+        i = k + 1
+    return "".join(out) + s[i:]
 
 
 def _followed_by_bracket(s: str, i: int) -> bool:
