@@ -154,8 +154,8 @@ CASES = [
     ("n5", "f8", OK, (), "BP4 element-wise: a^{l-1}_k delta^l_j, with the comma between j and k"),
     ("n5", "f9", OK, (), "BP2 element-wise: sum over k of w^{l+1}_{kj} delta^{l+1}_k sigma'(z^l_j)"),
     ("n5", "f10", OK, (), "sigma' = sigma (1 - sigma)"),
-    ("n5", "f11", UNS, (), "right (BP4 as the book writes it); w^l_{jk} without a comma and delta^l_j are not read today"),
-    ("n5", "f12", OK, (), "BP3 element-wise: delta^l_j, defined with an element index, names dC/dz^l_j"),
+    ("n5", "f11", OK, (), "right (BP4 as the book writes it): delta^l_j is element j of the named delta^l"),
+    ("n5", "f12", OK, (), "right (BP3 element-wise): delta^l_j is element j of the named delta^l"),
     ("n5", "f13", OK, (), "BP1 with the gradient nabla_a C"),
     ("n5", "f14", ERR, ("sign",), "y - a^L is the negative of dC/da^L"),
     ("n5", "f15", ERR, ("index",), "sigma' is taken at z^l, the layer whose delta it is"),
@@ -339,8 +339,11 @@ def audit_note(tmp_path, front_matter: str, formula: str):
 
 
 @pytest.mark.parametrize("head,formula,expected", [
-    # a bare name the network does not have (N) is unknown: unsupported, never 'fixed' by deleting it
-    (ROW, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("unsupported", ())),
+    # a bare name the network does not have (N) is unknown: unsupported, never 'fixed' by deleting it; in a
+    # loss averaged over the examples N, named nowhere, is read as their number m (named in the verdict)
+    (ROW.replace("  convention: row", "  averaging: sum\n  convention: row"),
+     r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("unsupported", ())),
+    (ROW, r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("notation", ())),
     (ROW + "\nnames:\n  'N': 'm'", r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{N} (A^{[2]} - Y)", ("correct", ())),
     (ROW + "\nnames:\n  'N': 'm'", r"\frac{\partial J}{\partial Z^{[2]}} = A^{[2]} - Y", ("error", ("factor",))),
     # a sum over the layers binds its index as a layer (it was read as the claim's own l)

@@ -197,7 +197,7 @@ def test_lenient_construct(tmp_path, front, formula, expected, kind):
     (NG, r": A^{[l]}", "no shape"),
     (NG, r"A^{[l]} : \sigma(Z^{[l]})", "not a shape"),
     (RELU, r"dZ^{[l]} = dA^{[l]} * sign(Z^{[l]})", "sign"),
-    (NG, r"A^{[l]} = f(Z^{[l]})", "function f"),
+    (RELU, r"A^{[l]} = f(Z^{[l]})", "function f"),   # with g declared, f is its letter (test_note_readings)
     (SOFTMAX, r"\frac{\partial L_i}{\partial z_j} = a_j - \mathbb{1}[j = y_i]", "class label"),
 ])
 def test_what_cannot_be_read_says_so_in_a_sentence(tmp_path, front, formula, sentence):

@@ -27,15 +27,7 @@ PINS = yaml.safe_load((harness.HERE / "pinned.yaml").read_text(encoding="utf-8")
 SECTION = "a section whose own network the file cannot declare yet (issue 20 item 1)"
 BISHOP = "Bishop's names (a the weighted input, z = h(a) the activation, y the output) read as deeplearning.ai's"
 FALSE_ALARMS = {
-    # --- a concrete-depth example inside a general-depth note
-    ("ahammadnafiz-backprop-by-hand", "f15.1"): "the 3-layer example's output dZ[3] read as layer 3 of the general L-layer network",
-    # --- reading: constructs read another way than a reader reads them
-    ("jmcheon-multilayer-perceptron-notation", "f6.2"): "\\sum dZ^{[l]} without limits: the sum over the examples, read as another sum",
-    ("jmcheon-multilayer-perceptron-notation", "f12.2"): "\\sum dZ^{[l]} without limits: the sum over the examples, read as another sum",
-    ("jihwan-jeong-backpropagation", "f7.1"): "a display opening with &= continues the previous display's last left side (dE/db_j), not dE/dW^L",
-    # --- names: the note's own names, or a name the network also uses
-    ("blackkeys17-neural-net-maths", "f21.1"): "sum_{j=1}^{m}: m, the note's width of layer l, read as the number of examples",
-    ("imjaesung-logistic-regression", "f11.1"): "x_i, feature i of one example, read as example i",
+    # --- names: the note's own names
     ("jfemiani-prml-error-backpropagation", "f6.1"): f"{BISHOP}: a_j = sum_i w_ji x_i",
     ("jfemiani-prml-error-backpropagation", "f7.1"): f"{BISHOP}: z = tanh(a)",
     ("jfemiani-prml-error-backpropagation", "f8.1"): f"{BISHOP}: a_k = sum_j w_kj z_j",

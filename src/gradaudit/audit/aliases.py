@@ -62,6 +62,14 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         key = alias_key(replace(sym, index=(), index_style=""))
         if isinstance(get(key), N.Sym):
             return key, get(key)
+        indexed = _with_index(get(key), sym)
+        if indexed is not None:
+            return key, indexed
+        # u^{l} names Z^{[l]}: so u^{L}_j is Z^{[L]}_j, element j of the named vector at that layer
+        key, target = _alias_entry(replace(sym, index=(), index_style=""), aliases)
+        indexed = _with_index(target, sym)
+        if indexed is not None:
+            return key, indexed
     found = _unit_pattern(sym, aliases, get)
     if found is not None:
         return found
@@ -105,6 +113,18 @@ def _unit_pattern(sym: N.Sym, aliases: dict, get):
 def _letter(node) -> bool:
     return isinstance(node, N.Sym) and len(node.name) == 1 and not node.index and node.layer is None \
         and node.sublayer is None
+
+
+def _with_index(target, sym: N.Sym):
+    """A name's expansion with the element index sym carries: Z^{[l]} -> Z^{[l]}_j, and dE/dZ^{[l]} ->
+    dE/dZ^{[l]}_j (the derivative with respect to element j); None when the expansion has no single place for
+    the index (an expression, or a name already indexed)."""
+    if isinstance(target, N.Sym) and not target.index:
+        return replace(target, index=sym.index, index_style=sym.index_style)
+    if isinstance(target, N.Deriv) and isinstance(target.den, N.Sym) and not target.den.index \
+            and not any(isinstance(n, N.Sym) and n.index for n in walk(target.num)):
+        return replace(target, den=replace(target.den, index=sym.index, index_style=sym.index_style))
+    return None
 
 
 def _put_layer(target, variable: str, layer):

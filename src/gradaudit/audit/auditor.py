@@ -24,7 +24,7 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
-from . import budget, diagnose, exact, layout, net, termwise
+from . import budget, diagnose, exact, layout, net, open_readings, termwise
 from .. import infer, primitives
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
@@ -131,7 +131,7 @@ class Environments:
                        subscript=s.subscript, aliases=s.parsed_aliases, bindings=bindings, layer_variable=variable)
 
 
-SIZE_LETTERS = {"n", "m"}
+SIZE_LETTERS = {"m"}   # n is a layer when written only where layers go
 
 
 def free_layer_variable(layer_symbols: set):
@@ -224,6 +224,14 @@ def _written_size(node) -> bool:
     return isinstance(of, N.Sym) and of.shape is not None
 
 
+def _one_example_chain(chain, section) -> bool:
+    """Index notation (a_j, w_{i,j}) and one example's lowercase names speak of one example, unless the chain
+    sums over the m examples."""
+    return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+            or _one_example_names(chain, section)) \
+        and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
+
+
 def _one_example_names(chain, section) -> bool:
     """dW = dz a^T: in a batch text (Z, A for m examples, one column each: the column or column-wT convention)
     lowercase z, a, dz are one example's vectors (Ng's notation, dw = x dz in his logistic regression), so the
@@ -247,6 +255,52 @@ def _name_broken_steps(results: list) -> None:
             said = "; ".join(e.detail for e in r.errors if e.kind == "label")
             r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does"
                                   + (f" ({said})" if said else ""), "")]
+            r.corrected_latex = ""
+
+
+def _layer_parts(chain) -> list:
+    """Every node written inside a layer index of the chain (the n of W^{[n]}, A^{[n-1]})."""
+    parts = []
+    for node in chain:
+        for sub in walk(node):
+            layer = getattr(sub, "layer", None) if isinstance(sub, (N.Sym, N.Call)) else None
+            if layer is not None:
+                parts.extend(walk(layer))
+    return parts
+
+
+def _names_the_input(*sides) -> bool:
+    """X, x or A^{[0]}: the network's input, which is the previous layer's activation for layer 1 only."""
+    for side in sides:
+        for n in walk(side):
+            if isinstance(n, N.Sym) and n.name in ("X", "x") and n.layer is None and not n.tag:
+                return True
+            if isinstance(n, N.Sym) and n.name in ("A", "a") and n.layer == N.Num(0):
+                return True
+    return False
+
+
+def _dummy_variable(*sides) -> bool:
+    """One bare letter (a, z, x: no layer, no index) is the only name, and no generic activation (g, f, \\phi)
+    is applied, whose meaning the same line may be defining (g(z) = max(0.01 z, z))."""
+    letters = {n.name for side in sides for n in walk(side) if isinstance(n, N.Sym)
+               and not (n.name in ("e", "pi") and n.layer is None and not n.index)}
+    bare = all(isinstance(n, N.Sym) and n.layer is None and not n.index and not n.tag and not n.hat
+               for side in sides for n in walk(side) if isinstance(n, N.Sym) and n.name in letters)
+    generic = any(isinstance(n, N.Call) and n.func in ("g", "f", "phi", "h") for side in sides for n in walk(side))
+    return len(letters) == 1 and letters <= {"a", "z", "x"} and bare and not generic
+
+
+def _unwritten_left_side(results: list, borrowed: str) -> None:
+    """A display opening with '&=' and no left side continues a left side the notes do not write: the previous
+    display's last one (borrowed) is one reading, not the only one (a display may be left out, as notes copied
+    from slides often do), so a step that fails against it is unsupported, not an error."""
+    for r in results:
+        if r.verdict == "error":
+            r.verdict = "unsupported"
+            r.reason = (f"this display opens with '=' and no left side; read as continuing the previous display's "
+                        f"{borrowed}, it does not hold: write the left side it continues")
+            r.errors = []
             r.corrected_latex = ""
 
 
@@ -280,6 +334,7 @@ def layer_symbols(*nodes) -> set:
 # ---- a section's formulas -----------------------------------------------------------------------------------
 
 INEQUALITIES = {"!=", "<", ">", "<=", ">="}
+EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
 
 
 class SectionAuditor:
@@ -297,6 +352,7 @@ class SectionAuditor:
         self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
         self.inequalities = []  # relations of the formula being read that are not equalities
+        self.borrowed = set()
 
     @property
     def envs(self) -> Environments:
@@ -436,11 +492,22 @@ class SectionAuditor:
 
     def _definitions(self, parsed) -> None:
         """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
-        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), st.rels)
-                      for st in parsed.statements if isinstance(st, N.Statement) and st.rels == (":=",)
-                      and None not in st.steps]
+        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), (":=",))
+                      for st in parsed.statements if isinstance(st, N.Statement) and None not in st.steps
+                      and (st.rels == (":=",) or st.rels == ("=",) and self._names_a_derivative(st.steps))]
         if statements:
             register_definitions(statements, self.section.parsed_aliases, _known_name)
+
+    def _names_a_derivative(self, steps) -> bool:
+        """\\delta^l_j = \\frac{\\partial C}{\\partial z^l_j} written with '=': a name nothing in the network or the notes
+        means yet, equated to a derivative of the loss, is the notes' definition of that name (Nielsen's delta)."""
+        name, target = steps
+        if not (isinstance(name, N.Sym) and isinstance(target, N.Deriv) and isinstance(target.num, N.Sym)
+                and is_loss(target.num) and isinstance(target.den, N.Sym)) or _known_name(name):
+            return False
+        plain = replace(name, index=(), index_style="", layer=None, style="")
+        return not any(isinstance(k, N.Sym) and replace(k, index=(), index_style="", layer=None, style="") == plain
+                       for k in self.section.parsed_aliases)
 
     # -- chains
     def _chains(self, parsed, formula: Formula) -> list[list]:
@@ -453,6 +520,7 @@ class SectionAuditor:
                 lhs_node = None
         self.inequalities = []
         self.conditions = {}   # keyed by id() of this formula's chains only: ids of freed lists come back
+        self.borrowed = set()  # ids of this formula's chains whose left side is an earlier display's
         for statement in parsed.statements:
             if not isinstance(statement, N.Statement):
                 continue
@@ -479,6 +547,7 @@ class SectionAuditor:
             opens = statement.steps and (statement.steps[0] is None or getattr(statement, "opens_with", ""))
             if opens and self.previous_reference is not None and not formula.continues:
                 chains[-1].insert(0, self.previous_reference)
+                self.borrowed.add(id(chains[-1]))
         chains = [c for c in chains if c]
         if lhs_node is not None:
             lhs_node = normalize(lhs_node, self.section)
@@ -522,15 +591,19 @@ class SectionAuditor:
         return holds
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
-        indexed = (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
-                   or _one_example_names(chain, self.section)) \
-            and not any(isinstance(n, N.Sum) and self._example_count(n.upper) for node in chain for n in walk(node))
-        contexts = list(self.envs.contexts(layer_symbols(*chain), hidden_layers_named(chain), indexed))
+        symbols = layer_symbols(*chain)
+        free = free_layer_variable(symbols)
+        inside = {id(x) for x in _layer_parts(chain)} if free and free != "l" else set()
+        if inside and any(isinstance(n, N.Sym) and n.name == free and id(n) not in inside
+                          for node in chain for n in walk(node)):
+            symbols = symbols - {free}   # n also written as a number of its own (1/n): not a layer variable
+        contexts = list(self.envs.contexts(symbols, hidden_layers_named(chain), self._one_example(chain)))
         condition = self.conditions.get(id(chain))
         if condition is not None:
             contexts = [c for c in contexts if condition(c)]   # 'for l < L': only the layers the text means
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
+        chain_as_read = chain
         chain, readings = operator_readings(chain, contexts)
         written_lhs = chain[0]
         chain = update_rule(chain)
@@ -566,6 +639,8 @@ class SectionAuditor:
                     r.reason = ("a sum with no limits (or up to the example count) over an element index: whether "
                                 "it runs over the examples or over the units is not pinned down, and read as "
                                 "gradaudit reads it, it does not hold")
+        if id(chain_as_read) in self.borrowed and reference is chain[0]:
+            _unwritten_left_side(results if label_fix is None else results[:1], _latex(chain[0]))
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
             for r in results:
                 tagged, written = _latex(chain[0]), _latex(written_lhs)
@@ -586,6 +661,12 @@ class SectionAuditor:
                            for x in walk(n.body)):
                         return True
         return False
+
+    def _one_example(self, chain) -> bool:
+        """Index notation and one example's lowercase names speak of one example, unless the chain sums up to the
+        example count (m, or the notes' own name for it)."""
+        return _one_example_chain(chain, self.section) and not any(
+            isinstance(n, N.Sum) and self._example_count(n.upper) for node in chain for n in walk(node))
 
     def _example_count(self, node) -> bool:
         """m, or the notes' own name for it (CS231n's N): a sum up to it runs over the batch's examples."""
@@ -621,6 +702,21 @@ class SectionAuditor:
                 result.errors.append(fix)
                 result.corrected_latex = f"{fix.fix_latex} = {_latex(step)}"
                 return
+        if outcome.match is None and outcome.unknown in EXAMPLE_COUNTS and self.section.architecture.averaging == "mean":
+            # 1/n X^T (yhat - y), \sum_{i=1}^{n}: n, named nowhere, in a loss averaged over the examples
+            as_m = [_example_sums(open_readings.rename(x, outcome.unknown, "m"), contexts[0]) for x in (ref, step)]
+            self._verdict(result, *as_m, contexts, deadline, claims)
+            said = f"{outcome.unknown}, named nowhere, is read as the number of examples m"
+            if result.verdict == "correct":
+                result.verdict, result.reason = "notation", said
+            elif result.verdict == "error":
+                result.reason = (result.reason + "; " if result.reason else "") + said
+            return
+        if outcome.match is None and "sets no default layer" in outcome.reason and _dummy_variable(ref, step):
+            # \sigma(a) = 1/(1 + e^{-a}): an identity in one bare letter holds for every value of it, so any
+            # layer's values test it
+            self._verdict(result, ref, step, [replace(c, default_layer=1) for c in contexts], deadline, claims)
+            return
         if outcome.match is None and termwise.has_ellipsis(step):
             if self._written_terms(result, ref, step, contexts):
                 return
@@ -654,6 +750,8 @@ class SectionAuditor:
             return
         hidden = [c for c in contexts if c.layer_variable in c.bindings and "L" in c.bindings
                   and c.bindings[c.layer_variable] < c.bindings["L"]]
+        if _names_the_input(ref, step) and all(c.bindings[c.layer_variable] == 1 for c in hidden):
+            hidden = []   # z^{[l]} = W^{[l]} x + b^{[l]} holding at l = 1 alone: the input x is layer 1's only
         if hidden and len(hidden) < len(contexts) and judge(ref, step, hidden, deadline).match is Match.EQUAL:
             result.verdict = "notation"
             result.reason = ("holds for the hidden layers l < L, not for the output layer l = L, which has a formula "
@@ -672,6 +770,22 @@ class SectionAuditor:
 
     def _diagnose(self, result: Result, ref, step, contexts, deadline, budget, outcome):
         """A claim that does not hold: a layout repair, else the smallest edit that makes it right."""
+        free = contexts[0].layer_variable if contexts else "l"
+        if free == "n" and free in contexts[0].bindings:
+            # n is also a count in these notes (the layers, the units): Z^{[n]} holding at one n only names that
+            # layer; Goodfellow's k is a layer variable like l, and a claim that holds at one k only is wrong
+            holding = sorted({c.bindings[free] for c in contexts
+                              if judge(ref, step, [c], deadline).match is Match.EQUAL})
+            if holding:
+                result.verdict = "notation"
+                result.reason = (f"the layer index {free} is bound nowhere in the formula; the claim holds for "
+                                 f"{free} = {', '.join(map(str, holding))} only: say which layer it means")
+                return
+        reading = self._open_reading(ref, step, contexts, deadline)
+        if reading:
+            result.verdict = "notation"
+            result.reason = reading
+            return
         if self._contradicts_declared_activation(result, ref, step, contexts, deadline):
             return
         repaired = layout.repair(ref, step, contexts, deadline)
@@ -734,6 +848,23 @@ class SectionAuditor:
                 result.corrected_latex = f"{_latex(ref)} = {_latex(candidate)}"
                 return True
         return False
+
+    def _open_reading(self, ref, step, contexts, deadline) -> str:
+        """The reading the notes leave open under which a failing claim holds (open_readings.py), or ''."""
+        for read, why in open_readings.READINGS:
+            new = read(step, contexts[0])
+            if new != step and judge(ref, new, contexts, deadline).match is Match.EQUAL:
+                return why
+        n = hidden_layers_named([ref, step])
+        symbols = layer_symbols(ref, step)
+        if self.section.architecture.general and n in GENERAL_DEPTHS and not symbols & {"L", "l"}:
+            # layer n of a note's n-layer example is its output layer, not a hidden layer of a deeper network
+            example = [c for c in self.envs.contexts(symbols, 0, _one_example_chain([ref, step], self.section))
+                       if c.bindings.get("L") == n]
+            if example and judge(ref, step, example, deadline).match is Match.EQUAL:
+                return (f"holds when layer {n} is the output layer (an example network of {n} layers), not for a "
+                        f"hidden layer {n} of a deeper network: say which the formula means")
+        return ""
 
     def _holds_with_column_vectors(self, ref, step, deadline) -> bool:
         if any(isinstance(n, N.Sym) and n.index for node in (ref, step) for n in walk(node)):

@@ -367,7 +367,7 @@ def _deriv(node: N.Deriv, ctx: Context):
     if out_key == "J":
         grad = ctx.model.grad(in_key)
         if den.index:
-            return _label(grad, den, in_key, ctx)
+            return _label(grad, den, in_key, ctx, derivative=True)
         return grad
     jac = ctx.model.jacobian(out_key, in_key)
     if num.index or den.index:
@@ -517,6 +517,7 @@ CALLS = {
     "sigma": "sigmoid", "sig": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "ReLU": "relu",
     "g": "g",
 }
+ACTIVATION_LETTERS = ("f", "phi")   # f(Z), \phi(u): other letters notes give a generic activation g
 
 
 def _call(node: N.Call, ctx: Context):
@@ -549,6 +550,8 @@ def _call(node: N.Call, ctx: Context):
         return maxpool(arg, pool.size, pool.stride)
     if func == "softmax":
         return _softmax(arg, ctx.model.class_axis)
+    if func in ACTIVATION_LETTERS and any(x.activation == "g" for x in ctx.model.layers if x.kind in ("dense", "conv")):
+        func = "g"   # a network declared with a generic activation: the notes name it by a letter of their own
     if func in CALLS or primitives.named(func) not in (None, "softmax", "g"):
         name = CALLS.get(func) or _table_activation(primitives.named(func), node, ctx)
         if name == "g":
@@ -609,6 +612,9 @@ def _layer_activation(node: N.Call, ctx: Context) -> str:
         activation = dense[layer - 1].activation
         if activation not in ("g", "softmax"):
             return activation
+    only = {x.activation for x in dense}
+    if layer is None and len(only) == 1 and not only & {"g", "softmax"}:
+        return only.pop()   # g(x) in a network with one activation (logistic regression's sigmoid): that one
     return ctx.model.g
 
 
@@ -1131,9 +1137,11 @@ def _indexed(sym: N.Sym, ctx: Context):
     return _label(value, sym, key, ctx)
 
 
-def _label(value, sym: N.Sym, key: str, ctx: Context):
+def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     data = _index_arrays(sym, key, value, ctx)
     index = sym.index
+    if derivative:
+        data = _as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
     if len(index) == 1 and data.ndim == 2 and ctx.model.convention == "row" and not ctx.model.arch.is_cnn \
             and key[0] in ("A", "Z", "X", "Y") and data.shape[0] == ctx.model.sizes.m > 1:
@@ -1143,6 +1151,15 @@ def _label(value, sym: N.Sym, key: str, ctx: Context):
         raise EvalError(f"{len(index)} ind{'ex' if len(index) == 1 else 'ices'} on a quantity with {data.ndim} "
                         f"ax{'is' if data.ndim == 1 else 'es'}")
     return gather(data, index, ctx)
+
+
+def _as_vector(data, index, ctx: Context):
+    """d(...)/dw_i with w a vector stored as an n x 1 column (or a 1 x n row): element i along its long axis.
+    (Only in a derivative: the value w_i alone is still read as written, a one-index name of a matrix being
+    as often a note's own name for another quantity.)"""
+    if len(index) == 1 and np.ndim(data) == 2 and 1 in np.shape(data) and not ctx.model.arch.is_cnn:
+        return np.reshape(data, -1)
+    return data
 
 
 def with_channel_axis(data, index, key: str, ctx: Context):
@@ -1284,12 +1301,16 @@ def _label_jac(jac, num, out_key, den, in_key, ctx):
     in_val = ctx.model.values[in_key]
     out_data = _index_arrays(num, out_key, out_val, ctx)
     in_data = _index_arrays(den, in_key, in_val, ctx)
+    out_data, in_data = (_as_vector(d, x.index, ctx) for d, x in ((out_data, num), (in_data, den)))
     j = jac.reshape(out_data.shape + in_data.shape) if jac.size == out_data.size * in_data.size else None
     if j is None:
         raise EvalError("indexed Jacobian of quantities with several examples")
     if out_key[0] == "W" and ctx.model.convention == "column":
         raise EvalError("indexed Jacobian of a weight")
-    if not num.index:
+    if not num.index and out_data.size == 1:
+        # dz/dw_i of one number z (one example's 1 x 1 z): indexed by i alone, no unnamed axes of length 1
+        j = j.reshape(in_data.shape)
+    elif not num.index:
         # dA/dz_j: the named element's axes first, so the index picks them; A's axes stay unnamed at the end
         j = np.moveaxis(j, tuple(range(out_data.ndim)), tuple(range(j.ndim - out_data.ndim, j.ndim)))
     return gather(j, tuple(num.index) + tuple(den.index), ctx)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
+from .. import primitives
 from ..notation import ast as N
 from .aliases import declared_quantity
 from .elided import read_elided_sums
@@ -58,7 +59,8 @@ def normalize(node, section):
         return n
 
     node = _declared_before_brackets(transform(node, fn), getattr(section, "parsed_aliases", None) or {})
-    return read_elided_sums(transform(transform(node, _juxtaposition_binds_tighter), _diagonal))
+    return read_elided_sums(transform(transform(transform(node, _named_activation), _juxtaposition_binds_tighter),
+                                      _diagonal))
 
 
 def _declared_before_brackets(node, aliases):
@@ -99,6 +101,37 @@ def _renamed_layer(layer, variable: str):
     names = {variable: "l", "l": "L"}
     return transform(layer, lambda x: N.Sym(names[x.name]) if isinstance(x, N.Sym) and x.name in names
                      and not x.index and x.layer is None else x)
+
+
+TAGGED_LETTERS = ("g", "f", "h", "sigma", "phi")   # g_{ReLU}: a letter tagged with its activation
+
+
+def _named_activation(n):
+    """g_{ReLU}(Z), g_{\text{softmax}}(Z): a function letter subscripted with an activation's name, applied to
+    what follows it, is that activation (the parser reads a tagged letter before brackets as a product)."""
+    if not (isinstance(n, N.Mul) and n.op == "juxt" and len(n.factors) >= 2):
+        return n
+    factors = list(n.factors)
+    for k, f in enumerate(factors[:-1]):
+        applied = _apply_last(f, factors[k + 1])
+        if applied is not None:
+            factors[k:k + 2] = [applied]
+            return factors[0] if len(factors) == 1 else _named_activation(N.Mul(tuple(factors), n.op))
+    return n
+
+
+def _apply_last(node, arg):
+    """node with its rightmost factor, a tagged function letter, applied to arg (dZ \\cdot g_{ReLU} then (Z)
+    reads as dZ \\cdot g_{ReLU}(Z)); None when node does not end with one."""
+    if isinstance(node, N.Sym):
+        if node.name in TAGGED_LETTERS and node.tag and not node.index and node.layer is None and not node.hat \
+                and primitives.named(node.tag) is not None:
+            return N.Call(primitives.named(node.tag), (arg,))
+        return None
+    if isinstance(node, N.Mul) and node.factors:
+        last = _apply_last(node.factors[-1], arg)
+        return None if last is None else N.Mul(node.factors[:-1] + (last,), node.op)
+    return None
 
 
 def _diagonal(n):

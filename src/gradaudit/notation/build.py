@@ -514,7 +514,7 @@ class Builder:
 
     # ---- reductions, functions ----------------------------------------------------------------
     def reduction(self, head: _Head, body: Node) -> Node:
-        index = lower = upper = None
+        index = lower = upper = excluded = None
         over = ()
         for kind, s in head.scripts:
             if kind == "sup":
@@ -529,7 +529,13 @@ class Builder:
             elif len(s.items) == 1:
                 raw, rel, rhs = s.items[0]
                 index = self.build(raw)
-                if rel is not None:
+                if rel == "in" and head.kind == "sum" and isinstance(self.build(raw), Sym):
+                    # \sum_{d \in D_j}: over the units d that unit j feeds, in a dense layer all of the next layer's
+                    self.note(f"\\sum_{{{tex(self.build(raw))} \\in {tex(self.build(rhs))}}} read as the sum over "
+                              f"every {tex(self.build(raw))} (a dense layer's set)")
+                elif rel == "!=" and head.kind == "sum" and isinstance(self.build(raw), Sym):
+                    excluded = (self.build(raw), fold(self.build(rhs)))   # \sum_{k \neq i}: every k but i
+                elif rel is not None:
                     if rel != "=":
                         raise NotationError(f"\\{head.kind}_{{i {rel} ...}}: only i = start is understood")
                     lower = fold(self.build(rhs))
@@ -540,6 +546,9 @@ class Builder:
             if index is not None and not isinstance(index, Sym):
                 raise NotationError(f"the index of \\{head.kind} must be a name")
         cls = Sum if head.kind == "sum" else Max
+        if excluded is not None:
+            # every term but the one at k = i: the whole sum less that term
+            return Add((Sum(body=body, index=index), Neg(_substitute(body, excluded[0].name, excluded[1]))))
         return cls(body=body, index=index, lower=lower, upper=upper, over=over)
 
     def head(self, raw: RHead):
@@ -623,6 +632,26 @@ class Builder:
         return Div(self.settle(num), self.settle(den))
 
 
+def _substitute(node, name: str, value):
+    """node with the bare name `name` (an index, not a quantity) replaced by value wherever it is written."""
+    if isinstance(node, Sym) and node.name == name and node.layer is None and not node.index and not node.tag:
+        return value
+    if not isinstance(node, Node):
+        return node
+    changes = {}
+    for key, v in node.__dict__.items():
+        if isinstance(v, Node):
+            new = _substitute(v, name, value)
+        elif isinstance(v, tuple):
+            new = tuple(_substitute(x, name, value) if isinstance(x, Node) else
+                        tuple(_substitute(y, name, value) for y in x) if isinstance(x, tuple) else x for x in v)
+        else:
+            continue
+        if new != v:
+            changes[key] = new
+    return replace(node, **changes) if changes else node
+
+
 def _frac_derivative(b: Builder, num, den):
     if isinstance(num, _P) and isinstance(den, _P) and den.arg is not None:
         if num.arg is None:
@@ -652,13 +681,26 @@ def _frac_total(b: Builder, num, den):
     return None
 
 
+def _frac_spaced_d(b: Builder, num, den):
+    """\frac{d a^L_k}{d z^L_k}: a d written apart from the name it differentiates, above and below."""
+    def after_d(x):
+        if isinstance(x, Mul) and x.op == "juxt" and len(x.factors) == 2 and x.factors[0] == Sym("d") \
+                and isinstance(x.factors[1], Sym):
+            return x.factors[1]
+        return None
+    top, bottom = after_d(num), after_d(den)
+    if top is not None and bottom is not None:
+        return Deriv(top, bottom, False)
+    return None
+
+
 def _frac_one_over_partial(b: Builder, num, den):
     if num == Num(Fraction(1)) and isinstance(den, _P) and den.arg is not None:
         return _DOp(den.arg, True, repair="frac1")
     return None
 
 
-FRAC_RULES = (_frac_derivative, _frac_missing_partial, _frac_total, _frac_one_over_partial)
+FRAC_RULES = (_frac_derivative, _frac_missing_partial, _frac_total, _frac_spaced_d, _frac_one_over_partial)
 
 BUILDERS = {
     RAdd: Builder.add, RNeg: Builder.neg, RGroup: Builder.group, RProd: Builder.product, RPost: Builder.post,
@@ -706,9 +748,9 @@ def _numpy_call(name: str, args: tuple) -> Node:
 
 
 def _word_sub(word: str) -> dict:
-    """w_{jk}, \\delta_{ij}: two or three unit indices written without commas (Nielsen, Bishop); any other word
-    (pool, relu, out) is a tag."""
-    if 2 <= len(word) <= 3 and set(word) <= set("ijk"):
+    """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}: two or three unit indices written without commas (Nielsen, Bishop,
+    a note naming the next layer's unit d or the example q); any other word (pool, relu, out, in) is a tag."""
+    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and set(word) & set("ijk"):
         return {"index": tuple(Sym(c) for c in word)}
     return {"tag": word}
 

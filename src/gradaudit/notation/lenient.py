@@ -44,6 +44,13 @@ _UPRIGHT_D_RE = re.compile(r"\\(?:mathrm|text|textrm|operatorname|mathit)\s*\{\s
 # A^{[l-1]}{}^T: the empty group LaTeX users put before a second superscript
 _EMPTY_GROUP_SUP_RE = re.compile(r"\^\s*\{\s*(\[[^\[\]{}]*\]|\([^(){}]*\))\s*\}\s*\{\s*\}\s*\^\s*(?:T|\{\s*T\s*\}|\\top|\{\s*\\top\s*\}|\\intercal)(?![A-Za-z])")
 # W.shape = (n, m), W.shape: (n, m): code's way of writing a shape claim
+# \frac12, \frac1m, \frac1{2m}: TeX takes a single character as an argument without braces
+_FRAC_CHARS_RE = re.compile(r"\\([dt]?frac)\s*([0-9A-Za-z])\s*([0-9A-Za-z](?![A-Za-z])|(?=\{))")
+# a = \overset{def}{=} b, \stackrel{\text{def}}{=}: equal by definition, a '=' with a word over it
+_OVERSET_EQ_RE = re.compile(r"\\(?:overset|stackrel)\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}\s*\{\s*=\s*\}")
+# g: \mathbb{R} \mapsto \mathbb{R}: a function's signature written before its definition
+_SIGNATURE_RE = re.compile(r"(?<![A-Za-z\\])(?:[A-Za-z]|\\sigma)\s*:\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?"
+                           r"\s*\\(?:mapsto|to|rightarrow)\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?")
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
 
 
@@ -53,6 +60,12 @@ def lenient(s: str, notes: list) -> str:
     if "shape" in s:
         s = _SHAPE_RE.sub(" : ", s)
     if "\\" in s:
+        if "set" in s or "stackrel" in s:
+            s = _OVERSET_EQ_RE.sub("=", s)
+        if "mathbb" in s and ":" in s:
+            s = _SIGNATURE_RE.sub(" ", s)
+        if "frac" in s:
+            s = _FRAC_CHARS_RE.sub(lambda m: f"\\{m.group(1)}{{{m.group(2)}}}" + (f"{{{m.group(3)}}}" if m.group(3) else ""), s)
         if "{d}" in s or "{ d" in s:
             s = _UPRIGHT_D_RE.sub("d", s)
         if "color" in s:
@@ -64,6 +77,8 @@ def lenient(s: str, notes: list) -> str:
         s = _unbold(s)
         if "\\dot" in s:
             s = _DOT_RE.sub(lambda m: (m.group(1) or m.group(2)) + "'", s)
+    if "^-(" in s.replace(" ", ""):
+        s = _negative_exponents(s, notes)
     if "{}" in s.replace(" ", ""):
         s = _EMPTY_GROUP_SUP_RE.sub(lambda m: "^{" + m.group(1) + "T}", s)
     if "'" in s:
@@ -80,6 +95,30 @@ def lenient(s: str, notes: list) -> str:
     if not _balanced(s):
         s = _open_script_brackets(s, notes)
     return s
+
+
+_NEG_EXP_RE = re.compile(r"\^\s*-\s*\(")
+
+
+def _negative_exponents(s: str, notes: list) -> str:
+    """e^-(x w + b): TeX raises the '-' alone; the bracket after it is the rest of the exponent the author meant."""
+    out, i = [], 0
+    for m in _NEG_EXP_RE.finditer(s):
+        if m.start() < i:
+            continue
+        depth, k = 0, m.end() - 1
+        while k < len(s):
+            depth += (s[k] == "(") - (s[k] == ")")
+            if depth == 0:
+                break
+            k += 1
+        if k >= len(s):
+            continue
+        group = s[m.end() - 1:k + 1]
+        out.append(s[i:m.start()] + "^{-" + group + "}")
+        notes.append(f"'^-{group}' read as ^{{-{group}}}: the bracket is the rest of the exponent")
+        i = k + 1
+    return "".join(out) + s[i:]
 
 
 def _followed_by_bracket(s: str, i: int) -> bool:

@@ -262,6 +262,8 @@ class _Lexer:
             elif c == "." and s.startswith("...", i):
                 self.emit("DOTS", "dots", i)
                 i += 3
+            elif c == "." and (SENTENCE_END.match(s, i + 1) or STRAY_BEFORE_DOTS.match(s, i + 1)):
+                i += 1   # 'A = B.' at the end of a line or a display: the sentence's full stop, not notation
             elif c in PUNCT:
                 i = self.punct(c, i)
             else:
@@ -406,6 +408,9 @@ class _Lexer:
         if name == "max":
             self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
             return end
+        if name in ("phi", "varphi") and self.looks_applied(end):
+            self.emit("FUNC", "phi", i)   # \phi(u), \phi'(u): the activation function, as g(z) is
+            return end
         if name in GREEK:
             self.emit("LETTER", name, i)
             return end
@@ -503,22 +508,27 @@ class _Lexer:
             self.emit("TEXT", content, pos)
 
 
-PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+)\}|\^\s*\\prime(?![A-Za-z])")
+PRIMES = re.compile(r"\^\s*\{\s*((?:\\prime\s*)+|'+)\s*\}|\^\s*\\prime(?![A-Za-z])")
 
 
 # Unicode a text may type directly, as the LaTeX it stands for
 UNICODE = {"\u2212": "-", "\u00d7": "\\times ", "\u22c5": "\\cdot ", "\u00b7": "\\cdot ", "\u2299": "\\odot ",
            "\u2202": "\\partial ", "\u2211": "\\sum ", "\u03c3": "\\sigma ", "\u03b1": "\\alpha ",
            "\u03b7": "\\eta ", "\u03b4": "\\delta ", "\u0394": "\\Delta ", "\u2264": "\\le ", "\u2265": "\\ge ",
-           "\u2260": "\\neq ", "\u2192": "\\to ", "\u22a4": "^T", "\u2032": "'", "\u00bd": "\\frac{1}{2}", "\u1d40": "^T"}
+           "\u2260": "\\neq ", "\u2192": "\\to ", "\u22a4": "^T", "\u2032": "'", "\u00bd": "\\frac{1}{2}", "\u1d40": "^T",
+           "\u2026": "\\dots ", "\u22ef": "\\cdots "}
 UNICODE_RE = re.compile("|".join(map(re.escape, UNICODE)))
+
+
+STRAY_BEFORE_DOTS = re.compile(r"\s*\\[lc]?dots(?![A-Za-z])")   # '+ .\u2026 +': a dot typed before an ellipsis
+SENTENCE_END = re.compile(r"\s*(?:\\\\|\\end\{|\\\]|\$|\Z)")
 
 
 def tokenize(s: str, notes: list | None = None) -> list[Token]:
     """Tokens of one formula; the repairs made on the way (a missing '^' or ']') are appended to notes."""
     s = UNICODE_RE.sub(lambda m: UNICODE[m.group(0)], s)
     # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
-    s = PRIMES.sub(lambda m: "'" * (m.group(1).count("\\prime") if m.group(1) else 1), s)
+    s = PRIMES.sub(lambda m: "'" * ((m.group(1).count("\\prime") or m.group(1).count("'")) if m.group(1) else 1), s)
     s = lenient(s, notes if notes is not None else [])
     out = TokenList(_Lexer(s).run())
     out.text = s
@@ -542,7 +552,7 @@ def split_lines(tokens: list[Token]) -> list[Line]:
             lines[-1].annotation = condition   # kept with the line, never read as a relation
         cur, where = [], False
 
-    for tok in tokens:
+    for tok in _unbracket_where(tokens):
         if tok.type == "LINESEP":
             flush()
         elif tok.type == "WHERE":
@@ -625,6 +635,36 @@ def _side_condition(toks: list[Token]):
                     return kept, " ".join([t.value.strip().lstrip(",;:. ")] + [latex.get(u.value, u.value) if u.type == "REL"
                                                               else u.value for u in rest])
     return toks, ""
+
+
+def _unbracket_where(tokens: list[Token]) -> list[Token]:
+    """'a = b \\qquad (\\text{where} \\quad c = d)': a 'where' remark in brackets is the same remark without
+    them (the brackets dropped when their ')' closes the line)."""
+    out = list(tokens)
+    for k, tok in enumerate(tokens):
+        if tok.type != "LPAR":
+            continue
+        j = k + 1
+        while j < len(tokens) and tokens[j].type == "QUAD":
+            j += 1
+        if j >= len(tokens) or tokens[j].type != "WHERE":
+            continue
+        depth = 0
+        for e in range(k, len(tokens)):
+            if tokens[e].type == "LINESEP":
+                break
+            depth += (tokens[e].type in OPENERS) - (tokens[e].type in CLOSERS)
+            if depth == 0:
+                if all(t.type in ("QUAD", "TEXT") for t in tokens[e + 1:_line_end(tokens, e)]):
+                    out[k] = out[e] = None
+                break
+    return [t for t in out if t is not None]
+
+
+def _line_end(tokens: list[Token], k: int) -> int:
+    while k < len(tokens) and tokens[k].type != "LINESEP":
+        k += 1
+    return k
 
 
 def _split_quads(toks: list[Token], where: bool) -> list[Line]:
