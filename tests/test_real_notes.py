@@ -28,17 +28,6 @@ SECTION = "a section whose own network the file cannot declare yet (issue 20 ite
 BISHOP = "Bishop's names (a the weighted input, z = h(a) the activation, y the output) read as deeplearning.ai's"
 FALSE_ALARMS = {
     # --- names: the note's own names
-    ("jfemiani-prml-error-backpropagation", "f6.1"): f"{BISHOP}: a_j = sum_i w_ji x_i",
-    ("jfemiani-prml-error-backpropagation", "f7.1"): f"{BISHOP}: z = tanh(a)",
-    ("jfemiani-prml-error-backpropagation", "f8.1"): f"{BISHOP}: a_k = sum_j w_kj z_j",
-    ("jfemiani-prml-error-backpropagation", "f9.1"): f"{BISHOP}: y_k = a_k, y the output, not the target",
-    ("jfemiani-prml-error-backpropagation", "f18.1"): f"{BISHOP}: y the output, not the target",
-    ("jfemiani-prml-error-backpropagation", "f18.2"): f"{BISHOP}: y the output, not the target",
-    ("jfemiani-prml-error-backpropagation", "f21.1"): f"{BISHOP}: y the output, not the target",
-    ("jfemiani-prml-error-backpropagation", "f28.1"): f"{BISHOP}: z = sigma(a)",
-    ("jfemiani-prml-error-backpropagation", "f28.2"): f"{BISHOP}: z = sigma(a) written out",
-    ("jfemiani-prml-error-backpropagation", "f29.1"): f"{BISHOP}: y = z, y the output, not the target",
-    ("jfemiani-prml-error-backpropagation", "f32.1"): f"{BISHOP}: sigma'(a) = z(1 - z)",
 }
 
 

@@ -59,6 +59,7 @@ class Section:
     inferred: str = ""            # the front matter (YAML) of a network inferred from the notes' forward pass
     layer_variable: str = ""      # the letter the notes write a general layer with, when not l (Goodfellow's k)
     shorthand_open: bool = False  # inferred notes that never say whether dZ is one example's: a claim true either way
+    undetermined: str = ""        # a heading whose network is neither declared nor inferable: why (its formulas unsupported)
 
 
 @dataclass
@@ -284,6 +285,50 @@ def inferred_section(formulas: list, options: dict, lines: dict, path: Path, con
     section.shorthand_open = "shorthand" not in merged and section.architecture.averaging == "mean"
     section.formulas = list(formulas)
     return section
+
+
+def adopt_inferred_names(section: Section) -> None:
+    """A declared network's section whose notes write their own forward pass: the names that forward pass gives
+    the quantities (Bishop's a_j for the pre-activation, CS231n's H) are read as the notes mean them, as
+    inference reads undeclared notes, when the forward pass defines the same layers as declared. Declared
+    `names:` and options win; a forward pass that defines another network is reported by the audit instead."""
+    try:
+        found = infer.infer(section.formulas)
+    except infer.Underdetermined:
+        return
+    arch, written = section.architecture, found.network.get("layers")
+    if not _same_layers(arch, written):
+        return
+    section.aliases, section.names = dict(section.aliases), dict(section.names)   # sections share the header's
+    renamed = found.options.get("renamed_letters", set())
+    for name, target in found.options.get("aliases", {}).items():
+        letter = re.match(r"\\?[A-Za-z]+", name.replace("\\hat{", "").replace("\\mathcal{", ""))
+        letter = letter.group(0) if letter else name
+        meaningful = letter in ("W", "w", "b", "B", "Z", "z", "A", "a", "X", "x", "Y", "y")
+        if meaningful and letter not in renamed:
+            continue   # a letter the notes mostly use as the tool reads it: one slip does not rename it
+        if name not in section.aliases:
+            section.aliases[name] = target
+            section.names[name] = found.lines.get(f"aliases.{name}")
+    if found.options.get("layer_variable") and not section.layer_variable:
+        section.layer_variable = found.options["layer_variable"]
+    if found.options.get("subscript") == "layer":
+        section.subscript = "layer"
+    if found.network.get("biases") is False and arch.biases:
+        section.architecture = spec.without_biases(arch)   # no layer of the notes writes a bias
+
+
+def _same_layers(arch, written) -> bool:
+    """Do the declared layers and those the forward pass writes agree (the generic g agrees with any)?"""
+    def agree(a, b):
+        return a == b or "g" in (a, b)
+    if isinstance(written, str):
+        if not arch.general:
+            return False
+        hidden, out = (x.strip() for x in written.replace("x (L-1)", "").split(","))
+        return agree(arch.hidden.activation, hidden) and agree(arch.output.activation, out)
+    dense = [layer.activation for layer in getattr(arch, "layers", ()) if layer.kind == "dense"]
+    return not arch.general and len(dense) == len(written) and all(map(agree, dense, written))
 
 
 NOTES_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook", ".tex": "latex"}

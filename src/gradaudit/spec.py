@@ -400,6 +400,14 @@ def describe_title(arch: Architecture) -> str:
     return f"declared network: {layers}; {arch.loss}, {arch.averaging}, {arch.declared_convention or arch.convention}"
 
 
+def without_biases(arch: Architecture) -> Architecture:
+    """The same network with no biases (registered under its own id)."""
+    arch = replace(arch, biases=False)
+    arch = replace(arch, id=_id(arch))
+    architectures.register(arch)
+    return arch
+
+
 def load(data, name: str = "network") -> Architecture:
     """from_mapping, with the built network registered so that every command can name it by its id."""
     arch = from_mapping(data, name)

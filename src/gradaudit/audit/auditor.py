@@ -492,9 +492,10 @@ class SectionAuditor:
 
     def _definitions(self, parsed) -> None:
         """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
-        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps), (":=",))
+        statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps[:2]), (":=",))
                       for st in parsed.statements if isinstance(st, N.Statement) and None not in st.steps
-                      and (st.rels == (":=",) or st.rels == ("=",) and self._names_a_derivative(st.steps))]
+                      and (st.rels == (":=",) or st.rels[:1] == ("=",) and len(st.steps) >= 2
+                           and self._names_a_derivative(st.steps[:2]))]   # \delta = dE/da = ...: a chain defines too
         if statements:
             register_definitions(statements, self.section.parsed_aliases, _known_name)
 
@@ -503,11 +504,17 @@ class SectionAuditor:
         means yet, equated to a derivative of the loss, is the notes' definition of that name (Nielsen's delta)."""
         name, target = steps
         if not (isinstance(name, N.Sym) and isinstance(target, N.Deriv) and isinstance(target.num, N.Sym)
-                and is_loss(target.num) and isinstance(target.den, N.Sym)) or _known_name(name):
+                and self._names_the_loss(target.num) and isinstance(target.den, N.Sym)) or _known_name(name):
             return False
         plain = replace(name, index=(), index_style="", layer=None, style="")
         return not any(isinstance(k, N.Sym) and replace(k, index=(), index_style="", layer=None, style="") == plain
                        for k in self.section.parsed_aliases)
+
+    def _names_the_loss(self, sym: N.Sym) -> bool:
+        """J, C, L, or the notes' own name for it (Bishop's E_n, declared or inferred as J)."""
+        value = self.section.parsed_aliases.get(alias_key(sym))
+        value = getattr(value, "target", value)
+        return is_loss(sym) or (isinstance(value, N.Sym) and is_loss(value))
 
     # -- chains
     def _chains(self, parsed, formula: Formula) -> list[list]:
@@ -678,8 +685,8 @@ class SectionAuditor:
     def _reference(self, chain, contexts, deadline):
         """The quantity the chain is about, and a label error on its first step if there is one."""
         first = chain[0]
-        if len(chain) < 3 or not _is_label(first):
-            return first, None
+        if len(chain) < 3 or not _is_label(first) or _unknown_in(first, contexts):
+            return first, None   # a name the network does not know is no wrong label: its claim is unsupported
         agree_first = sum(1 for s in chain[1:] if _agrees(first, s, contexts, deadline))
         if agree_first >= 1:
             return first, None

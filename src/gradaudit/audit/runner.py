@@ -50,11 +50,18 @@ def _worse(a, b):
 def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT,
                    run_deadline: float = float("inf")) -> list[Result]:
     results = []
-    auditors = [SectionAuditor(section, doc.document, timeout=timeout, run_deadline=run_deadline)
+    auditors = [None if section.undetermined else SectionAuditor(section, doc.document, timeout=timeout,
+                                                                  run_deadline=run_deadline)
                 for section in doc.sections]
     for auditor in auditors:   # a names: entry for nothing is a file error, before any formula is audited
-        auditor.check_names(doc.path)
-    for section, auditor in zip(doc.sections, auditors):
+        if auditor is not None:
+            auditor.check_names(doc.path)
+    for section, auditor in zip(doc.sections, auditors, strict=True):
+        if auditor is None:   # a heading whose network is neither declared nor inferable
+            results.extend(_not_audited(section, doc.document,
+                                        f"this section's network is not declared and cannot be inferred: "
+                                        f"{section.undetermined}"))
+            continue
         if time.monotonic() >= run_deadline:   # not even the section's models are built: nothing is audited
             results.extend(_not_audited(section, doc.document))
             continue
@@ -63,9 +70,9 @@ def audit_document(doc: corpus.Document, timeout: float = DEFAULT_TIMEOUT,
     return results
 
 
-def _not_audited(section, document: str) -> list[Result]:
+def _not_audited(section, document: str, reason: str = RUN_SPENT) -> list[Result]:
     return [Result(file=f.file, line=f.line, id=f.id, source=f.locator, latex=f.latex, claim="",
-                   verdict="unsupported", reason=RUN_SPENT, section=section.id, document=document)
+                   verdict="unsupported", reason=reason, section=section.id, document=document)
             for f in section.formulas]
 
 

@@ -34,7 +34,7 @@ from ..notation.latex import to_latex
 from ..notation.parser import parse
 from .loss import LossFacts, inverse_factors, loss_facts
 from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, generic_letter, is_loss_name,
-                      key, sym_label, unit_letter, without_indices)
+                      key, sym_label, without_indices)
 
 __all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "defines_layer", "infer"]
 
@@ -202,7 +202,7 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
     if aff is not None:
         weight, x, bias, layout = aff
         return [Step("affine", key(out_sym), out_sym, key(x), x, line, weight=weight, bias=bias, layout=layout)]
-    if isinstance(rhs, N.Sym) and (not rhs.index or unit_letter(rhs)):
+    if isinstance(rhs, N.Sym):
         renames.append((line, out_sym, without_indices(rhs)))
     return []
 
@@ -320,7 +320,7 @@ def _place(steps) -> None:
 def _names(steps, renames, general: bool):
     """`names:` for every name whose default reading (z pre-activation, a activation, W, b by their layer
     labels) is not what the forward pass defines it as; `subscript: layer` when layers are subscripts (W_1)."""
-    options, lines, names = {}, {}, {}
+    options, lines, names, votes = {}, {}, {}, {}
     subscripted = any(s.weight is not None and s.weight.sublayer is not None and s.weight.layer is None for s in steps)
     max_label = max((s.label for s in steps if isinstance(s.label, int)), default=None)
     if subscripted:
@@ -331,6 +331,8 @@ def _names(steps, renames, general: bool):
     def want(sym, letter: str, label, line):
         if sym is None or label is None:
             return
+        base = DEFAULT_LETTER.get(sym.name, {"X": "X", "x": "X", "Y": "Y", "y": "Y"}.get(sym.name))
+        votes.setdefault(sym.name, [0, 0])[base == letter] += 1   # [roles unlike its default letter, like it]
         default = _default(sym, subscripted)
         if default == (letter, label) or depth_one and default == (letter, None):
             return   # read so already (a one-layer network's z, w, b need no layer)
@@ -354,6 +356,8 @@ def _names(steps, renames, general: bool):
             if source is None and s.label == 1 and isinstance(s.arg_sym, N.Sym):
                 if BASE_INPUT.get(s.arg_sym.name) is None and s.arg_sym.layer is None:
                     want(s.arg_sym, "X", 1, s.line)
+                else:
+                    votes.setdefault(s.arg_sym.name, [0, 0])[1] += 1   # X, x as the input: read so already
         else:
             want(s.out_sym, "A", s.label, s.line)
             if by_out.get(s.arg) is None and isinstance(s.arg_sym, N.Sym):
@@ -380,6 +384,9 @@ def _names(steps, renames, general: bool):
     if names:
         options["aliases"] = names
         options["names"] = set(names)
+    # letters the forward pass uses unlike their default meaning more often than like it (Bishop's a, z, y):
+    # a declared network adopts only the names of these letters and of letters with no meaning of their own
+    options["renamed_letters"] = {letter for letter, (unlike, like) in votes.items() if unlike > like}
     return options, lines
 
 

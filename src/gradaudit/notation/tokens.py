@@ -367,6 +367,9 @@ class _Lexer:
 
     def looks_applied_paren(self, i: int) -> bool:
         j = self.next_nonspace(i)
+        sized = re.match(r"\\(big|Big|bigg|Bigg|left)[lr]?\s*(?=\()", self.s[j:])   # \max\big( is \max(
+        if sized:
+            j += sized.end()
         return j < len(self.s) and self.s[j] == "("
 
     def macro(self, i: int) -> int:

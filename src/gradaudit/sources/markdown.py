@@ -330,6 +330,9 @@ class _Sections:
                                                "network in front matter, or write their forward pass and loss)",
                                                file=str(self.path), line=1)
             return [self.file]
+        for section in self.order:
+            if section is not None:
+                corpus.adopt_inferred_names(section)   # a declared network read in the notes' own names
         if self.undeclared:
             at = self.order.index(None)
             self.order[at:at + 1] = self._inferred()
@@ -341,19 +344,27 @@ class _Sections:
         heading (a heading without a forward pass of its own, such as a backward pass, continues the one before).
         When the headings do not split the forward passes cleanly, the whole file defines one network."""
         every = [f for f, _ in self.undeclared]
-        for groups in (_split_by_headings(self.undeclared), None):
-            if groups is None or len(groups) < 2:
-                break
-            try:
-                sections = []
-                for title, formulas in groups:
+        groups = _split_by_headings(self.undeclared)
+        if len(groups) >= 2:
+            sections, failed = [], []
+            for title, formulas in groups:
+                try:
                     section = corpus.inferred_section(formulas, self.options, self.lines, self.path, context=every)
-                    section.id, section.heading = self._unique(_slug(title)), title
-                    sections.append(section)
-                return sections
-            except GradauditError:
-                pass
-        return [corpus.inferred_section(every, self.options, self.lines, self.path)]
+                except corpus.UndeclaredNetwork as exc:
+                    section = corpus.Section(id="", architecture=None, formulas=list(formulas), undetermined=exc.message)
+                    failed.append(section)
+                section.id, section.heading = self._unique(_slug(title)), title
+                sections.append(section)
+            if len(failed) < len(sections):
+                return sections   # a heading whose network cannot be inferred: its formulas are unsupported, saying why
+        try:
+            return [corpus.inferred_section(every, self.options, self.lines, self.path)]
+        except corpus.UndeclaredNetwork as exc:
+            if all(section is None for section in self.order):
+                raise   # nothing in the file says what network it derives: exit 2, saying what to declare
+            rest = corpus.Section(id=self._unique("undeclared"), architecture=None, formulas=every,
+                                  undetermined=exc.message)
+            return [rest]   # the headings that declare their networks are audited; these formulas are unsupported
 
     def _unique(self, base: str) -> str:
         name, k = base, 2
