@@ -643,7 +643,7 @@ class SectionAuditor:
             for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
                 if r.verdict == "error":
                     r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
-                    r.reason = ("a sum with no limits (or up to the example count) over an element index: whether "
+                    r.reason = ("a sum with no limits over an element index: whether "
                                 "it runs over the examples or over the units is not pinned down, and read as "
                                 "gradaudit reads it, it does not hold")
         if id(chain_as_read) in self.borrowed and reference is chain[0]:
@@ -657,12 +657,11 @@ class SectionAuditor:
         return results
 
     def _sums_a_lone_index(self, chain) -> bool:
-        """Does a sum with no limit, or up to the example count, bind an element index of some name (\\sum_i dS_i,
-        \\frac{1}{N}\\sum_{i=1}^{N} (\\hat{y}_i - y_i), \\sum_k \\sum_j (W^{[l]}_{kj})^2)? Its range is then not pinned
-        down (the examples, or the units); a sum up to C or n^{[l]} runs over units."""
+        """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?
+        Its range is then not pinned down (the examples, or the units); a sum with limits says which."""
         for node in chain:
             for n in walk(node):
-                if isinstance(n, N.Sum) and n.index is not None and (n.upper is None or self._example_count(n.upper)):
+                if isinstance(n, N.Sum) and n.index is not None and n.upper is None and n.lower is None:
                     bound = n.index.name
                     if any(isinstance(x, N.Sym) and any(isinstance(i, N.Sym) and i.name == bound for i in x.index)
                            for x in walk(n.body)):

@@ -683,7 +683,7 @@ def _sum(node: N.Sum, ctx: Context):
 
 def _over_layers(node: N.Sum) -> bool:
     """\\sum_{l=1}^{L} ... W^{[l]}: the summation index is a layer index of the body (an L2 penalty's sum)."""
-    if (node.lower is None) != (node.upper is None):
+    if (node.lower is None) != (node.upper is None) or not isinstance(node.index, N.Sym):
         return False   # \sum_l with no limits at all runs over every layer; half a range is read no further
     label = node.index.name
     return any(isinstance(n, N.Sym) and n.layer is not None
@@ -1227,7 +1227,10 @@ def gather(data, index, ctx: Context):
     if np.any(outside):
         # a sum's term that falls off the edge is zero: the full convolution's zero padding
         idx = [np.clip(pos, 0, data.shape[axis] - 1) for axis, pos in enumerate(idx)]
-        picked = np.where(outside, 0, data[tuple(idx)])
+        picked = data[tuple(idx)]
+        if np.shape(picked) != np.shape(outside):   # fewer indices than the quantity has axes
+            raise EvalError("an indexed quantity with axes its indices do not name")
+        picked = np.where(outside, 0, picked)
     else:
         picked = data[tuple(idx)]
     if not labels:

@@ -25,7 +25,7 @@ def declares_network(path: Path) -> bool:
     try:
         text = corpus._read_text(path)
         if suffix == ".tex":
-            block = header(text, path)[0]
+            block = header(text, path)[0] or ""   # no '% gradaudit:' block: nothing declared
         else:
             if suffix == ".ipynb":
                 text = notebook_markdown(path, text)[0]
