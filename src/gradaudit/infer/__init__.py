@@ -22,7 +22,7 @@ like every other claim in the inferred network, so one that disagrees with the r
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
@@ -74,7 +74,6 @@ class Inferred:
     network: dict                  # spec keys (spec.load reads them)
     options: dict                  # section options: names, subscript, shorthand
     lines: dict                    # the formula line each fact came from ('network', 'aliases.NAME')
-    evidence: list = field(default_factory=list)   # (line, fact) for the report
 
     def yaml(self) -> str:
         """The front matter a user can paste to declare this network (and change what was guessed)."""
@@ -277,8 +276,7 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         options.setdefault("names", set()).add(loss.count)
         lines[f"aliases.{loss.count}"] = loss.line
     lines["network"] = first_line
-    return Inferred(network=network, options=options, lines=lines,
-                    evidence=[(s.line, s.kind) for s in steps] + [(loss.kind_line, "loss")])
+    return Inferred(network=network, options=options, lines=lines)
 
 
 def _output_activation(network) -> str:
