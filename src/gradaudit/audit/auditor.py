@@ -28,6 +28,7 @@ from . import budget, diagnose, exact, layout, net, open_readings, termwise
 from .. import infer, primitives
 from .resolve import normalize
 from .compare import Match, compare, describe_shape, finite
+from .kinds import checked
 from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
 from .evaluate import (is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol,
                        evaluate, walk)
@@ -43,9 +44,12 @@ GENERAL_DEPTHS = (2, 3, 4, 5)
 
 @dataclass
 class ErrorItem:
-    kind: str
+    kind: str                     # one of kinds.Kind: any other is a bug, refused here
     detail: str
     fix_latex: str = ""
+
+    def __post_init__(self):
+        checked(self.kind)
 
 
 @dataclass

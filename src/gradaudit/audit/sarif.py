@@ -11,16 +11,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from .kinds import Kind
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-KINDS = {   # the kinds the diagnosis names, as in the README's verdict table
-    "sign": "a sign is flipped", "index": "a layer index is wrong", "transpose": "a transpose is missing or extra",
-    "dimension": "a stated dimension is wrong", "factor": "a constant factor (1/m, 2) is wrong",
-    "sum": "a sum is missing or extra", "step": "a step of the chain rule is wrong",
-    "label": "the formula computes a different gradient than its left side names",
-    "definition": "a forward-pass definition is wrong", "precedence": "the formula's grouping is wrong",
-    "unexplained": "the formula is wrong and no small edit explains it",
-}
+KINDS = {kind.value: kind.description for kind in Kind}   # one rule per kind of mistake (kinds.py)
 
 
 def _rules() -> list[dict]:
