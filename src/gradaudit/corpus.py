@@ -60,6 +60,7 @@ class Section:
     layer_variable: str = ""      # the letter the notes write a general layer with, when not l (Goodfellow's k)
     shorthand_open: bool = False  # inferred notes that never say whether dZ is one example's: a claim true either way
     undetermined: str = ""        # a heading whose network is neither declared nor inferable: why (its formulas unsupported)
+    shorthand_declared: bool = False   # the header says what dZ means (shorthand:); else the notes' formulas may
 
 
 @dataclass
@@ -266,7 +267,8 @@ def _notes_section(options: dict, lines: dict, path: Path) -> Section:
         raise GradauditError("layer_variable is the one letter the notes write a general layer with (k in h^{(k)})",
                              file=str(path), line=lines.get("layer_variable"))
     return Section(id="notes", architecture=arch, default_layer=options.get("default_layer"),
-                   aliases=options.get("aliases", {}), names=names, layer_variable=variable, **kwargs)
+                   aliases=options.get("aliases", {}), names=names, layer_variable=variable,
+                   shorthand_declared="shorthand" in options, **kwargs)
 
 
 def inferred_section(formulas: list, options: dict, lines: dict, path: Path, context=()) -> Section:
@@ -316,6 +318,19 @@ def adopt_inferred_names(section: Section) -> None:
         section.subscript = "layer"
     if found.network.get("biases") is False and arch.biases:
         section.architecture = spec.without_biases(arch)   # no layer of the notes writes a bias
+
+
+def read_shorthand(section: Section) -> None:
+    """A declared network whose header does not say what dZ means: the notes' own formulas say it by majority
+    (dW = \\frac{1}{m} dZ A^T: one example's), as for inferred notes; if they do not, a claim right under one
+    reading only is `notation`."""
+    if section.shorthand_declared or section.architecture.averaging != "mean":
+        return
+    reading = infer.shorthand_reading(infer.statements(section.formulas))
+    if reading:
+        section.shorthand = reading
+    else:
+        section.shorthand_open = True
 
 
 def _same_layers(arch, written) -> bool:

@@ -26,7 +26,7 @@ from ..notation import ast as N
 from ..notation.parser import warm_parser
 from . import budget, diagnose, exact, layout, net, open_readings, termwise
 from .. import infer, primitives
-from .resolve import normalize
+from .resolve import normalize, transform
 from .compare import Match, compare, describe_shape, finite
 from .kinds import checked
 from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
@@ -233,7 +233,7 @@ def _one_example_chain(chain, section) -> bool:
     sums over the m examples."""
     return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
             or _one_example_names(chain, section)) \
-        and not any(isinstance(n, N.Sum) and n.upper == N.Sym("m") for node in chain for n in walk(node))
+        and not any(_over_examples(n) for node in chain for n in walk(node))
 
 
 def _one_example_names(chain, section) -> bool:
@@ -638,6 +638,7 @@ class SectionAuditor:
             self._verify_correction(result, contexts, deadline)
             self._confirm(result, ref, step, contexts, deadline, total)
             self._layout_definition(result, ref, step)
+            _dot_product_reading(result, step)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
@@ -791,6 +792,12 @@ class SectionAuditor:
                 result.reason = (f"the layer index {free} is bound nowhere in the formula; the claim holds for "
                                  f"{free} = {', '.join(map(str, holding))} only: say which layer it means")
                 return
+        regrouped = transform(step, _elementwise_first)
+        if regrouped != step and judge(ref, regrouped, contexts, deadline).match is Match.EQUAL:
+            result.verdict = "notation"   # (u \odot v) a^T: the brackets the notes wrote, which the tree cannot keep
+            result.reason = ("holds with the elementwise product taken before the matrix product, (u \odot v) a^T, "
+                             "as brackets around it say; without them it reads u \odot (v a^T)")
+            return
         reading = self._open_reading(ref, step, contexts, deadline)
         if reading:
             result.verdict = "notation"
@@ -1038,14 +1045,47 @@ def _example_sums(step, ctx):
     axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
 
     def fn(n):
-        if isinstance(n, N.Sum) and n.index is not None and n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)) \
+        if _over_examples(n) \
                 and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)) \
                 and not _is_loss_term(n.body):   # \sum_i \mathcal{L}^{(i)}: m examples' losses, each a number
-            if ctx.model.convention == "column" and _outer_product(n.body):
-                return n.body   # \sum_i dz^{(i)} a^{(i)T} is the product of the batches dZ A^T: the product sums
+            body = transform(n.body, _elementwise_first)   # one example's u \odot (v a^T) is (u \odot v) a^T
+            if ctx.model.convention == "column" and _outer_product(body):
+                return body   # \sum_i dz^{(i)} a^{(i)T} is the product of the batches dZ A^T: the product sums
             return N.Sum(n.body, axis=axis, keepdims=True, style="np")
         return n
     return transform(step, fn)
+
+
+def _elementwise_first(n):
+    """u \\odot (v a^T), as normalize groups u \\odot v a^T, back to (u \\odot v) a^T: the grouping of bracketed notes."""
+    if isinstance(n, N.Mul) and n.op in ("odot", "star") and len(n.factors) >= 2 and isinstance(n.factors[-1], N.Mul) \
+            and n.factors[-1].op == "juxt" and len(n.factors[-1].factors) >= 2:
+        inner = n.factors[-1]
+        return N.Mul((N.Mul(n.factors[:-1] + (inner.factors[0],), n.op),) + inner.factors[1:], "juxt")
+    return n
+
+
+def _dot_product_reading(result: Result, step) -> None:
+    """w \\cdot x of two vectors, its only fault a transpose: the inner product w^T x, as the dot says."""
+    if result.verdict != "error" or [e.kind for e in result.errors] != ["transpose"]:
+        return
+    def vector(f):
+        return isinstance(f, N.Sym) and f.name.islower() and not f.index and not f.hat
+    if any(isinstance(n, N.Mul) and n.op == "cdot" and len(n.factors) == 2 and all(map(vector, n.factors))
+           for n in walk(step)):
+        result.verdict, result.errors = "notation", []
+        result.reason = "u \\cdot v of two vectors read as their inner product u^T v"
+
+
+def _over_examples(n) -> bool:
+    """\\sum_{i=1}^{m} Q, or \\sum_i Q with no limits, where Q has no index i (its per-example superscripts (i)
+    read off): the sum over the m examples."""
+    if not (isinstance(n, N.Sum) and isinstance(n.index, N.Sym)):
+        return False
+    if n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)):
+        return True
+    return n.upper is None and n.lower is None and n.index.name in ("i", "n") \
+        and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body))
 
 
 def _outer_product(body) -> bool:
@@ -1053,13 +1093,18 @@ def _outer_product(body) -> bool:
     them such as (a^{[2]} - y))."""
     def vector(x):
         x = x.of if isinstance(x, N.Shorthand) else x
-        if isinstance(x, N.Add):
-            return all(vector(t) for t in x.terms)
+        if isinstance(x, (N.Add, N.Mul)) and not (isinstance(x, N.Mul) and x.op == "juxt"):
+            parts = x.terms if isinstance(x, N.Add) else x.factors
+            return all(vector(f) or isinstance(f, N.Num) for f in parts) and any(vector(f) for f in parts)
+        if isinstance(x, N.Mul):   # W^{[3]T} (a - y): a matrix applied to one example's vector
+            return vector(x.factors[-1]) and all(matrix(f) for f in x.factors[:-1])
         if isinstance(x, N.Neg):
             return vector(x.arg)
-        if isinstance(x, N.Mul) and x.op in ("odot", "star"):
-            return all(vector(f) or isinstance(f, N.Num) for f in x.factors) and any(vector(f) for f in x.factors)
         return isinstance(x, N.Sym) and x.name in ("a", "z", "x", "y") and not x.index
+
+    def matrix(x):
+        x = x.arg if isinstance(x, N.Transpose) else x
+        return isinstance(x, N.Sym) and x.name in ("W", "w") and not x.index
     return (isinstance(body, N.Mul) and body.op == "juxt" and len(body.factors) == 2 and vector(body.factors[0])
             and isinstance(body.factors[1], N.Transpose) and vector(body.factors[1].arg))
 
@@ -1069,7 +1114,7 @@ def _sums_of_one_example(step, ctx) -> bool:
     so summing them over the examples is what the text says, not a reading of an informal sum."""
     if ctx.model.convention != "column":
         return False
-    sums = [n for n in walk(step) if isinstance(n, N.Sum) and n.upper == N.Sym("m") and n.index is not None]
+    sums = [n for n in walk(step) if _over_examples(n)]
     for n in sums:
         names = [x.of.name if isinstance(x, N.Shorthand) else x.name for x in walk(n.body)
                  if isinstance(x, (N.Sym, N.Shorthand))]

@@ -36,7 +36,8 @@ from .loss import LossFacts, inverse_factors, loss_facts
 from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, generic_letter, is_loss_name,
                       key, sym_label, without_indices)
 
-__all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "defines_layer", "infer"]
+__all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "defines_layer", "infer",
+           "shorthand_reading", "statements"]
 
 
 def affine_of(rhs, lhs):

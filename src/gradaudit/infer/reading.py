@@ -95,12 +95,14 @@ def affine(rhs, lhs: N.Sym):
     product = products[0]
     if isinstance(product, N.Mul) and len(product.factors) == 2 and product.op in ("juxt", "cdot"):
         first, second = product.factors
+        dot = product.op == "cdot" and all(isinstance(f, N.Sym) and f.name.islower() for f in (first, second))
         if _is_weight(first) and not _is_weight(second) and isinstance(_strip(second), N.Sym):
-            layout = "column-wT" if isinstance(first, N.Transpose) else "column"
+            # w \cdot x of two vectors is their inner product w^T x
+            layout = "column-wT" if isinstance(first, N.Transpose) or dot else "column"
             return _strip(first), _strip(second), bias, layout
         if _is_weight(second) and not _is_weight(first) and isinstance(_strip(first), N.Sym) \
                 and not isinstance(second, N.Transpose):
-            return _strip(second), _strip(first), bias, "row"
+            return _strip(second), _strip(first), bias, "column-wT" if dot else "row"
         return None
     if isinstance(product, N.Sum) and isinstance(product.body, N.Mul) and len(product.body.factors) == 2:
         w, x = product.body.factors

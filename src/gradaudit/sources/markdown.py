@@ -333,6 +333,7 @@ class _Sections:
         for section in self.order:
             if section is not None:
                 corpus.adopt_inferred_names(section)   # a declared network read in the notes' own names
+                corpus.read_shorthand(section)
         if self.undeclared:
             at = self.order.index(None)
             self.order[at:at + 1] = self._inferred()
