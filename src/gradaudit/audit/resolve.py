@@ -10,28 +10,9 @@ from fractions import Fraction
 
 from .. import primitives
 from ..notation import ast as N
+from ..notation.tree import transform
 from .aliases import declared_quantity
 from .elided import read_elided_sums
-
-
-def transform(node, fn):
-    """Rebuild a tree bottom-up through fn."""
-    if not isinstance(node, N.Node):
-        return node
-    changes = {}
-    for key, value in node.__dict__.items():
-        if isinstance(value, N.Node):
-            new = transform(value, fn)
-            if new is not value:
-                changes[key] = new
-        elif isinstance(value, tuple) and any(isinstance(v, (N.Node, tuple)) for v in value):
-            new = tuple(transform(v, fn) if isinstance(v, N.Node)
-                        else tuple(transform(x, fn) for x in v) if isinstance(v, tuple) else v for v in value)
-            if new != value:
-                changes[key] = new
-    if changes:
-        node = replace(node, **changes)
-    return fn(node)
 
 
 def normalize(node, section):

@@ -572,11 +572,10 @@ def split_lines(tokens: list[Token]) -> list[Line]:
         if line.where and toks and toks[0].type == "TEXT" and toks[0].value.lower().startswith("where"):
             head = toks[0].value.strip()
             toks = toks[1:]
-            if not [t for t in toks if t.type not in ("TEXT", "QUAD")]:
+            if not [t for t in toks if t.type not in ("TEXT", "QUAD")] and out:
                 # '\text{where ...}' with no mathematics after it: a remark on the line before
-                if out:
-                    out[-1].annotation = (out[-1].annotation + " " + head).strip()
-                    continue
+                out[-1].annotation = (out[-1].annotation + " " + head).strip()
+                continue
             line.where = bool(toks)
             if not toks:
                 continue
