@@ -25,6 +25,7 @@ def test_affine_is_what_the_texts_write(name):
     A = rng.normal(size=layout.batch_shape(n_in, m))
     b = rng.normal(size=layout.bias_shape(n_out))
     Z = layout.affine(W, A, b, lambda r, c: np.ones((r, c)))
+    assert np.allclose(Z, layout.affine(W, A, b))   # NumPy broadcasting b gives the same
     assert Z.shape == layout.batch_shape(n_out, m)
     assert np.allclose(Z, WRITTEN[name](W, A, b))
     assert Z.shape[layout.example_axis] == m and Z.shape[layout.unit_axis] == n_out

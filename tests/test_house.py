@@ -140,3 +140,9 @@ def test_depth_is_iterative():
     for _ in range(5000):
         node = N.Neg(node)
     assert tree.depth(node) == 5001
+
+
+def test_walk_visits_what_subtrees_visits_in_the_same_order():
+    node = parse(r"dZ = \frac{1}{m} \sum_{i=1}^{m} \begin{cases} W^T a_i & \text{if } z_i > 0 \\ 0 & \text{otherwise} "
+                 r"\end{cases} + \begin{bmatrix} a & b \end{bmatrix}").statements[0].steps[1]
+    assert list(tree.walk(node)) == [sub for _, sub in tree.subtrees(node)]

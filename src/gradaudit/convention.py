@@ -48,13 +48,13 @@ class Convention:
         """A one-dimensional array as this layout's vector: a column, or a row."""
         return value.reshape(-1, 1) if self.examples_in_columns else value.reshape(1, -1)
 
-    def affine(self, W, A, b, ones):
+    def affine(self, W, A, b, ones=None):
         """W A + b in this layout, for NumPy and SymPy matrices alike (`@`): `ones(rows, cols)` spreads b over
-        the m examples."""
+        the m examples; without it b is added as it is (NumPy broadcasts it)."""
         if self.examples_in_columns:
-            m = A.shape[1]
-            return (W if self.weight_out_in else W.T) @ A + b @ ones(1, m)
-        return A @ W + ones(A.shape[0], 1) @ b
+            product = (W if self.weight_out_in else W.T) @ A
+            return product + (b if ones is None else b @ ones(1, A.shape[1]))
+        return A @ W + (b if ones is None else ones(A.shape[0], 1) @ b)
 
 
 CONVENTIONS = {c.name: c for c in (

@@ -91,7 +91,12 @@ def _shift(layer, delta):
 
 
 def _inside_deriv(root, path) -> bool:
-    return any(isinstance(tree.at(root, path[:k]), (N.Deriv, N.DerivOp)) for k in range(len(path)))
+    node = root
+    for step in path:
+        if isinstance(node, (N.Deriv, N.DerivOp)):
+            return True
+        node = tree.at(node, (step,))
+    return False
 
 
 @diagnosis(Kind.DIMENSION)

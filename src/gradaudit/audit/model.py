@@ -37,10 +37,6 @@ DRAWS = 64      # draws tried before a point with no value near a kink is given 
 
 # ---- elementwise activations: the primitive table's, complex-step safe (branches decide on the real part) --
 
-def _ones(rows, cols):
-    return np.ones((rows, cols))
-
-
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -218,7 +214,7 @@ class NumericModel:
             elif layer.kind == "dense":
                 layer_no += 1
                 W, b = v[f"W{layer_no}"], v[f"b{layer_no}"]
-                z = self.arch.layout.affine(W, a, b, _ones)
+                z = self.arch.layout.affine(W, a, b)   # NumPy broadcasts b over the examples
                 z = put(f"Z{layer_no}", z)
                 if layer.activation == "softmax":
                     a = _softmax(z, self.class_axis)

@@ -45,9 +45,29 @@ def subtrees(node, stop=None):
 
 
 def walk(node, stop=None):
-    """Every subtree, preorder."""
-    for _, subtree in subtrees(node, stop):
-        yield subtree
+    """Every subtree, preorder (the order of `subtrees`, without building paths: the evaluator walks often)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, Node) or (stop is not None and stop(current)):
+            continue
+        found = []
+        for value in current.__dict__.values():
+            if isinstance(value, Node):
+                found.append(value)
+            elif isinstance(value, tuple) and value:
+                _nodes_in(value, found)
+        found.reverse()
+        stack.extend(found)
+
+
+def _nodes_in(value: tuple, found: list) -> None:
+    for item in value:
+        if isinstance(item, Node):
+            found.append(item)
+        elif isinstance(item, tuple):
+            _nodes_in(item, found)
 
 
 def depth(node) -> int:
