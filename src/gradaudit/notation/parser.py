@@ -26,7 +26,8 @@ from . import tree
 from .ast import Control, Parsed, Statement
 from .build import Builder
 from .raw import RawBuilder
-from .tokens import MAX_CHARS, _before_text, control_text, repair_parens, split_lines, strip_display, tokenize
+from .lines import control_text, repair_parens, split_lines, strip_display
+from .tokens import MAX_CHARS, _before_text, tokenize
 
 __all__ = ["parse", "NotationError"]
 
