@@ -25,7 +25,7 @@ from ..notation import ast as N
 from ..notation.parser import parse, warm_parser
 from . import budget, diagnose, net
 from ..notation.tree import walk
-from .resolve import normalize
+from .resolve import normalize, normalized_name
 from .kinds import ErrorItem
 from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
 from .evaluate import evaluate, is_function_name
@@ -145,6 +145,7 @@ class SectionAuditor(Verdicts):
                 value = _single_node(self.parse(target))
             except (NotationError, ValueError):
                 continue
+            key = normalized_name(key, self.section)
             if isinstance(key, N.Sym):
                 # a `names:` entry's target is in the tool's vocabulary (final); other aliases chain
                 out[alias_key(key)] = ToolName(value) if name in self.section.names else value

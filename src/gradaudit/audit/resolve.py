@@ -15,10 +15,11 @@ from .aliases import declared_quantity
 from .elided import read_elided_sums
 
 
-def normalize(node, section):
+def _meaning(section, rename_layers: bool = True):
+    """The rewrite of one node from how it is written to what the section's conventions say it means."""
     subscript = getattr(section, "subscript", "index")
     superscript = getattr(section, "superscript", "power")
-    variable = getattr(section, "layer_variable", "")
+    variable = getattr(section, "layer_variable", "") if rename_layers else ""
 
     def fn(n):
         if variable and isinstance(n, (N.Sym, N.Call)) and n.layer is not None:
@@ -38,7 +39,18 @@ def normalize(node, section):
                 and n.base.layer is None and isinstance(n.exp, (N.Num, N.Sym)):
             return replace(n.base, layer=n.exp, style="^")
         return n
+    return fn
 
+
+def normalized_name(sym, section):
+    """A name the notes declare (a `names:` key, H_{1}) read under the same scripts conventions as the formulas
+    are, so that H_1 in a section whose subscripts are layers is the H^{[1]} its formulas are read as. (A layer
+    variable, Goodfellow's k, is matched by the alias lookup itself.)"""
+    return transform(sym, _meaning(section, rename_layers=False))
+
+
+def normalize(node, section):
+    fn = _meaning(section)
     node = _declared_before_brackets(transform(node, fn), getattr(section, "parsed_aliases", None) or {})
     return read_elided_sums(transform(transform(transform(node, _named_activation), _juxtaposition_binds_tighter),
                                       _diagonal))
