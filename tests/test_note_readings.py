@@ -259,3 +259,26 @@ def test_names_written_with_a_layer_subscript(tmp_path):
     verdicts = [(r.verdict, tuple(e.kind for e in r.errors)) for r in audit_paths([notes]).results]
     assert verdicts[1] == ("correct", ()) and verdicts[3] == ("correct", ())   # H_1 = max(0.01 Z_1, Z_1)
     assert verdicts[-3:] == [("correct", ()), ("correct", ()), ("error", ("index",))]
+
+
+GOODFELLOW_OUTPUT_L = ("# Goodfellow 6.5, the output written with l\n\n"
+                       "$$h^{(0)} = x$$\n\n$$a^{(k)} = b^{(k)} + W^{(k)} h^{(k-1)}$$\n\n"
+                       "$$h^{(k)} = f(a^{(k)}) \\text{ for } k < l$$\n\n"
+                       "$$\\hat{y} = h^{(l)} = \\operatorname{softmax}(a^{(l)})$$\n\n$$J = -\\sum_i y_i \\log \\hat{y}_i$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"\nabla_{a^{(l)}} J = \hat{y} - y", ("correct", ())),
+    (r"\nabla_{a^{(l)}} J = y - \hat{y}", ("error", ("sign",))),
+    (r"\nabla_{W^{(k)}} J = \nabla_{a^{(k)}} J \, h^{(k-1)\top}", ("correct", ())),
+    (r"\nabla_{W^{(k)}} J = \nabla_{a^{(k)}} J \, h^{(k)\top}", ("error", ("index",))),
+])
+def test_goodfellow_k_the_general_layer_and_l_the_last(tmp_path, formula, expected):
+    """Goodfellow's k is any layer and his l the last (h^{(l)} = softmax(a^{(l)})); h^{(0)} = x is the input and
+    'for k < l' says the hidden layers. Inferred without front matter (probe 4: the softmax output written with l
+    was refused, and h^{(0)} = x and the hidden-layer formula were false alarms)."""
+    notes = tmp_path / "goodfellow.md"
+    notes.write_text(GOODFELLOW_OUTPUT_L + f"$${formula}$$\n")
+    verdicts = [(r.verdict, tuple(e.kind for e in r.errors)) for r in audit_paths([notes]).results]
+    assert verdicts[:-1] == [("correct", ())] * (len(verdicts) - 1)   # the forward pass and the loss
+    assert verdicts[-1] == expected

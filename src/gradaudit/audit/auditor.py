@@ -25,7 +25,7 @@ from ..notation import ast as N
 from ..notation.parser import parse, warm_parser
 from . import budget, diagnose, net
 from ..notation.tree import walk
-from .resolve import normalize, normalized_name
+from .resolve import normalize, normalized_name, renamed_layer
 from .kinds import ErrorItem
 from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
 from .evaluate import evaluate, is_function_name
@@ -320,6 +320,9 @@ class SectionAuditor(Verdicts):
                ">=": lambda a, b: a >= b, "!=": lambda a, b: a != b, "=": lambda a, b: a == b}
         if len(statement.steps) != 2 or len(statement.rels) != 1 or statement.rels[0] not in ops:
             return None
+        variable = getattr(self.section, "layer_variable", "")
+        if variable and variable != "l":   # Goodfellow's 'for k < l': his k is the general layer, his l the last
+            statement = replace(statement, steps=tuple(renamed_layer(x, variable) for x in statement.steps))
         names = {n.name for side in statement.steps for n in walk(side) if isinstance(n, N.Sym)}
         free = names - {"L"}   # l, or the one other letter a text uses for any layer (Goodfellow's k)
         if not names or len(free) > 1 or any(len(n) != 1 or not n.islower() or n in SIZE_LETTERS for n in free):

@@ -23,7 +23,7 @@ def _meaning(section, rename_layers: bool = True):
 
     def fn(n):
         if variable and isinstance(n, (N.Sym, N.Call)) and n.layer is not None:
-            n = replace(n, layer=_renamed_layer(n.layer, variable))   # Goodfellow's h^{(k)}: the layer l of a general net
+            n = replace(n, layer=renamed_layer(n.layer, variable))   # Goodfellow's h^{(k)}: the layer l of a general net
         if subscript == "layer" and isinstance(n, N.Sym) and n.layer is None and n.sublayer is None \
                 and len(n.index) == 1 and _layer_like(n.index[0]):
             return replace(n, layer=n.index[0], index=(), index_style="", style="_")   # W_l, A_{l-1}: CS231n's layers
@@ -88,7 +88,7 @@ def _value_at_x(n):
     return n
 
 
-def _renamed_layer(layer, variable: str):
+def renamed_layer(layer, variable: str):
     """The notes' general layer k read as l; their own l, then a particular layer, is the last one (Goodfellow
     writes h^{(l)} for the output of an l-layer network)."""
     names = {variable: "l", "l": "L"}

@@ -287,6 +287,7 @@ def _output_activation(network) -> str:
 
 def _place(steps) -> None:
     """Give every step its layer: the label written on the weight or the name, else its place in the chain."""
+    found_labels = []
     for s in steps:
         label = None
         for sym in (s.weight, s.out_sym, s.arg_sym if s.kind == "act" else None, s.bias):
@@ -294,8 +295,16 @@ def _place(steps) -> None:
             if found is not None:
                 label = found
                 break
+        found_labels.append(label)
+    variables = {label[1] for label in found_labels if isinstance(label, tuple)}
+    # Goodfellow's layers: k the general one and l the last (h^{(l)} = softmax(a^{(l)})): l is then L
+    last_is_l = "l" in variables and len(variables - {"l"}) == 1
+    for s, label in zip(steps, found_labels, strict=True):
         if isinstance(label, tuple):
-            s.variable, label = label[1], "l"
+            if last_is_l and label[1] == "l":
+                label = "L"
+            else:
+                s.variable, label = label[1], "l"
         s.label = label
     by_out = {}
     for s in steps:
@@ -327,9 +336,15 @@ def _names(steps, renames, general: bool):
 
     depth_one = not general and {s.label for s in steps} <= {1}
 
+    general_letters = {x.name for st in steps if st.variable for x in (st.out_sym, st.weight, st.bias, st.arg_sym)
+                       if isinstance(x, N.Sym)}
+
     def want(sym, letter: str, label, line):
         if sym is None or label is None:
             return
+        written = sym_label(sym)
+        if label == "L" and isinstance(written, tuple) and written[1] == "l" and sym.name in general_letters:
+            return   # Goodfellow's h^{(l)}, the last layer: his h^{(k)} entry names it (l is read as L)
         base = DEFAULT_LETTER.get(sym.name, {"X": "X", "x": "X", "Y": "Y", "y": "Y"}.get(sym.name))
         votes.setdefault(sym.name, [0, 0])[base == letter] += 1   # [roles unlike its default letter, like it]
         default = _default(sym, subscripted)
@@ -353,8 +368,9 @@ def _names(steps, renames, general: bool):
             want(s.bias, "b", s.label, s.line)
             source = by_out.get(s.arg)
             if source is None and s.label == 1 and isinstance(s.arg_sym, N.Sym):
-                if BASE_INPUT.get(s.arg_sym.name) is None and s.arg_sym.layer is None:
-                    want(s.arg_sym, "X", 1, s.line)
+                layer_zero = s.arg_sym.layer == N.Num(0) and DEFAULT_LETTER.get(s.arg_sym.name) != "A"
+                if BASE_INPUT.get(s.arg_sym.name) is None and (s.arg_sym.layer is None or layer_zero):
+                    want(s.arg_sym, "X", 1, s.line)   # h, or Goodfellow's h^{(0)}: layer 1's input is the input
                 else:
                     votes.setdefault(s.arg_sym.name, [0, 0])[1] += 1   # X, x as the input: read so already
         else:
