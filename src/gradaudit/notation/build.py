@@ -9,59 +9,23 @@ The rules, in one place each:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from lark import Token
 
 from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
-                  Pow, Prime, Rel, Shorthand, Space, Sum, Sym, Text, Transpose)
+                  Pow, Rel, Shorthand, Space, Sum, Sym, Text)
 from .latex import tex
+from .pieces import (_bracketed, _DOp, _G, _Head, _Indic, _indicator, _Ones, _P, _rel, fold, unwrap)
+from .scripts import Scripts
 from .tree import transform
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
-                  RNpSum, RPartial, RPost, RProd, RSarg, RStep)
+                  RNpSum, RPartial, RPost, RProd, RStep)
 
 
-# ---- markers: pieces that only mean something next to their neighbours -------------------
-@dataclass(frozen=True)
-class _P:                 # \partial x (x may be None: a bare \partial)
-    arg: object
-
-
-@dataclass(frozen=True)
-class _DOp:               # \frac{d}{dx}: waits for the factor it applies to
-    den: Node
-    partial: bool
-    repair: str = ""
-
-
-@dataclass(frozen=True)
-class _G:                 # a bracketed list, kept until we know whether it is a group, call or index
-    kind: str
-    items: tuple
-    raw: RGroup
-
-
-@dataclass(frozen=True)
-class _Head:
-    kind: str
-    scripts: tuple
-
-
-@dataclass(frozen=True)
-class _Ones:              # \mathbf{1} (a column of ones) or \mathbf{1}^T: waits for the matrix it sums
-    transposed: bool = False
-
-
-@dataclass(frozen=True)
-class _Indic:             # \mathbb{1}: waits for its condition [j = y_i], (Z > 0)
-    pass
-
-
-
-
-class Builder:
+class Builder(Scripts):
     def __init__(self):
         self.notes: list[str] = []
 
@@ -299,220 +263,6 @@ class Builder:
     def _close(run, op):
         return run[0] if len(run) == 1 else Mul(tuple(run), op)
 
-    # ---- scripts on names -------------------------------------------------------------------
-    def post(self, raw: RPost) -> Node:
-        base = raw.base
-        subs = [p[1] for p in raw.posts if p[0] == "sub"]
-        sups = [p[1] for p in raw.posts if p[0] == "sup"]
-        primes = sum(1 for p in raw.posts if p[0] == "prime")
-        if len(subs) > 1 or len(sups) > 1:
-            raise NotationError("two subscripts or two superscripts on one symbol")
-        first_prime = next((k for k, p in enumerate(raw.posts) if p[0] == "prime"), len(raw.posts))
-        if any(p[0] != "prime" for p in raw.posts[first_prime:]):
-            raise NotationError("a script after a prime (A'^2) is not supported")
-        if isinstance(base, Token) and base.type == "ONES" and not primes:
-            # \mathbf{1}_m, \mathbf{1}^T: the subscript only says the length
-            if not sups:
-                return _Ones()
-            if isinstance(self.power_or_transpose(Num(Fraction(1)), sups[0]), Transpose):
-                return _Ones(transposed=True)
-            raise NotationError("a ones vector \\mathbf{1} with a superscript other than a transpose")
-        if isinstance(base, Token) and base.type == "INDIC" and subs and not sups and not primes:
-            return _indicator(self.condition(subs[0]))
-        if isinstance(base, RGroup) and base.kind == "||":
-            return self.norm(base, subs, sups, primes)
-        inner = unwrap(base.args[0]) if isinstance(base, RGroup) and base.kind == "{" and len(base.args) == 1 else None
-        if isinstance(inner, Token) and inner.type in ("LETTER", "DSH", "HAT", "MCAL"):
-            base = inner                          # {dA}^{[l]}: braces around one name only group it
-        if isinstance(base, Token) and base.type in ("LETTER", "DSH", "HAT", "MCAL"):
-            node = self.named(base, subs[0] if subs else None, sups[0] if sups else None)
-        elif isinstance(base, Token) and base.type == "SPACER":
-            if subs or not sups:
-                raise NotationError("\\mathbb{R} needs its dimensions as a superscript")
-            node = Space(self.dims(sups[0]))
-        else:
-            if subs:
-                raise NotationError("a subscript on something that is not a name")
-            node = self.build(base)
-            if sups:
-                node = self.power_or_transpose(node, sups[0])
-        for _ in range(primes):
-            node = Prime(node)
-        return node
-
-    def norm(self, base: RGroup, subs, sups, primes) -> Node:
-        """\\|W\\|_F^2, \\|y - a\\|^2, \\|x\\|_2: the Frobenius (Euclidean) norm, squared or not."""
-        if primes:
-            raise NotationError("a prime on a norm")
-        for sub in subs:
-            word = sub.token.value if sub.token is not None else None
-            if word not in ("F", "2"):
-                raise NotationError("only the Frobenius or Euclidean norm (\\|x\\|_F, \\|x\\|_2) is read")
-        root = self.build(base)
-        if not sups:
-            return root
-        exp = self.sarg_expr(sups[0])
-        if exp == Num(Fraction(2)):
-            return root.base
-        return Pow(root, exp)
-
-    def condition(self, s: RSarg) -> Node:
-        """The subscript of \\mathbb{1}_{y_i = j}: one relation."""
-        if s.token is not None or len(s.items) != 1 or s.items[0][1] is None:
-            raise NotationError("an indicator \\mathbb{1}_{...} needs a condition such as y_i = j")
-        left, op, right = s.items[0]
-        return Rel(_rel(op), self.either(left), self.either(right))
-
-    def nabla(self, raw: RNabla) -> Node:
-        """\\nabla_{W^{(k)}} J is dJ/dW^{(k)}; Nielsen's \\nabla_a C is the gradient by the output activations a^L."""
-        kind, by = raw.by
-        if kind != "sub":
-            raise NotationError("\\nabla needs the quantity it differentiates by as a subscript (\\nabla_a C)")
-        den = self.sarg_expr(by)
-        if den == Sym("a"):
-            den = Sym("a", layer=Sym("L"), style="^")
-        if not isinstance(den, (Sym, Shorthand)):
-            raise NotationError("\\nabla_{...}: the gradient by something that is not a name")
-        return Deriv(self.build(raw.of), den, True)
-
-    def named(self, tok: Token, sub: RSarg | None, sup: RSarg | None) -> Node:
-        if tok.type == "LETTER" and tok.value == "e" and sup is not None and sub is None:
-            return Call("exp", (self.sarg_expr(sup),), bracket="e^")
-        sup, example = _split_example(sup)
-        if example:
-            tok = _one_example_name(tok)
-            if sup is None and tok.type == "MCAL":
-                if sub is not None:
-                    raise NotationError("a per-example loss L^{(i)} with a subscript")
-                return Sym(tok.value, font="mathcal")
-        sym = self.token(tok)
-        shorthand = isinstance(sym, Shorthand)
-        if shorthand:
-            sym = sym.of
-        if sub is not None:
-            sym = replace(sym, **self.classify_sub(sub))
-        node: Node = sym
-        if sup is not None:
-            kind, value, style, extra = self.classify_sup(sup)
-            if kind == "layer":
-                sym = replace(sym, layer=value, style=style)
-                node = sym
-                if extra == "T":
-                    node = Transpose(sym, style="inner")
-                elif extra == "prime":
-                    node = Prime(sym)
-            elif kind == "T":
-                node = Transpose(sym, style=style)
-            else:
-                node = Pow(sym, value)
-        if shorthand:
-            if isinstance(node, Sym):
-                return Shorthand(node)
-            if isinstance(node, Transpose) and isinstance(node.arg, Sym):
-                return Transpose(Shorthand(node.arg), node.style)
-            if isinstance(node, Pow):
-                return Pow(Shorthand(node.base), node.exp)
-            raise NotationError("cannot read this script on a d-shorthand")
-        return node
-
-    def sarg_expr(self, s: RSarg) -> Node:
-        if s.token is not None:
-            return self.token(s.token)
-        if len(s.items) != 1 or s.items[0][1] is not None:
-            raise NotationError("a superscript with a comma or relation")
-        return self.build(s.items[0][0])
-
-    def classify_sup(self, s: RSarg):
-        """-> (kind, value, style, extra): ('layer', node, '[]'|'()'|'^', ''|'T'|'prime'),
-        ('T', None, style, ''), ('pow', node, '', '')."""
-        if s.token is not None:
-            t = s.token
-            if t.type == "TOP":
-                return ("T", None, "^\\top", "")
-            if t.type == "LETTER" and t.value == "T":
-                return ("T", None, "^T", "")
-            if t.type == "NUM":
-                return ("pow", Num(Fraction(t.value)), "", "")
-            if t.type == "LETTER":
-                return ("layer", Sym(t.value), "^", "")
-            raise NotationError(f"cannot read the superscript {t.value!r}")
-        if len(s.items) != 1 or s.items[0][1] is not None:
-            raise NotationError("a superscript with a comma or relation")
-        raw = unwrap(s.items[0][0])
-        if isinstance(raw, Token) and raw.type == "TOP":
-            return ("T", None, "^\\top", "")
-        if isinstance(raw, Token) and raw.type == "LETTER" and raw.value == "T":
-            return ("T", None, "^{T}", "")
-        bracket, extra = _bracketed(raw)
-        if bracket is not None:
-            if len(bracket.args) != 1:
-                raise NotationError("a layer index with a comma")
-            return ("layer", fold(self.arg(bracket.args[0])), "[]" if bracket.kind == "[" else "()", extra)
-        node = self.build(raw)
-        if _is_index_expr(node) and _has_symbol(node):
-            return ("layer", fold(node), "^", "")
-        return ("pow", node, "", "")
-
-    def classify_sub(self, s: RSarg) -> dict:
-        if s.token is not None:
-            t = s.token
-            if t.type == "WORD":
-                return _word_sub(t.value)
-            if t.type == "NUM":
-                return {"sublayer": Num(Fraction(t.value))}
-            if t.type == "LETTER":
-                return {"index": (Sym(t.value),)}
-            raise NotationError(f"cannot read the subscript {t.value!r}")
-        if any(rel is not None for _, rel, _ in s.items):
-            raise NotationError("a relation inside a subscript (only \\sum and \\max take i=1)")
-        raws = [unwrap(r) for r, _, _ in s.items]
-        if len(raws) == 1:
-            raw = raws[0]
-            if isinstance(raw, Token) and raw.type == "WORD":
-                return _word_sub(raw.value)
-            if isinstance(raw, Token) and raw.type == "NUM":
-                return {"sublayer": Num(Fraction(raw.value))}
-            if isinstance(raw, RGroup) and raw.kind in ("[", "("):
-                return {"index": tuple(fold(self.arg(a)) for a in raw.args),
-                        "index_style": "[]" if raw.kind == "[" else "()"}
-            if isinstance(raw, RProd) and len(raw.items) == 2 and raw.items[1][0] == "times":
-                return {"shape": (fold(self.build(raw.items[0][1])), fold(self.build(raw.items[1][1])))}
-            if (isinstance(raw, RProd) and len(raw.items) == 2 and raw.items[1][0] is None
-                    and isinstance(raw.items[0][1], Token) and raw.items[0][1].type == "NUM"
-                    and isinstance(raw.items[1][1], RGroup) and raw.items[1][1].kind in ("[", "(")):
-                g = raw.items[1][1]
-                return {"sublayer": Num(Fraction(raw.items[0][1].value)),
-                        "index": tuple(fold(self.arg(a)) for a in g.args),
-                        "index_style": "[]" if g.kind == "[" else "()"}
-            return {"index": (fold(self.build(raw)),)}
-        nodes = [fold(self.build(r)) for r in raws]
-        if isinstance(nodes[0], Num) and not all(isinstance(n, Num) for n in nodes[1:]):
-            return {"sublayer": nodes[0], "index": tuple(nodes[1:])}
-        return {"index": tuple(nodes)}
-
-    def dims(self, s: RSarg) -> tuple:
-        if s.token is not None:
-            return (fold(self.token(s.token)),)
-        if len(s.items) == 1:
-            raw = unwrap(s.items[0][0])
-            if isinstance(raw, RGroup) and raw.kind == "[":
-                return tuple(fold(self.arg(a)) for a in raw.args)
-            if isinstance(raw, RProd) and len(raw.items) == 2 and raw.items[1][0] == "times":
-                return (fold(self.build(raw.items[0][1])), fold(self.build(raw.items[1][1])))
-        raise NotationError("\\mathbb{R}^{...}: write the dimensions as [a, b] or a \\times b")
-
-    def power_or_transpose(self, node: Node, s: RSarg) -> Node:
-        if s.token is not None and s.token.type in ("TOP", "LETTER") and s.token.value in ("T", "top"):
-            return Transpose(node, "^\\top" if s.token.type == "TOP" else "^T")
-        if s.token is None and len(s.items) == 1 and s.items[0][1] is None:
-            raw = unwrap(s.items[0][0])
-            if isinstance(raw, Token) and (raw.type == "TOP" or (raw.type == "LETTER" and raw.value == "T")):
-                return Transpose(node, "^\\top" if raw.type == "TOP" else "^{T}")
-        bracket, _ = _bracketed(s.items[0][0]) if s.token is None and len(s.items) == 1 else (None, "")
-        if bracket is not None and bracket.kind == "[":
-            raise NotationError(f"a layer index ^{{[...]}} on {tex(node)}, which is not a name")
-        return Pow(node, self.sarg_expr(s))
-
     # ---- reductions, functions ----------------------------------------------------------------
     def reduction(self, head: _Head, body: Node) -> Node:
         index = lower = upper = excluded = None
@@ -696,28 +446,8 @@ BUILDERS = {
     REither: Builder.either_loose,
 }
 
-REL_OPS = {"=": "=", ":=": ":=", "->": "->", "in": "in", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
-
-
-def _rel(op: str) -> str:
-    return REL_OPS[op]
-
-
 def _closer(kind: str) -> str:
     return {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}[kind]
-
-
-def unwrap(raw):
-    """The grammar wraps every expression in REither and RProd; see through one-item wrappers."""
-    while True:
-        if isinstance(raw, REither) and len(raw.items) == 1:
-            raw = raw.items[0]
-        elif isinstance(raw, RProd) and len(raw.items) == 1:
-            raw = raw.items[0][1]
-        elif isinstance(raw, RArg) and not raw.rels:
-            raw = raw.first
-        else:
-            return raw
 
 
 def _numpy_call(name: str, args: tuple) -> Node:
@@ -732,53 +462,6 @@ def _numpy_call(name: str, args: tuple) -> Node:
     if name in one and len(args) == 1:
         return Call(one[name], args)
     raise NotationError(f"np.{name} with {len(args)} arguments")
-
-
-def _word_sub(word: str) -> dict:
-    """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}: two or three unit indices written without commas (Nielsen, Bishop,
-    a note naming the next layer's unit d or the example q); any other word (pool, relu, out, in) is a tag."""
-    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and set(word) & set("ijk"):
-        return {"index": tuple(Sym(c) for c in word)}
-    return {"tag": word}
-
-
-def _is_example(raw) -> bool:
-    """(i): the example superscript of Ng's notation, a^{[l](i)}, y^{(i)}."""
-    raw = unwrap(raw)
-    if not (isinstance(raw, RGroup) and raw.kind == "(" and len(raw.args) == 1):
-        return False
-    inner = unwrap(raw.args[0])
-    return isinstance(inner, Token) and inner.type == "LETTER" and inner.value == "i"
-
-
-def _split_example(sup: RSarg | None):
-    """^{[l](i)} -> (^{[l]}, True); ^{(i)} -> (None, True); anything else -> (sup, False)."""
-    if sup is None or sup.token is not None or len(sup.items) != 1 or sup.items[0][1] is not None:
-        return sup, False
-    raw = unwrap(sup.items[0][0])
-    if _is_example(raw):
-        return None, True
-    if isinstance(raw, RProd) and all(op is None for op, _ in raw.items) and any(_is_example(r) for _, r in raw.items):
-        rest = [(None, r) for _, r in raw.items if not _is_example(r)]
-        if len(rest) == len(raw.items) - 1 and rest:
-            kept = rest[0][1] if len(rest) == 1 else RProd(rest)
-            return RSarg(items=[(kept, None, None)]), True
-    return sup, False
-
-
-EXAMPLE_NAMES = {"A": "a", "Z": "z", "X": "x", "Y": "y", "a": "a", "z": "z", "x": "x", "y": "y"}
-LOSS_LETTERS = {"L", "J", "C", "E"}
-
-
-def _one_example_name(tok: Token) -> Token:
-    """The name of example i's column: a^{[l](i)} is the vector a^{[l]} of one example (lowercase, as Ng writes
-    it); L^{(i)} and \\mathcal{L}^{(i)} are one example's loss \\mathcal{L}."""
-    if tok.type in ("LETTER", "DSH", "HAT") and tok.value in EXAMPLE_NAMES:
-        return Token(tok.type, EXAMPLE_NAMES[tok.value], start_pos=tok.start_pos)
-    if tok.type in ("LETTER", "MCAL") and tok.value in LOSS_LETTERS:
-        return Token("MCAL", "L", start_pos=tok.start_pos)
-    raise NotationError(f"the example superscript (i) on {tok.value}: gradaudit reads (i) on A, Z, X, Y, their "
-                        "gradients and the loss")
 
 
 def _is_tuple(raw: RStep) -> bool:
@@ -805,78 +488,3 @@ def _squares(node: Node) -> Node:
     """The sum of the squares of every entry: \\|x\\|^2."""
     return Sum(Mul((node, node), "odot"), style="np")
 
-
-def _indicator(cond: Node) -> Node:
-    """\\mathbb{1}[cond]: 1 where the condition holds, else 0. \\mathbb{1}[j = y] with y the class label is the
-    one-hot label's entry y_j."""
-    if not isinstance(cond, Rel):
-        raise NotationError("an indicator \\mathbb{1}[...] needs a condition such as j = y_i or Z > 0")
-    sides = (cond.left, cond.right)
-    labels = [x for x in sides if isinstance(x, Sym) and x.name == "y" and x.layer is None and not x.hat]
-    if cond.op == "=" and labels:
-        label = labels[0]
-        other = sides[1] if label is sides[0] else sides[0]
-        if label.index or not isinstance(other, Sym) or other.index or other.layer is not None:
-            raise NotationError(f"the indicator \\mathbb{{1}}[{tex(cond.left)} = {tex(cond.right)}] of a class label "
-                                "per example (y_i) is not read; write the one-hot label's entry instead")
-        return Sym("y", index=(other,))
-    return Cases(((Num(Fraction(1)), cond), (Num(Fraction(0)), None)))
-
-
-def _bracketed(raw):
-    """[l], (l), [l]T, [l]' -> (the RGroup, '' | 'T' | 'prime'); anything else -> (None, '')."""
-    raw = unwrap(raw)
-    if isinstance(raw, RGroup) and raw.kind in ("[", "("):
-        return raw, ""
-    if (isinstance(raw, RProd) and len(raw.items) == 2 and raw.items[1][0] is None
-            and isinstance(raw.items[0][1], RGroup) and raw.items[0][1].kind in ("[", "(")
-            and isinstance(raw.items[1][1], Token) and (raw.items[1][1].type == "TOP" or (
-                raw.items[1][1].type == "LETTER" and raw.items[1][1].value == "T"))):
-        return raw.items[0][1], "T"                # A^{[l]T}, h^{(k-1)\top}
-    if (isinstance(raw, RPost) and isinstance(raw.base, RGroup) and raw.base.kind in ("[", "(")
-            and raw.posts == [("prime",)]):
-        return raw.base, "prime"
-    if (isinstance(raw, RPost) and isinstance(raw.base, RGroup) and raw.base.kind in ("[", "(")
-            and len(raw.posts) == 1 and raw.posts[0][0] == "sup" and _is_transpose_sarg(raw.posts[0][1])):
-        return raw.base, "T"                    # A^{[l-1]^T}: the transpose written as a script of the layer
-    return None, ""
-
-
-def _is_transpose_sarg(s: RSarg) -> bool:
-    if s.token is not None:
-        return s.token.type == "TOP" or (s.token.type == "LETTER" and s.token.value == "T")
-    if len(s.items) == 1 and s.items[0][1] is None:
-        t = unwrap(s.items[0][0])
-        return isinstance(t, Token) and (t.type == "TOP" or (t.type == "LETTER" and t.value == "T"))
-    return False
-
-
-def _is_index_expr(node) -> bool:
-    """Names, numbers, sums and differences of them: what a layer or index is made of."""
-    if isinstance(node, Num):
-        return True
-    if isinstance(node, Sym):
-        return node.layer is None and not node.index and node.shape is None
-    if isinstance(node, Neg):
-        return _is_index_expr(node.arg)
-    if isinstance(node, Add):
-        return all(_is_index_expr(t) for t in node.terms)
-    return False
-
-
-def _has_symbol(node) -> bool:
-    if isinstance(node, Sym):
-        return True
-    if isinstance(node, Neg):
-        return _has_symbol(node.arg)
-    if isinstance(node, Add):
-        return any(_has_symbol(t) for t in node.terms)
-    return False
-
-
-def fold(node: Node) -> Node:
-    """L - 1 -> Add((L, Num(-1))): the form layers and indices take (see ast.py)."""
-    if isinstance(node, Add):
-        return Add(tuple(Num(-t.arg.value) if isinstance(t, Neg) and isinstance(t.arg, Num) else t
-                         for t in node.terms))
-    return node
