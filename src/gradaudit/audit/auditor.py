@@ -89,6 +89,7 @@ class Environments:
         arch = section.architecture
         self.arch = arch
         self.models = []   # (model, depth)
+        self._one_layer = None
         gs = G_CHOICES if _uses_g(arch) else ("tanh",)
         if arch.convention == "scalar":
             activation = section.activation or "sigmoid"
@@ -106,6 +107,17 @@ class Environments:
                     self.models.append((model, depth))
                     one = model if sizes.m == 1 else NumericModel(arch, depth, Sizes(sizes.widths, 1), g=g, seed=seed)
                     self.single.append((one, depth))
+
+    def one_layer_contexts(self) -> list:
+        """A general network at depth L = 1 (its output layer alone, fed by the input X), built on first use: the
+        models of a claim about 'the' layer of a one-layer network (unindexed W, b, A between X and the labels)."""
+        if not self.arch.general or self.arch.is_cnn or self.arch.convention == "scalar":
+            return []
+        if self._one_layer is None:
+            gs = G_CHOICES if _uses_g(self.arch) else ("tanh",)
+            self._one_layer = [NumericModel(self.arch, 1, sizes, g=g, seed=seed)
+                               for seed, sizes in enumerate(size_choices(self.arch, 1)) for g in gs]
+        return [replace(self._context(model, dict(L=1)), default_layer=1) for model in self._one_layer]
 
     def contexts(self, layer_symbols: set, hidden: int = 0, indexed: bool = False):
         """Every context a claim must hold in: per model, per value of a free layer index l.
@@ -293,6 +305,95 @@ def _dummy_variable(*sides) -> bool:
                for side in sides for n in walk(side) if isinstance(n, N.Sym) and n.name in letters)
     generic = any(isinstance(n, N.Call) and n.func in ("g", "f", "phi", "h") for side in sides for n in walk(side))
     return len(letters) == 1 and letters <= {"a", "z", "x"} and bare and not generic
+
+
+def _defines_the_generic_activation(ref, step, arch):
+    """The bare variable (z) when the claim is a = F(z) or g(z) = F(z), F an expression in that variable alone, in a
+    network whose activation is left generic (g); None otherwise."""
+    if not _uses_g(arch):
+        return None
+    def bare(x):
+        return isinstance(x, N.Sym) and x.layer is None and not x.index and not x.hat and x.tag is None \
+            and x.sublayer is None
+    if bare(ref) and ref.name == "a":
+        var = N.Sym("z")
+    elif isinstance(ref, N.Call) and ref.func in ("g", "f", "phi") and not ref.prime and ref.layer is None \
+            and len(ref.args) == 1 and bare(ref.args[0]) and ref.args[0].name in ("z", "x", "u"):
+        var = ref.args[0]
+    else:
+        return None
+    letters = {n.name for n in walk(step) if isinstance(n, N.Sym)} - {"e"}
+    if letters != {var.name} or not all(bare(n) for n in walk(step) if isinstance(n, N.Sym) and n.name == var.name):
+        return None
+    return var
+
+
+def _notes_own_function(ref, step, arch):
+    """(what the left side is read as, the reason when that holds, the reason when it does not) for a function the
+    notes name themselves: y(x) (parsed as the product y x) with the right side an expression in the bare x alone,
+    in a network of one activation, is that activation; f(w, b), h(\\theta), a model letter applied to parameters
+    alone, is the model's prediction \\hat{y}. None for anything else."""
+    if isinstance(ref, N.Call) and ref.func in ("f", "h") and not ref.prime and ref.layer is None and ref.args \
+            and all(isinstance(x, N.Sym) and x.name in PARAMETERS and not x.index and x.layer is None for x in ref.args):
+        written = _latex(ref)
+        return (N.Sym("y", hat=True), f"{written}, the model as a function of its parameters, read as its prediction "
+                f"\\hat{{y}}", f"{written} is not the model's prediction \\hat{{y}}: a function of the notes' own, "
+                "with nothing to check it against")
+    if not (isinstance(ref, N.Mul) and ref.op == "juxt" and len(ref.factors) == 2
+            and all(isinstance(f, N.Sym) and f.layer is None and not f.index and not f.hat and f.tag is None
+                    and f.sublayer is None for f in ref.factors)):
+        return None
+    name, var = ref.factors
+    letters = {n.name for n in walk(step) if isinstance(n, N.Sym)} - {"e"}
+    calls = [n for n in walk(step) if isinstance(n, N.Call) and n.func not in ("exp", "log")]
+    if letters != {var.name} or var.name == name.name or calls or len(name.name) != 1:
+        return None
+    layers = [x for x in (arch.hidden, arch.output) if x is not None] if arch.general else list(arch.layers)
+    kinds = {x.activation for x in layers if x.kind in ("dense", "conv")} - {"identity", "linear"}
+    if len(kinds) != 1 or kinds & {"g", "softmax"}:
+        return None
+    activation = kinds.pop()
+    written = f"{_latex(name)}({_latex(var)})"
+    return (N.Call(activation, (var,)),
+            f"{written}, a function of the bare {_latex(var)} alone, read as the definition of the network's "
+            f"activation ({activation}) under a name of the notes' own",
+            f"{written} defines a function of the notes' own, which is not the network's activation ({activation}): "
+            "nothing to check it against")
+
+
+PARAMETERS = ("theta", "Theta", "w", "W", "b")
+UNLAYERED = ("W", "w", "b", "A", "a", "Z", "z")
+
+
+def _one_layer_case(*sides) -> bool:
+    """Every network quantity unlayered (W, b, A, Z, their gradients), and the input X or the labels y named
+    beside them: the claim relates the only layer to the network's ends."""
+    names = [x.of if isinstance(x, N.Shorthand) else x for side in sides for x in walk(side)
+             if isinstance(x, (N.Sym, N.Shorthand))]
+    syms = [x for x in names if isinstance(x, N.Sym)]
+    if any(x.layer is not None or x.sublayer is not None for x in syms):
+        return False
+    unlayered = [x for x in syms if x.name in UNLAYERED and not x.index and x.tag is None]
+    ends = [x for x in syms if x.name in ("X", "x", "Y", "y") and not x.hat]
+    return bool(unlayered) and bool(ends)
+
+
+def _generic_parameter(*sides):
+    """Nielsen's w_k, b_l: a weight or bias with one bare index and no layer, which the claim only differentiates
+    by, is any one parameter. The sides with it read as the whole (unlayered) w or b, whose gradients hold entry by
+    entry what the claim says of one entry; None when there is no such name or it stands anywhere else."""
+    def generic(x):
+        return isinstance(x, N.Sym) and x.name in ("w", "b", "W") and x.layer is None and x.sublayer is None \
+            and not x.hat and x.tag is None and len(x.index) == 1 and isinstance(x.index[0], N.Sym) \
+            and not x.index[0].index
+    names = [x for side in sides for x in walk(side) if generic(x)]
+    if not names:
+        return None
+    as_denominator = [x.den for side in sides for x in walk(side) if isinstance(x, N.Deriv) and generic(x.den)]
+    if len(as_denominator) != len(names):
+        return None
+    return tuple(transform(side, lambda x: replace(x, index=(), index_style="") if generic(x) else x)
+                 for side in sides)
 
 
 def _unwritten_left_side(results: list, borrowed: str) -> None:
@@ -644,11 +745,12 @@ class SectionAuditor:
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
-        if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain):
+        one_output = all(getattr(getattr(c.model, "sizes", None), "widths", (0,))[-1] == 1 for c in contexts)
+        if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain, one_output):
             for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
                 if r.verdict == "error":
                     r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
-                    r.reason = ("a sum with no limits over an element index: whether "
+                    r.reason = ("a sum over an element index with no limits, or up to a count named nowhere: whether "
                                 "it runs over the examples or over the units is not pinned down, and read as "
                                 "gradaudit reads it, it does not hold")
         if id(chain_as_read) in self.borrowed and reference is chain[0]:
@@ -661,12 +763,19 @@ class SectionAuditor:
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
 
-    def _sums_a_lone_index(self, chain) -> bool:
+    def _sums_a_lone_index(self, chain, one_output: bool = False) -> bool:
         """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?
-        Its range is then not pinned down (the examples, or the units); a sum with limits says which."""
+        Its range is then not pinned down (the examples, or the units); a sum with limits says which, unless the
+        limit is a count named nowhere (\\frac{1}{n} \\sum_{i=1}^{n} (y_i - \\hat{y}_i)^2: n examples, or n units)."""
         for node in chain:
             for n in walk(node):
-                if isinstance(n, N.Sum) and n.index is not None and n.upper is None and n.lower is None:
+                unnamed = isinstance(n, N.Sum) and isinstance(n.upper, N.Sym) and n.upper.name in EXAMPLE_COUNTS \
+                    and not n.upper.index and n.upper.layer is None and not self._example_count(n.upper)
+                if unnamed and one_output and all(x.name in ("y", "Y") for x in walk(n.body) if isinstance(x, N.Sym)
+                                                  and any(isinstance(i, N.Sym) and i.name == n.index.name
+                                                          for i in x.index)):
+                    continue   # y_i, \\hat{y}_i of a network with one output: i can only be the example
+                if isinstance(n, N.Sum) and n.index is not None and (n.upper is None and n.lower is None or unnamed):
                     bound = n.index.name
                     if any(isinstance(x, N.Sym) and any(isinstance(i, N.Sym) and i.name == bound for i in x.index)
                            for x in walk(n.body)):
@@ -704,6 +813,22 @@ class SectionAuditor:
         return first, None
 
     def _verdict(self, result: Result, ref, step, contexts, deadline, claims: int = 1):
+        var = _defines_the_generic_activation(ref, step, self.section.architecture)
+        if var is not None:
+            self._generic_activation(result, ref, step, var, contexts, deadline)
+            return
+        own = _notes_own_function(ref, step, self.section.architecture)
+        if own is not None:
+            # y(x) = 1 / (1 + e^{-x}), f(w, b) = wx + b: a function under a letter of the notes' own, which one
+            # reading of the network can confirm but none can refute (the notes may define any function they like)
+            read, right, other = own
+            self._verdict(result, read, step, contexts, deadline, claims)
+            _dot_product_reading(result, step)
+            if result.verdict in ("correct", "notation"):
+                result.verdict, result.reason = "notation", right
+            else:
+                result.verdict, result.errors, result.corrected_latex, result.reason = "unsupported", [], "", other
+            return
         outcome = judge(ref, step, contexts, deadline)
         budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))
         if outcome.match is None and _unknown_in(ref, contexts):
@@ -727,6 +852,25 @@ class SectionAuditor:
             # \sigma(a) = 1/(1 + e^{-a}): an identity in one bare letter holds for every value of it, so any
             # layer's values test it
             self._verdict(result, ref, step, [replace(c, default_layer=1) for c in contexts], deadline, claims)
+            return
+        if outcome.match is None and "sets no default layer" in outcome.reason and _one_layer_case(ref, step):
+            one = self.envs.one_layer_contexts()
+            if one:
+                # \partial J / \partial W = (1/m)(A - y) X^T with W, A unindexed in an L-layer network: the formula
+                # speaks of the layer between the input X and the labels, i.e. of a network of one layer
+                self._verdict(result, ref, step, one, deadline, claims)
+                if result.verdict == "correct":
+                    result.verdict = "notation"
+                    result.reason = ("W, b, A without a layer index, next to the input X or the labels y, are read as "
+                                     "the one layer of a network of one layer (L = 1): write the layer to pin it down")
+                return
+        generic = _generic_parameter(ref, step) if outcome.match is None and "sets no default layer" in outcome.reason \
+            else None
+        if generic is not None:
+            # \partial C / \partial w_k = (1/n) \sum_x \partial C_x / \partial w_k: w_k is any one parameter, so the claim
+            # is about every weight (bias) of every layer, entry by entry: the first layer's and the last one's test it
+            at_layers = [replace(c, default_layer=k) for c in contexts for k in sorted({1, c.model.output_layer})]
+            self._verdict(result, *generic, at_layers, deadline, claims)
             return
         if outcome.match is None and termwise.has_ellipsis(step):
             if self._written_terms(result, ref, step, contexts):
@@ -843,6 +987,24 @@ class SectionAuditor:
         error = result.errors[0]
         error.kind = "definition"
         error.detail = f"this forward formula writes another layout than {network} ({layout}): {error.detail}"
+
+    def _generic_activation(self, result: Result, ref, step, var, contexts, deadline) -> None:
+        """a = max(0, z), g(z) = max(0.01 z, z): the notes choose the activation the network leaves open (g). Any
+        choice is theirs to make; what can be checked is that the right side is the activation they mean, one of
+        the table's, at the random z of any layer."""
+        tests = [replace(c, default_layer=1) for c in contexts]
+        for name in primitives.NAMES:
+            if name == "g" or not primitives.is_known(name):
+                continue
+            candidate = N.Call(infer.WRITTEN_FUNCTION.get(name, name), (var,))
+            if judge(candidate, step, tests, deadline).match is Match.EQUAL:
+                result.verdict = "notation"
+                result.reason = (f"defines the activation g, which the network leaves open, as {name}: a choice of the "
+                                 "notes, checked only as that function")
+                return
+        result.verdict = "unsupported"
+        result.reason = ("defines the activation g, which the network leaves open, as a function that is none of the "
+                         "activations gradaudit knows: nothing to check it against")
 
     def _contradicts_declared_activation(self, result: Result, ref, step, contexts, deadline) -> bool:
         """A forward formula `A = \\sigma(Z)` in a network declared with tanh there: the notes define another
@@ -1075,6 +1237,13 @@ def _dot_product_reading(result: Result, step) -> None:
            for n in walk(step)):
         result.verdict, result.errors = "notation", []
         result.reason = "u \\cdot v of two vectors read as their inner product u^T v"
+        return
+    # wx + b of the regression notes: the weights and one input written side by side like two numbers, no layer
+    # to place them, is their inner product too
+    if any(isinstance(n, N.Mul) and n.op == "juxt" and len(n.factors) == 2
+           and all(vector(f) and f.layer is None and f.sublayer is None for f in n.factors) for n in walk(step)):
+        result.verdict, result.errors = "notation", []
+        result.reason = "u v of two vectors written side by side read as their inner product u^T v"
 
 
 def _over_examples(n) -> bool:
@@ -1124,7 +1293,11 @@ def _sums_of_one_example(step, ctx) -> bool:
 
 
 def _is_loss_term(node) -> bool:
+    """The loss, or a derivative of it (\\sum_x \\partial C_x / \\partial w): one number or one gradient per
+    example, never a batch quantity to be summed along its axis of examples."""
     from .evaluate import _loss_call, is_loss
+    if isinstance(node, N.Deriv):
+        node = node.num
     return is_loss(node) or (isinstance(node, N.Call) and _loss_call(node))
 
 

@@ -96,7 +96,7 @@ class Context:
 
 BASE = {"W": "W", "w": "W", "b": "b", "B": "b", "Z": "Z", "z": "Z", "A": "A", "a": "A",
         "X": "X", "x": "X", "Y": "Y", "y": "Y", "K": "K", "k": "K"}
-LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E"}
+LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E", "ell", "MSE", "SSE", "RSS", "BCE", "NLL"}
 
 
 def layer_value(node, ctx: Context):
@@ -119,7 +119,7 @@ def layer_value(node, ctx: Context):
 
 
 def _loss_call(call) -> bool:
-    return call.func.replace("mathcal", "").strip("{}\\") in ("J", "C", "L", "E")
+    return call.func.replace("mathcal", "").strip("{}\\") in ("J", "C", "L", "E", "ell")
 
 
 def is_loss(sym) -> bool:
@@ -678,6 +678,8 @@ def _sum(node: N.Sum, ctx: Context):
             raise EvalError(f"a sum along the examples of {describe(value)}, which has no axis of examples")
         return np.sum(value, axis=axis, keepdims=True)
     value = evaluate(node.body, ctx)
+    if isinstance(value, Lab) and len(value.labels) == 1 and np.ndim(value.data) == 1:
+        return np.sum(value.data)   # \sum (y_i - a^L_i)^2: a bare \sum over a body with one index is the sum over it
     return np.sum(_plain(value))
 
 
@@ -1143,6 +1145,10 @@ def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     if derivative:
         data = _as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
+    if len(index) == 1 and data.ndim == 2 and not ctx.model.arch.is_cnn and key[0] in ("A", "Z", "Y") \
+            and ctx.model.sizes.m > 1 and 1 in data.shape and ctx.model.sizes.m in data.shape:
+        # y_i, \hat{y}_i of an output of one unit (m x 1, or 1 x m): one number per example, the index is the example
+        return gather(data.reshape(-1), index, ctx)
     if len(index) == 1 and data.ndim == 2 and ctx.model.convention == "row" and not ctx.model.arch.is_cnn \
             and key[0] in ("A", "Z", "X", "Y") and data.shape[0] == ctx.model.sizes.m > 1:
         # Z_i in the row convention (examples x units) is example i's row; its units stay an unnamed last axis

@@ -28,12 +28,17 @@ GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
     "Gamma", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
+    "ell",   # \ell: the loss of the regression notes and CS229, or a layer l written in script
 }
+# words naming the loss as a whole (MSE = \frac{1}{n} \sum ...): one name, not a product of letters
+LOSS_WORDS = {"MSE", "SSE", "RSS", "BCE", "NLL"}
 # words naming a function, written as plain letters or inside \text / \operatorname
 FUNC_WORDS = {
     "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
     "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
 }
+# function words a run of letters may end with when a note drops the backslash: -ylog(\hat{y}) is -y \log(\hat{y})
+TRAILING_FUNCS = ("log", "exp")
 # plain-letter words read as a function in any capitalisation (ReLu, Relu, Sigmoid, Softmax, sign)
 FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sign": "sign", "sgn": "sign",
                 "leakyrelu": "leakyrelu", "diag": "diag"}
@@ -343,7 +348,9 @@ class _Lexer:
         if run.lower() == "leaky" and self.leaky_relu(end):
             self.emit("FUNC", "leakyrelu", i)
             return self.leaky_relu(end)
-        if run in FUNC_WORDS:
+        if run in LOSS_WORDS:
+            self.emit("LETTER", run, i)
+        elif run in FUNC_WORDS:
             self.emit("FUNC", FUNC_WORDS[run], i)
         elif run.lower() in FUNC_ANYCASE and (run.lower() not in ("sign", "sgn", "diag") or self.looks_applied(end)):
             self.emit("FUNC", FUNC_ANYCASE[run.lower()], i)
@@ -351,6 +358,11 @@ class _Lexer:
             self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
         elif run in ("g", "f", "h") and self.looks_applied(end):
             self.emit("FUNC", run, i)
+        elif self.ends_in_function(run, end):
+            word = next(w for w in TRAILING_FUNCS if run.endswith(w))
+            for k, ch in enumerate(run[:-len(word)]):     # -ylog(\hat{y}): y times log(\hat{y}), the backslash left out
+                self.emit("LETTER", ch, i + k)
+            self.emit("FUNC", FUNC_WORDS[word], end - len(word))
         elif run[0] == "d" and len(run) > 1:
             self.emit("DSH", run[1], i)
             for k, ch in enumerate(run[2:]):
@@ -359,6 +371,10 @@ class _Lexer:
             for k, ch in enumerate(run):
                 self.emit("LETTER", ch, i + k)
         return end
+
+    def ends_in_function(self, run: str, end: int) -> bool:
+        """'ylog(' : letters run into a function word written without its backslash, the bracket right after."""
+        return any(run.endswith(w) and len(run) > len(w) for w in TRAILING_FUNCS) and self.looks_applied_paren(end)
 
     def leaky_relu(self, i: int) -> int:
         """'leaky ReLU(z)': the index after ReLU, or 0 when 'leaky' is not followed by it."""
