@@ -290,6 +290,19 @@ def test_unindexed_quantities_of_a_one_layer_network(tmp_path, formula, expected
     assert audit_note(tmp_path, GENERIC, formula) == [expected]
 
 
+TANH_NET = "network:\n  layers: \"tanh x (L-1), sigmoid\"\n  loss: bce\n  averaging: mean\n  convention: column"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # beside the input X, unindexed W, b, A are the one layer of a one-layer network, or a deeper one's first
+    (r"A = \sigma(W X + b)", "notation"),
+    (r"A = \tanh(W X + b)", "notation"),
+    (r"A = \tanh(W X - b)", "error"),
+])
+def test_unindexed_quantities_beside_the_input(tmp_path, formula, expected):
+    assert [v for v, _ in audit_note(tmp_path, TANH_NET, formula)] == [expected]
+
+
 @pytest.mark.parametrize("formula,expected", [
     # C(y, \hat{y} | X, w, b): the arguments after the bar are what C is conditioned on, not arguments
     (r"J(w, b) = C(y, \hat{y} | X, w, b) = -\frac{1}{m} \sum_{i=1}^{m} (y_i \log(\hat{y}_i) + (1 - y_i) \log(1 - \hat{y}_i))",
@@ -375,3 +388,27 @@ def test_regression_notes_names_of_the_loss(tmp_path, formula, expected):
 ])
 def test_a_count_named_nowhere_over_an_element_index(tmp_path, formula):
     assert audit_note(tmp_path, NIELSEN_MEAN, formula) == [("unsupported", ())]
+
+
+SOFTMAX_OUT = ("shorthand: per-example\nnetwork:\n  layers: \"relu x (L-1), softmax\"\n  loss: cce\n  averaging: mean\n"
+               "  convention: column")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # z, a without a layer beside the prediction \hat{y}: the output layer's (a componentwise softmax)
+    (r"\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_k}}", ("correct", ())),
+    (r"\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_j}}", ("error", ())),
+    (r"\frac{\partial \hat{y}_i}{\partial z_j} = \hat{y}_i(\delta_{ij} - \hat{y}_j)", ("correct", ())),
+    (r"\frac{\partial \hat{y}_i}{\partial z_j} = \hat{y}_i(1 - \hat{y}_j)", ("error", ())),
+    # \ell: one example's loss, as \mathcal{L}; in a layer's place, the layer l
+    (r"\frac{\partial \ell}{\partial Z^{[L]}} = A^{[L]} - Y", ("correct", ())),
+    (r"\frac{\partial \ell}{\partial Z^{[L]}} = Y - A^{[L]}", ("error", ("sign",))),
+    (r"Z^{[\ell]} = W^{[\ell]} A^{[\ell-1]} + b^{[\ell]}", ("correct", ())),
+    (r"Z^{[\ell]} = W^{[\ell]} A^{[\ell]} + b^{[\ell]}", ("error", ())),
+    # NumPy's words set upright (\text{np.sum}, \text{axis}) are the same code
+    (r"db^{[L]} = \frac{1}{m} \text{np.sum}(dZ^{[L]}, \text{axis}=1, \text{keepdims}=\text{True})", ("correct", ())),
+    (r"db^{[L]} = \frac{1}{m} \text{np.sum}(dZ^{[L]}, \text{axis}=0, \text{keepdims}=\text{True})", ("error", ())),
+])
+def test_deeplearning_ai_spellings(tmp_path, formula, expected):
+    got = audit_note(tmp_path, SOFTMAX_OUT, formula)
+    assert [(v, k if expected[1] else ()) for v, k in got] == [expected]

@@ -378,6 +378,17 @@ def _one_layer_case(*sides) -> bool:
     return bool(unlayered) and bool(ends)
 
 
+def _beside_the_prediction(*sides) -> bool:
+    """The prediction \\hat{y} named, every other network quantity (z, a, W, b) without a layer and none with one:
+    they are the layer that computes \\hat{y}, the output layer."""
+    syms = [x.of if isinstance(x, N.Shorthand) else x for side in sides for x in walk(side)
+            if isinstance(x, (N.Sym, N.Shorthand))]
+    syms = [x for x in syms if isinstance(x, N.Sym)]
+    if any(x.layer is not None or x.sublayer is not None for x in syms):
+        return False
+    return any(x.hat and x.name == "y" for x in syms) and any(x.name in UNLAYERED and x.tag is None for x in syms)
+
+
 def _generic_parameter(*sides):
     """Nielsen's w_k, b_l: a weight or bias with one bare index and no layer, which the claim only differentiates
     by, is any one parameter. The sides with it read as the whole (unlayered) w or b, whose gradients hold entry by
@@ -859,11 +870,24 @@ class SectionAuditor:
                 # \partial J / \partial W = (1/m)(A - y) X^T with W, A unindexed in an L-layer network: the formula
                 # speaks of the layer between the input X and the labels, i.e. of a network of one layer
                 self._verdict(result, ref, step, one, deadline, claims)
+                first = [replace(c, default_layer=1) for c in contexts]
+                if result.verdict not in ("correct", "notation") \
+                        and judge(ref, step, first, deadline).match is Match.EQUAL:
+                    # A = \tanh(W X + b) in a deeper network: the first layer, X its input
+                    result.verdict, result.errors, result.corrected_latex = "notation", [], ""
+                    result.reason = ("W, b, A without a layer index, next to the input X, are read as the first "
+                                     "layer's: write the layer to pin it down")
+                    return
                 if result.verdict == "correct":
                     result.verdict = "notation"
                     result.reason = ("W, b, A without a layer index, next to the input X or the labels y, are read as "
                                      "the one layer of a network of one layer (L = 1): write the layer to pin it down")
                 return
+        if outcome.match is None and "sets no default layer" in outcome.reason and _beside_the_prediction(ref, step):
+            # \hat{y}_j = e^{z_j} / \sum_k e^{z_k}: z, a without a layer next to the prediction are the output layer's
+            self._verdict(result, ref, step, [replace(c, default_layer=c.bindings.get("L", c.model.output_layer))
+                                              for c in contexts], deadline, claims)
+            return
         generic = _generic_parameter(ref, step) if outcome.match is None and "sets no default layer" in outcome.reason \
             else None
         if generic is not None:

@@ -96,7 +96,7 @@ class Context:
 
 BASE = {"W": "W", "w": "W", "b": "b", "B": "b", "Z": "Z", "z": "Z", "A": "A", "a": "A",
         "X": "X", "x": "X", "Y": "Y", "y": "Y", "K": "K", "k": "K"}
-LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E", "ell", "MSE", "SSE", "RSS", "BCE", "NLL"}
+LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E", "MSE", "SSE", "RSS", "BCE", "NLL"}
 
 
 def layer_value(node, ctx: Context):
@@ -119,7 +119,7 @@ def layer_value(node, ctx: Context):
 
 
 def _loss_call(call) -> bool:
-    return call.func.replace("mathcal", "").strip("{}\\") in ("J", "C", "L", "E", "ell")
+    return call.func.replace("mathcal", "").strip("{}\\") in ("J", "C", "L", "E")
 
 
 def is_loss(sym) -> bool:

@@ -41,8 +41,6 @@ def normalize(node, section):
     variable = getattr(section, "layer_variable", "")
 
     def fn(n):
-        if isinstance(n, (N.Sym, N.Call)) and n.layer is not None and _has_ell(n.layer):
-            n = replace(n, layer=transform(n.layer, lambda x: N.Sym("l") if x == N.Sym("ell") else x))   # W^{[\ell]}
         if variable and isinstance(n, (N.Sym, N.Call)) and n.layer is not None:
             n = replace(n, layer=_renamed_layer(n.layer, variable))   # Goodfellow's h^{(k)}: the layer l of a general net
         if subscript == "layer" and isinstance(n, N.Sym) and n.layer is None and n.sublayer is None \
@@ -92,7 +90,7 @@ def _declared_before_brackets(node, aliases):
     return transform(transform(node, transposed), called)
 
 
-PER_EXAMPLE_LOSSES = ("C", "L", "J", "E", "ell")
+PER_EXAMPLE_LOSSES = ("C", "L", "J", "E")
 
 
 def _per_example_losses(n: N.Sum, averaging: str):
@@ -131,10 +129,6 @@ def _linear_in(node, own) -> bool:
     if isinstance(node, N.Div):
         return _linear_in(node.num, own) and not any(own(x) for x in walk(node.den))
     return False
-
-
-def _has_ell(layer) -> bool:
-    return any(x == N.Sym("ell") for x in walk(layer))
 
 
 PARAMETERS = ("theta", "Theta", "w", "W", "b")

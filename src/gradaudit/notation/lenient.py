@@ -52,6 +52,8 @@ _OVERSET_EQ_RE = re.compile(r"\\(?:overset|stackrel)\s*\{(?:[^{}]|\{(?:[^{}]|\{[
 _SIGNATURE_RE = re.compile(r"(?<![A-Za-z\\])(?:[A-Za-z]|\\sigma)\s*:\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?"
                            r"\s*\\(?:mapsto|to|rightarrow)\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?")
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
+# \text{np.sum}(dZ, \text{axis}=1, \text{keepdims}=\text{True}): NumPy's words set upright are the same code
+_CODE_WORD_RE = re.compile(r"\\(?:text|texttt|mathrm|mathtt|operatorname)\s*\{\s*((?:np|numpy)\.[A-Za-z_]+|axis|keepdims|True|False)\s*\}")
 # \sum_{\forall x} C_x: 'for all x' under a sum is the sum over x, which is what \sum_x says
 _FORALL_SUM_RE = re.compile(r"(\\sum\s*_\s*\{)\s*\\forall(?![A-Za-z])\s*")
 
@@ -62,6 +64,8 @@ def lenient(s: str, notes: list) -> str:
     if "shape" in s:
         s = _SHAPE_RE.sub(" : ", s)
     if "\\" in s:
+        if "axis" in s or "np." in s or "numpy." in s:
+            s = _CODE_WORD_RE.sub(r"\1", s)
         if "forall" in s:
             s = _FORALL_SUM_RE.sub(r"\1", s)
         if "set" in s or "stackrel" in s:

@@ -28,7 +28,6 @@ GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
     "Gamma", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
-    "ell",   # \ell: the loss of the regression notes and CS229, or a layer l written in script
 }
 # words naming the loss as a whole (MSE = \frac{1}{n} \sum ...): one name, not a product of letters
 LOSS_WORDS = {"MSE", "SSE", "RSS", "BCE", "NLL"}
@@ -432,6 +431,11 @@ class _Lexer:
             return end
         if name in GREEK:
             self.emit("LETTER", name, i)
+            return end
+        if name == "ell":
+            # \ell: a layer l written in script where layers go (W^{[\ell]}), else one example's loss, as \mathcal{L}
+            script = self.in_script() or self.prev_type() in ("CARET", "UNDERSCORE")
+            self.emit("LETTER", "l", i) if script else self.emit("MCAL", "L", i)
             return end
         if name in SIMPLE:
             t, v = SIMPLE[name]
