@@ -158,9 +158,10 @@ def test_f_names_a_generic_activation(tmp_path, head, formula, expected):
     (r"\sigma'(a) = \sigma(a) (1 - \sigma(a))", ("correct", ())),
     (r"\tanh'(z) = 1 - \tanh(z)^2", ("correct", ())),
     (r"\tanh'(z) = 1 - \tanh(z)", ("error", ())),
-    # two bare letters, or a generic activation being defined, are not an identity to test
-    (r"a = \max(0, z)", ("unsupported", ())),
-    (r"g(z) = \max(0.01 z, z)", ("unsupported", ())),
+    # two bare letters, or a generic activation being defined, are not an identity to test: they define the
+    # activation g the network leaves open, checked only as the table's function they name (see below)
+    (r"a = \max(0, z)", ("notation", ())),
+    (r"g(z) = \max(0.01 z, z)", ("notation", ())),
 ])
 def test_identities_in_one_letter(tmp_path, formula, expected):
     got = audit_note(tmp_path, GENERIC.replace("  convention: column", "  convention: row"), formula)
@@ -246,6 +247,171 @@ def test_a_signature_and_the_network_s_one_activation(tmp_path, formula, expecte
 ])
 def test_a_negative_exponent_without_braces(tmp_path, formula, expected):
     assert audit_note(tmp_path, LOGISTIC_SIGMOID, formula) == [expected]
+
+
+NIELSEN_MEAN = ("network:\n  layers: \"sigmoid x (L-1), sigmoid\"\n  loss: squared\n  loss_scale: \"1\"\n"
+                "  averaging: mean\n  convention: index-out-in")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # C_x, L_i: a loss letter indexed by the summed index is one example's loss; \sum_{\forall x} is \sum_x
+    (r"C=\frac{1}{n}\sum_{\forall x}C_x", ("notation", ())),    # n named nowhere: the m examples
+    (r"C=\frac{1}{m}\sum_{i=1}^{m} L_i", ("correct", ())),
+    (r"C=\sum_{\forall x}C_x", ("error", ("factor",))),          # the mean's 1/n left out
+    # w_k, b_k: any one parameter, only differentiated by; the claim holds for every weight (bias) of every layer
+    (r"\frac{\partial C}{\partial w_k}=\frac{1}{m}\sum_{x}\frac{\partial C_x}{\partial w_k}", ("correct", ())),
+    (r"\frac{\partial C}{\partial b_k}=\sum_{x}\frac{\partial C_x}{\partial b_k}", ("error", ("factor",))),
+    # a per-example loss squared is no sum of the losses: left unread
+    (r"C=\frac{1}{m}\sum_{x}C_x^2", ("unsupported", ())),
+])
+def test_per_example_losses_in_a_sum(tmp_path, formula, expected):
+    assert audit_note(tmp_path, NIELSEN_MEAN, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a bare \sum over a body with one index is the sum over that index
+    (r"C=\sum{(y_i-a^L_i)^2}", ("correct", ())),
+    (r"C=\frac{1}{2}\sum{(y_i-a^L_i)^2}", ("error", ("factor",))),
+])
+def test_a_bare_sum_over_one_index(tmp_path, formula, expected):
+    assert audit_note(tmp_path, INDEX_WIDTH, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # W, b, A unindexed in an L-layer network, beside the input X or the labels y: the network of one layer
+    (r"\frac{\partial J}{\partial W} = \frac{1}{m} (A - Y) \cdot X^T", ("notation", ())),
+    (r"\frac{\partial J}{\partial W} = \frac{1}{m} X \cdot (A - Y)^T", ("error", ("transpose",))),
+    (r"\frac{\partial J}{\partial b} = \frac{1}{m} \sum (A - Y)", ("notation", ())),
+    (r"\frac{\partial J}{\partial b} = \sum (A - Y)", ("error", ("dimension",))),   # as db = \sum dZ
+    # without the input or the labels, an unindexed layer is still unread (Z = W A + b names no layer's input)
+    (r"Z = W A + b", ("unsupported", ())),
+])
+def test_unindexed_quantities_of_a_one_layer_network(tmp_path, formula, expected):
+    assert audit_note(tmp_path, GENERIC, formula) == [expected]
+
+
+TANH_NET = "network:\n  layers: \"tanh x (L-1), sigmoid\"\n  loss: bce\n  averaging: mean\n  convention: column"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # beside the input X, unindexed W, b, A are the one layer of a one-layer network, or a deeper one's first
+    (r"A = \sigma(W X + b)", "notation"),
+    (r"A = \tanh(W X + b)", "notation"),
+    (r"A = \tanh(W X - b)", "error"),
+])
+def test_unindexed_quantities_beside_the_input(tmp_path, formula, expected):
+    assert [v for v, _ in audit_note(tmp_path, TANH_NET, formula)] == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # C(y, \hat{y} | X, w, b): the arguments after the bar are what C is conditioned on, not arguments
+    (r"J(w, b) = C(y, \hat{y} | X, w, b) = -\frac{1}{m} \sum_{i=1}^{m} (y_i \log(\hat{y}_i) + (1 - y_i) \log(1 - \hat{y}_i))",
+     [("correct", ()), ("correct", ())]),
+    (r"J(w, b) = C(y, \hat{y} | X, w, b) = \frac{1}{m} \sum_{i=1}^{m} (y_i \log(\hat{y}_i) + (1 - y_i) \log(1 - \hat{y}_i))",
+     [("correct", ()), ("error", ("sign",))]),
+    # y_i, \hat{y}_i of a one-unit output: the index is the example
+    (r"J = -\frac{1}{m} \sum_{i=1}^{m} (y_i \log(\hat{y}_i) + (1 - y_i) \log(1 - \hat{y}_i))", [("correct", ())]),
+    (r"J = -\frac{1}{m} \sum_{i=1}^{m} (y_i \log(\hat{y}_i) + y_i \log(1 - \hat{y}_i))", [("error", ())]),
+])
+def test_given_arguments_and_a_dropped_backslash(tmp_path, formula, expected):
+    got = audit_note(tmp_path, LOGISTIC_SIGMOID, formula)
+    assert [(v, ()) if e == () and v == "error" else (v, k) for (v, k), (_, e) in zip(got, expected, strict=True)] == expected
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # letters run into a function word without its backslash: -ylog(\hat{y}) is -y \log(\hat{y})
+    (r"L(y, \hat{y}) = -ylog(\hat{y})-(1-y)log(1-\hat{y})", ("correct", ())),
+    (r"L(y, \hat{y}) = -ylog(\hat{y})+(1-y)log(1-\hat{y})", ("error", ())),
+])
+def test_a_function_word_run_into_letters(tmp_path, formula, expected):
+    assert [(v, ()) for v, _ in audit_note(tmp_path, LOGISTIC_ROW, formula)] == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a = F(z), g(z) = F(z) in a network whose activation is generic: the notes' choice of g, right when F is the
+    # activation it is meant to be (one of the table's); an F that is none of them is nothing to check against
+    (r"g(z) = \frac{e^z - e^{-z}}{e^z + e^{-z}}", ("notation", ())),
+    (r"g(z) = \frac{e^z - e^{-z}}{e^z - e^{-z}}", ("unsupported", ())),
+    (r"a = \max(0, -z)", ("unsupported", ())),
+])
+def test_the_notes_choose_the_generic_activation(tmp_path, formula, expected):
+    assert audit_note(tmp_path, TWO_LAYERS, formula) == [expected]
+
+
+LOGISTIC_MEAN_ROW = ("network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: mean\n  convention: row\n"
+                     "names:\n  '\\hat{y}': 'A^{[1]}'")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # h_\theta(x), f_{w,b}(x): the model with its parameters at the input is the prediction \hat{y}
+    (r"\hat{y} = h_\theta(x)", [("correct", ())]),
+    (r"\hat{y} = f_{w,b}(X)", [("correct", ())]),
+    # wx + b: the weights and the input written side by side, their inner product (in the row layout x w)
+    (r"\hat{y} = \frac{1}{1 + e^{-(wx + b)}}", [("notation", ())]),
+    (r"\hat{y} = \frac{1}{1 + e^{(wx + b)}}", [("error", ())]),
+    # J(\theta): the cost as a function of the parameters
+    (r"J(\theta) = -\frac{1}{m} \sum_{i=1}^{m} (y^{(i)} \log(\hat{y}^{(i)}) + (1 - y^{(i)}) \log(1 - \hat{y}^{(i)}))",
+     [("notation", ())]),
+    (r"J(\theta) = -\frac{1}{m} \sum_{i=1}^{m} (y^{(i)} \log(\hat{y}^{(i)}) - (1 - y^{(i)}) \log(1 - \hat{y}^{(i)}))",
+     [("error", ())]),
+    # y(x) = F(x) in a network of one activation: the notes' own name for it, confirmed, never refuted
+    (r"y(x) = \frac{1}{1 + e^{-x}}", [("notation", ())]),
+    (r"y(x) = \frac{1}{1 + e^{x}}", [("unsupported", ())]),
+])
+def test_regression_notes_names_of_the_model(tmp_path, formula, expected):
+    got = audit_note(tmp_path, LOGISTIC_MEAN_ROW, formula)
+    assert [(v, k if e else ()) for (v, k), (_, e) in zip(got, expected, strict=True)] == expected
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # f(w, b): a model letter applied to the parameters alone is the model's prediction; confirmed, never refuted
+    (r"f(w, b) = xw + b", ("notation", ())),
+    (r"f(w, b) = xw - b", ("unsupported", ())),
+    # MSE, \ell: names of the loss
+    (r"MSE = \frac{1}{m} \sum_{i=1}^{m} (y^{(i)} - \hat{y}^{(i)})^2", ("notation", ())),
+    (r"MSE = \frac{1}{2m} \sum_{i=1}^{m} (y^{(i)} - \hat{y}^{(i)})^2", ("error", ("factor",))),
+    (r"\frac{\partial \ell}{\partial b} = \frac{2}{m} \sum_{i=1}^{m} (\hat{y}^{(i)} - y^{(i)})", ("notation", ())),
+    (r"\frac{\partial \ell}{\partial b} = \frac{1}{m} \sum_{i=1}^{m} (\hat{y}^{(i)} - y^{(i)})", ("error", ("factor",))),
+    # linear regression predicts one number per example: y_i is example i's
+    (r"MSE = \frac{1}{n} \sum_{i=1}^{n} (y_i - \hat{y}_i)^2", ("correct", ())),
+    (r"MSE = \frac{2}{n} \sum_{i=1}^{n} (y_i - \hat{y}_i)^2", ("error", ("factor",))),
+])
+def test_regression_notes_names_of_the_loss(tmp_path, formula, expected):
+    assert audit_note(tmp_path, LINEAR, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula", [
+    # a sum up to n, named nowhere, over y_i: the examples or one example's units, not pinned down; failing as
+    # read (the units), it is no error
+    r"C = \frac{1}{n}\sum_{i=1}^{n}(y_i - a^L_i)^2",
+    r"C = \frac{1}{2n}\sum_{i=1}^{n}(y_i - a^L_i)^2",
+])
+def test_a_count_named_nowhere_over_an_element_index(tmp_path, formula):
+    assert audit_note(tmp_path, NIELSEN_MEAN, formula) == [("unsupported", ())]
+
+
+SOFTMAX_OUT = ("shorthand: per-example\nnetwork:\n  layers: \"relu x (L-1), softmax\"\n  loss: cce\n  averaging: mean\n"
+               "  convention: column")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # z, a without a layer beside the prediction \hat{y}: the output layer's (a componentwise softmax)
+    (r"\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_k}}", ("correct", ())),
+    (r"\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_j}}", ("error", ())),
+    (r"\frac{\partial \hat{y}_i}{\partial z_j} = \hat{y}_i(\delta_{ij} - \hat{y}_j)", ("correct", ())),
+    (r"\frac{\partial \hat{y}_i}{\partial z_j} = \hat{y}_i(1 - \hat{y}_j)", ("error", ())),
+    # \ell: one example's loss, as \mathcal{L}; in a layer's place, the layer l
+    (r"\frac{\partial \ell}{\partial Z^{[L]}} = A^{[L]} - Y", ("correct", ())),
+    (r"\frac{\partial \ell}{\partial Z^{[L]}} = Y - A^{[L]}", ("error", ("sign",))),
+    (r"Z^{[\ell]} = W^{[\ell]} A^{[\ell-1]} + b^{[\ell]}", ("correct", ())),
+    (r"Z^{[\ell]} = W^{[\ell]} A^{[\ell]} + b^{[\ell]}", ("error", ())),
+    # NumPy's words set upright (\text{np.sum}, \text{axis}) are the same code
+    (r"db^{[L]} = \frac{1}{m} \text{np.sum}(dZ^{[L]}, \text{axis}=1, \text{keepdims}=\text{True})", ("correct", ())),
+    (r"db^{[L]} = \frac{1}{m} \text{np.sum}(dZ^{[L]}, \text{axis}=0, \text{keepdims}=\text{True})", ("error", ())),
+])
+def test_deeplearning_ai_spellings(tmp_path, formula, expected):
+    got = audit_note(tmp_path, SOFTMAX_OUT, formula)
+    assert [(v, k if expected[1] else ()) for v, k in got] == [expected]
 
 
 def test_names_written_with_a_layer_subscript(tmp_path):

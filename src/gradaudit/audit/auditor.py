@@ -33,7 +33,7 @@ from .names import is_loss, layer_value
 from .tree import EvalError, UnknownSymbol
 from .tree import show as _latex
 from .environments import SIZE_LETTERS, Environments, free_layer_variable, layer_symbols
-from .verdict import CONFIRM, Result, Verdicts
+from .verdict import CONFIRM, EXAMPLE_COUNTS, Result, Verdicts
 from .readings import (agrees, dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
                        one_example_chain, operator_readings, unknown_in, update_rule)
 
@@ -379,11 +379,12 @@ class SectionAuditor(Verdicts):
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
-        if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain):
+        one_output = all(getattr(getattr(c.model, "sizes", None), "widths", (0,))[-1] == 1 for c in contexts)
+        if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain, one_output):
             for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
                 if r.verdict == "error":
                     r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
-                    r.reason = ("a sum with no limits over an element index: whether "
+                    r.reason = ("a sum over an element index with no limits, or up to a count named nowhere: whether "
                                 "it runs over the examples or over the units is not pinned down, and read as "
                                 "gradaudit reads it, it does not hold")
         if id(chain_as_read) in self.borrowed and reference is chain[0]:
@@ -396,12 +397,19 @@ class SectionAuditor(Verdicts):
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
 
-    def _sums_a_lone_index(self, chain) -> bool:
+    def _sums_a_lone_index(self, chain, one_output: bool = False) -> bool:
         """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?
-        Its range is then not pinned down (the examples, or the units); a sum with limits says which."""
+        Its range is then not pinned down (the examples, or the units); a sum with limits says which, unless the
+        limit is a count named nowhere (\\frac{1}{n} \\sum_{i=1}^{n} (y_i - \\hat{y}_i)^2: n examples, or n units)."""
         for node in chain:
             for n in walk(node):
-                if isinstance(n, N.Sum) and n.index is not None and n.upper is None and n.lower is None:
+                unnamed = isinstance(n, N.Sum) and isinstance(n.upper, N.Sym) and n.upper.name in EXAMPLE_COUNTS \
+                    and not n.upper.index and n.upper.layer is None and not self._example_count(n.upper)
+                if unnamed and one_output and all(x.name in ("y", "Y") for x in walk(n.body) if isinstance(x, N.Sym)
+                                                  and any(isinstance(i, N.Sym) and i.name == n.index.name
+                                                          for i in x.index)):
+                    continue   # y_i, \\hat{y}_i of a network with one output: i can only be the example
+                if isinstance(n, N.Sum) and n.index is not None and (n.upper is None and n.lower is None or unnamed):
                     bound = n.index.name
                     if any(isinstance(x, N.Sym) and any(isinstance(i, N.Sym) and i.name == bound for i in x.index)
                            for x in walk(n.body)):

@@ -251,9 +251,17 @@ def edit_input(root, given: Given):
 def edit_sum(root, given: Given):
     """A sum that does not belong: the derivative is per component."""
     for path, node in subtrees(root):
-        if isinstance(node, N.Sum):
+        if isinstance(node, N.Sum) and not _sums_examples_losses(node):
             yield "sum", f"the sum {_show(node)} should not be there: the derivative is per component", \
                 replace_at(root, path, node.body)
+
+
+def _sums_examples_losses(node: N.Sum) -> bool:
+    """\\sum_x C_x: the examples' losses (resolve.py marks each with the sum's label); without the sum C_x is one
+    example's loss, no correction of the total."""
+    label = node.index.name if isinstance(node.index, N.Sym) else None
+    return label is not None and any(isinstance(s, N.Sym) and s.tag == label and not s.index
+                                     for _, s in subtrees(node.body))
 
 
 @diagnosis(Kind.SUM)

@@ -3,6 +3,8 @@ general network and concrete activation for a generic g) and, per model, every v
 index."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..corpus import Section
 from ..notation import ast as N
 from ..notation.tree import walk
@@ -22,6 +24,7 @@ class Environments:
         arch = section.architecture
         self.arch = arch
         self.models = []   # (model, depth)
+        self._one_layer = None
         gs = G_CHOICES if _uses_g(arch) else ("tanh",)
         if arch.convention == "scalar":
             activation = section.activation or "sigmoid"
@@ -39,6 +42,17 @@ class Environments:
                     self.models.append((model, depth))
                     one = model if sizes.m == 1 else NumericModel(arch, depth, Sizes(sizes.widths, 1), g=g, seed=seed)
                     self.single.append((one, depth))
+
+    def one_layer_contexts(self) -> list:
+        """A general network at depth L = 1 (its output layer alone, fed by the input X), built on first use: the
+        models of a claim about 'the' layer of a one-layer network (unindexed W, b, A between X and the labels)."""
+        if not self.arch.general or self.arch.is_cnn or self.arch.convention == "scalar":
+            return []
+        if self._one_layer is None:
+            gs = G_CHOICES if _uses_g(self.arch) else ("tanh",)
+            self._one_layer = [NumericModel(self.arch, 1, sizes, g=g, seed=seed)
+                               for seed, sizes in enumerate(size_choices(self.arch, 1)) for g in gs]
+        return [replace(self._context(model, dict(L=1)), default_layer=1) for model in self._one_layer]
 
     def contexts(self, layer_symbols: set, hidden: int = 0, indexed: bool = False):
         """Every context a claim must hold in: per model, per value of a free layer index l.

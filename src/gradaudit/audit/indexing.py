@@ -86,6 +86,10 @@ def labelled(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False
     if derivative:
         data = as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
+    if len(index) == 1 and data.ndim == 2 and not ctx.model.arch.is_cnn and key[0] in ("A", "Z", "Y") \
+            and ctx.model.sizes.m > 1 and 1 in data.shape and ctx.model.sizes.m in data.shape:
+        # y_i, \hat{y}_i of an output of one unit (m x 1, or 1 x m): one number per example, the index is the example
+        return gather(data.reshape(-1), index, ctx)
     if len(index) == 1 and data.ndim == 2 and ctx.model.convention == "row" and not ctx.model.arch.is_cnn \
             and key[0] in ("A", "Z", "X", "Y") and data.shape[0] == ctx.model.sizes.m > 1:
         # Z_i in the row convention (examples x units) is example i's row; its units stay an unnamed last axis

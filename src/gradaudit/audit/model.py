@@ -365,6 +365,13 @@ def _pool_ties(a, size, stride) -> bool:
     return False
 
 
+def _linear_regression(arch: Architecture) -> bool:
+    """One identity layer under a squared error: linear regression, whose notes predict one number per example
+    (their (y^{(i)} - \\hat{y}^{(i)})^2 is a number's square, X^T (\\hat{y} - y) a column of one weight per feature)."""
+    return arch.loss == "sse" and not arch.general and not arch.is_cnn and len(arch.layers) == 1 \
+        and arch.layers[0].kind == "dense" and arch.layers[0].activation in ("identity", "linear")
+
+
 def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
     """Pairwise-distinct widths (the document's output width kept) and two example counts.
 
@@ -373,7 +380,7 @@ def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
     """
     # a declared network without sizes: a sigmoid + BCE output is one unit, as binary classifiers and logistic
     # regression write it (dw = x dz holds there); other outputs get 3 units
-    doc = list(arch.sizes[0]) if arch.sizes else [1] if arch.loss == "bce" else [3]
+    doc = list(arch.sizes[0]) if arch.sizes else [1] if arch.loss == "bce" or _linear_regression(arch) else [3]
     out_width = doc[-1]
     pools = ([4, 3, 5, 6, 2, 8, 9], [3, 5, 2, 4, 6, 9, 8])
     ms = (1, 1) if arch.averaging == "single" else (7, 11)

@@ -44,7 +44,7 @@ BASE = {"W": "W", "w": "W", "b": "b", "B": "b", "Z": "Z", "z": "Z", "A": "A", "a
         "X": "X", "x": "X", "Y": "Y", "y": "Y", "K": "K", "k": "K"}
 
 
-LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E"}
+LOSS_NAMES = {"J", "C", "L", "mathcal{J}", "mathcal{C}", "mathcal{L}", "E", "MSE", "SSE", "RSS", "BCE", "NLL"}
 
 
 def layer_value(node, ctx: Context):

@@ -145,6 +145,13 @@ def dot_product_reading(result, step) -> None:
            for n in walk(step)):
         result.verdict, result.errors = "notation", []
         result.reason = "u \\cdot v of two vectors read as their inner product u^T v"
+        return
+    # wx + b of the regression notes: the weights and one input written side by side like two numbers, no layer
+    # to place them, is their inner product too
+    if any(isinstance(n, N.Mul) and n.op == "juxt" and len(n.factors) == 2
+           and all(vector(f) and f.layer is None and f.sublayer is None for f in n.factors) for n in walk(step)):
+        result.verdict, result.errors = "notation", []
+        result.reason = "u v of two vectors written side by side read as their inner product u^T v"
 
 
 def over_examples(n) -> bool:
@@ -194,6 +201,10 @@ def sums_of_one_example(step, ctx) -> bool:
 
 
 def is_loss_term(node) -> bool:
+    """The loss, or a derivative of it (\\sum_x \\partial C_x / \\partial w): one number or one gradient per
+    example, never a batch quantity to be summed along its axis of examples."""
+    if isinstance(node, N.Deriv):
+        node = node.num
     return is_loss(node) or (isinstance(node, N.Call) and loss_call(node))
 
 
@@ -284,3 +295,109 @@ def agrees(a, b, contexts, deadline) -> bool:
 def known_name(sym: N.Sym) -> bool:
     """A name the network already means something by (W, a, the loss, m, \\alpha): never redefined by ':='."""
     return sym.name in BASE or sym.name in SCALARS or is_loss(sym) or sym.name in ("L", "J", "C", "E")
+
+
+# ---- what a claim defines or leaves unlayered (the readings in verdict.py that use these) -------------------
+
+PARAMETERS = ("theta", "Theta", "w", "W", "b")
+UNLAYERED = ("W", "w", "b", "A", "a", "Z", "z")
+
+
+def _plain_sym(x) -> bool:
+    return isinstance(x, N.Sym) and x.layer is None and not x.index and not x.hat and x.tag is None \
+        and x.sublayer is None
+
+
+def defines_the_generic_activation(ref, step, arch):
+    """The bare variable (z) when the claim is a = F(z) or g(z) = F(z), F an expression in that variable alone, in a
+    network whose activation is left generic (g); None otherwise."""
+    layers = list(arch.layers) + [x for x in (arch.hidden, arch.output) if x is not None]
+    if not any(layer.activation == "g" for layer in layers):
+        return None
+    if _plain_sym(ref) and ref.name == "a":
+        var = N.Sym("z")
+    elif isinstance(ref, N.Call) and ref.func in ("g", "f", "phi") and not ref.prime and ref.layer is None \
+            and len(ref.args) == 1 and _plain_sym(ref.args[0]) and ref.args[0].name in ("z", "x", "u"):
+        var = ref.args[0]
+    else:
+        return None
+    letters = {n.name for n in walk(step) if isinstance(n, N.Sym)} - {"e"}
+    if letters != {var.name} or not all(_plain_sym(n) for n in walk(step) if isinstance(n, N.Sym)
+                                        and n.name == var.name):
+        return None
+    return var
+
+
+def notes_own_function(ref, step, arch):
+    """(what the left side is read as, the reason when that holds, the reason when it does not) for a function the
+    notes name themselves: y(x) (parsed as the product y x) with the right side an expression in the bare x alone,
+    in a network of one activation, is that activation; f(w, b), h(\\theta), a model letter applied to parameters
+    alone, is the model's prediction \\hat{y}. None for anything else."""
+    if isinstance(ref, N.Call) and ref.func in ("f", "h") and not ref.prime and ref.layer is None and ref.args \
+            and all(isinstance(x, N.Sym) and x.name in PARAMETERS and not x.index and x.layer is None for x in ref.args):
+        written = _latex(ref)
+        return (N.Sym("y", hat=True), f"{written}, the model as a function of its parameters, read as its prediction "
+                "\\hat{y}", f"{written} is not the model's prediction \\hat{{y}}: a function of the notes' own, "
+                "with nothing to check it against")
+    if not (isinstance(ref, N.Mul) and ref.op == "juxt" and len(ref.factors) == 2 and all(map(_plain_sym, ref.factors))):
+        return None
+    name, var = ref.factors
+    letters = {n.name for n in walk(step) if isinstance(n, N.Sym)} - {"e"}
+    calls = [n for n in walk(step) if isinstance(n, N.Call) and n.func not in ("exp", "log")]
+    if letters != {var.name} or var.name == name.name or calls or len(name.name) != 1:
+        return None
+    layers = [x for x in (arch.hidden, arch.output) if x is not None] if arch.general else list(arch.layers)
+    kinds = {x.activation for x in layers if x.kind in ("dense", "conv")} - {"identity", "linear"}
+    if len(kinds) != 1 or kinds & {"g", "softmax"}:
+        return None
+    activation = kinds.pop()
+    written = f"{_latex(name)}({_latex(var)})"
+    return (N.Call(activation, (var,)),
+            f"{written}, a function of the bare {_latex(var)} alone, read as the definition of the network's "
+            f"activation ({activation}) under a name of the notes' own",
+            f"{written} defines a function of the notes' own, which is not the network's activation ({activation}): "
+            "nothing to check it against")
+
+
+def _network_names(sides) -> list:
+    names = [x.of if isinstance(x, N.Shorthand) else x for side in sides for x in walk(side)
+             if isinstance(x, (N.Sym, N.Shorthand))]
+    return [x for x in names if isinstance(x, N.Sym)]
+
+
+def one_layer_case(*sides) -> bool:
+    """Every network quantity unlayered (W, b, A, Z, their gradients), and the input X or the labels y named
+    beside them: the claim relates the only layer to the network's ends."""
+    syms = _network_names(sides)
+    if any(x.layer is not None or x.sublayer is not None for x in syms):
+        return False
+    unlayered = [x for x in syms if x.name in UNLAYERED and not x.index and x.tag is None]
+    ends = [x for x in syms if x.name in ("X", "x", "Y", "y") and not x.hat]
+    return bool(unlayered) and bool(ends)
+
+
+def beside_the_prediction(*sides) -> bool:
+    """The prediction \\hat{y} named, every other network quantity (z, a, W, b) without a layer and none with one:
+    they are the layer that computes \\hat{y}, the output layer."""
+    syms = _network_names(sides)
+    if any(x.layer is not None or x.sublayer is not None for x in syms):
+        return False
+    return any(x.hat and x.name == "y" for x in syms) and any(x.name in UNLAYERED and x.tag is None for x in syms)
+
+
+def generic_parameter(*sides):
+    """Nielsen's w_k, b_l: a weight or bias with one bare index and no layer, which the claim only differentiates
+    by, is any one parameter. The sides with it read as the whole (unlayered) w or b, whose gradients hold entry by
+    entry what the claim says of one entry; None when there is no such name or it stands anywhere else."""
+    def generic(x):
+        return isinstance(x, N.Sym) and x.name in ("w", "b", "W") and x.layer is None and x.sublayer is None \
+            and not x.hat and x.tag is None and len(x.index) == 1 and isinstance(x.index[0], N.Sym) \
+            and not x.index[0].index
+    names = [x for side in sides for x in walk(side) if generic(x)]
+    if not names:
+        return None
+    as_denominator = [x.den for side in sides for x in walk(side) if isinstance(x, N.Deriv) and generic(x.den)]
+    if len(as_denominator) != len(names):
+        return None
+    return tuple(transform(side, lambda x: replace(x, index=(), index_style="") if generic(x) else x)
+                 for side in sides)

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from .. import primitives
 from ..notation import ast as N
-from ..notation.tree import transform
+from ..notation.tree import transform, walk
 from .aliases import declared_quantity
 from .elided import read_elided_sums
 
@@ -35,6 +35,8 @@ def _meaning(section, rename_layers: bool = True):
         if isinstance(n, N.Sum) and n.index == N.Sym("x") and n.upper is None:
             # Nielsen's \sum_x \|y(x) - a^L(x)\|^2: the sum over the training inputs, x = 1..m
             n = replace(n, body=transform(n.body, _value_at_x), lower=N.Num(Fraction(1)), upper=N.Sym("m"))
+        if isinstance(n, N.Sum) and isinstance(n.index, N.Sym):
+            n = _per_example_losses(n, getattr(getattr(section, "architecture", None), "averaging", "mean"))
         if superscript == "layer" and isinstance(n, N.Pow) and isinstance(n.base, N.Sym) \
                 and n.base.layer is None and isinstance(n.exp, (N.Num, N.Sym)):
             return replace(n.base, layer=n.exp, style="^")
@@ -52,6 +54,7 @@ def normalized_name(sym, section):
 def normalize(node, section):
     fn = _meaning(section)
     node = _declared_before_brackets(transform(node, fn), getattr(section, "parsed_aliases", None) or {})
+    node = transform(node, _model_of_its_parameters)
     return read_elided_sums(transform(transform(transform(node, _named_activation), _juxtaposition_binds_tighter),
                                       _diagonal))
 
@@ -77,6 +80,73 @@ def _declared_before_brackets(node, aliases):
         sym = named(n)
         return n if sym is None else N.Mul((sym, n.args[0]), "juxt")
     return transform(transform(node, transposed), called)
+
+
+PER_EXAMPLE_LOSSES = ("C", "L", "J", "E")
+
+
+def _per_example_losses(n: N.Sum, averaging: str):
+    """\\sum_x C_x, \\sum_i L_i, \\sum_n \\partial E_n / \\partial w: a loss letter indexed by the summed index alone
+    is one example's loss, so the sum runs over the examples. Summed linearly (as a term, a scaled term or the
+    numerator of a derivative) the m examples' losses add up to m J where J is their mean, and to J where J is
+    their sum: each is read as J, or J / m. Anywhere else (C_x^2, a product of two) it stays unread."""
+    label = n.index.name
+
+    def own(x):
+        return isinstance(x, N.Sym) and x.layer is None and not x.hat and x.tag is None and x.sublayer is None \
+            and x.name in PER_EXAMPLE_LOSSES and x.index == (N.Sym(label),)
+
+    if not any(own(x) for x in walk(n.body)) or not _linear_in(n.body, own):
+        return n
+    one = N.Sym("C", tag=label)   # the loss, still marked as one example's (C = \sum_x C_x defines nothing circular)
+    loss = one if averaging != "sum" else N.Div(one, N.Sym("m"))
+    return replace(n, body=transform(n.body, lambda x: loss if own(x) else x))
+
+
+def _linear_in(node, own) -> bool:
+    """Is node a linear expression of the quantities own picks (each a term, scaled, or differentiated)?"""
+    if own(node):
+        return True
+    if not any(own(x) for x in walk(node)):
+        return True
+    if isinstance(node, N.Deriv):
+        return own(node.num) and not any(own(x) for x in walk(node.den))
+    if isinstance(node, N.Neg):
+        return _linear_in(node.arg, own)
+    if isinstance(node, N.Add):
+        return all(_linear_in(t, own) for t in node.terms)
+    if isinstance(node, N.Mul) and node.op in ("juxt", "cdot", "times", "star"):
+        holding = [f for f in node.factors if any(own(x) for x in walk(f))]
+        return len(holding) == 1 and _linear_in(holding[0], own)
+    if isinstance(node, N.Div):
+        return _linear_in(node.num, own) and not any(own(x) for x in walk(node.den))
+    return False
+
+
+PARAMETERS = ("theta", "Theta", "w", "W", "b")
+
+
+def _model_of_its_parameters(n):
+    """h_\\theta(x), f_{w,b}(x): the model with parameters theta (w, b) at the input x is its prediction \\hat{y};
+    J(\\theta): the cost as a function of the parameters is the cost. (The parser reads a letter with a subscript,
+    or a single-letter name, before brackets as a product.)"""
+    if not (isinstance(n, N.Mul) and n.op == "juxt" and len(n.factors) >= 2):
+        return n
+    factors = list(n.factors)
+    for k in range(len(factors) - 1):
+        f, arg = factors[k], factors[k + 1]
+        if not (isinstance(f, N.Sym) and f.layer is None and f.sublayer is None and not f.hat and f.tag is None):
+            continue
+        plain = isinstance(arg, N.Sym) and arg.layer is None and not arg.index and not arg.hat and arg.tag is None
+        if f.name in ("h", "f") and f.index and all(isinstance(i, N.Sym) and i.name in PARAMETERS and not i.index
+                                                    for i in f.index) and plain and arg.name in ("x", "X"):
+            factors[k:k + 2] = [N.Sym("y", hat=True)]
+        elif f.name in ("J", "C", "E") and not f.index and plain and arg.name in ("theta", "Theta"):
+            factors[k:k + 2] = [replace(f)]
+        else:
+            continue
+        return factors[0] if len(factors) == 1 else _model_of_its_parameters(N.Mul(tuple(factors), n.op))
+    return n
 
 
 def _value_at_x(n):

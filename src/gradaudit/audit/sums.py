@@ -74,6 +74,8 @@ def _sum(node: N.Sum, ctx: Context):
             raise EvalError(f"a sum along the examples of {describe(value)}, which has no axis of examples")
         return np.sum(value, axis=axis, keepdims=True)
     value = evaluate(node.body, ctx)
+    if isinstance(value, Lab) and len(value.labels) == 1 and np.ndim(value.data) == 1:
+        return np.sum(value.data)   # \sum (y_i - a^L_i)^2: a bare \sum over a body with one index is the sum over it
     return np.sum(plain(value))
 
 

@@ -23,8 +23,10 @@ from .environments import GENERAL_DEPTHS, layer_symbols
 from .evaluate import infer_ranges
 from .judge import Outcome, judge, written_size
 from .kinds import ErrorItem
-from .readings import (OPAQUE, dummy_variable, elementwise_first, evaluable, example_sums, fails_on_dimensions,
-                       foreign, hidden_layers_named, names_the_input, one_example_chain, unknown_in, update_rule)
+from .readings import (OPAQUE, beside_the_prediction, defines_the_generic_activation, dot_product_reading,
+                       dummy_variable, elementwise_first, evaluable, example_sums, fails_on_dimensions, foreign,
+                       generic_parameter, hidden_layers_named, names_the_input, notes_own_function, one_example_chain,
+                       one_layer_case, unknown_in, update_rule)
 from .resolve import normalize
 from .tree import show as _latex
 
@@ -141,8 +143,92 @@ def written_terms_of_an_elided_sum(auditor, c: Claim) -> bool:
     return False
 
 
+def the_one_layer_network(auditor, c: Claim) -> bool:
+    """\\partial J / \\partial W = (1/m)(A - y) X^T with W, b, A unindexed in an L-layer network, beside the input X or
+    the labels y: the one layer of a network of one layer (L = 1); failing that, a deeper network's first layer
+    (A = \\tanh(W X + b)); failing both, as the one layer."""
+    if "sets no default layer" not in c.outcome.reason or not one_layer_case(c.ref, c.step):
+        return False
+    one = auditor.envs.one_layer_contexts()
+    if not one:
+        return False
+    auditor._verdict(c.result, c.ref, c.step, one, c.deadline, c.claims)
+    first = [replace(x, default_layer=1) for x in c.contexts]
+    if c.result.verdict not in ("correct", "notation") and judge(c.ref, c.step, first, c.deadline).match is Match.EQUAL:
+        c.result.errors, c.result.corrected_latex = [], ""
+        return _decide(c.result, "notation", "W, b, A without a layer index, next to the input X, are read as the first "
+                                             "layer's: write the layer to pin it down")
+    if c.result.verdict == "correct":
+        _decide(c.result, "notation", "W, b, A without a layer index, next to the input X or the labels y, are read "
+                                      "as the one layer of a network of one layer (L = 1): write the layer to pin it "
+                                      "down")
+    return True
+
+
+def the_output_layer_beside_the_prediction(auditor, c: Claim) -> bool:
+    """\\hat{y}_j = e^{z_j} / \\sum_k e^{z_k}: z, a (W, b) without a layer next to the prediction are the output
+    layer's."""
+    if "sets no default layer" not in c.outcome.reason or not beside_the_prediction(c.ref, c.step):
+        return False
+    output = [replace(x, default_layer=x.bindings.get("L", x.model.output_layer)) for x in c.contexts]
+    auditor._verdict(c.result, c.ref, c.step, output, c.deadline, c.claims)
+    return True
+
+
+def any_one_parameter(auditor, c: Claim) -> bool:
+    """\\partial C / \\partial w_k = (1/n) \\sum_x \\partial C_x / \\partial w_k: w_k is any one parameter, so the claim
+    is about every weight (bias) of every layer, entry by entry: the first layer's and the last one's test it."""
+    generic = generic_parameter(c.ref, c.step) if "sets no default layer" in c.outcome.reason else None
+    if generic is None:
+        return False
+    at_layers = [replace(x, default_layer=k) for x in c.contexts for k in sorted({1, x.model.output_layer})]
+    auditor._verdict(c.result, *generic, at_layers, c.deadline, c.claims)
+    return True
+
+
 READINGS_WHEN_UNREAD = (wrong_label_of_an_unknown_name, examples_counted_by_n, identity_in_one_letter,
+                        the_one_layer_network, the_output_layer_beside_the_prediction, any_one_parameter,
                         written_terms_of_an_elided_sum)
+
+
+# ---- readings of a definition, tried before the claim is evaluated -----------------------------------------
+
+def the_notes_choice_of_the_generic_activation(auditor, c: Claim) -> bool:
+    """a = max(0, z), g(z) = max(0.01 z, z): the notes choose the activation the network leaves open (g). Any choice
+    is theirs to make; what can be checked is that the right side is the activation they mean, one of the table's,
+    at the random z of any layer."""
+    var = defines_the_generic_activation(c.ref, c.step, auditor.section.architecture)
+    if var is None:
+        return False
+    tests = [replace(x, default_layer=1) for x in c.contexts]
+    for name in primitives.NAMES:
+        if name == "g" or not primitives.is_known(name):
+            continue
+        candidate = N.Call(infer.WRITTEN_FUNCTION.get(name, name), (var,))
+        if judge(candidate, c.step, tests, c.deadline).match is Match.EQUAL:
+            return _decide(c.result, "notation", f"defines the activation g, which the network leaves open, as "
+                                                 f"{name}: a choice of the notes, checked only as that function")
+    return _decide(c.result, "unsupported", "defines the activation g, which the network leaves open, as a function "
+                                            "that is none of the activations gradaudit knows: nothing to check it "
+                                            "against")
+
+
+def a_function_of_the_notes_own(auditor, c: Claim) -> bool:
+    """y(x) = 1 / (1 + e^{-x}), f(w, b) = wx + b: a function under a letter of the notes' own, which one reading of
+    the network can confirm but none can refute (the notes may define any function they like)."""
+    own = notes_own_function(c.ref, c.step, auditor.section.architecture)
+    if own is None:
+        return False
+    read, right, other = own
+    auditor._verdict(c.result, read, c.step, c.contexts, c.deadline, c.claims)
+    dot_product_reading(c.result, c.step)
+    if c.result.verdict in ("correct", "notation"):
+        return _decide(c.result, "notation", right)
+    c.result.errors, c.result.corrected_latex = [], ""
+    return _decide(c.result, "unsupported", other)
+
+
+READINGS_OF_A_DEFINITION = (the_notes_choice_of_the_generic_activation, a_function_of_the_notes_own)
 
 
 # ---- readings of a claim that is evaluated and does not hold -------------------------------------------------
@@ -267,8 +353,11 @@ class Verdicts:
     formula's time budget, and keeps what float64 accepted for the 60-digit confirmation."""
 
     def _verdict(self, result: Result, ref, step, contexts, deadline, claims: int = 1):
-        outcome = judge(ref, step, contexts, deadline)
         budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))
+        if any(reading(self, Claim(result, ref, step, contexts, deadline, budget, Outcome(None), claims))
+               for reading in READINGS_OF_A_DEFINITION):
+            return
+        outcome = judge(ref, step, contexts, deadline)
         c = Claim(result, ref, step, contexts, deadline, budget, outcome, claims)
         if outcome.match is None:
             if any(reading(self, c) for reading in READINGS_WHEN_UNREAD):

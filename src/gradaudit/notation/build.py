@@ -137,6 +137,10 @@ class Builder(Scripts):
             return _Ones()
         if t == "INDIC":
             return _Indic()
+        if t == "WORD" and len(v) <= 3 and v.isalpha() and v.islower():
+            # e^{-(wx + b)}: inside braces a run of letters is lexed as one word; standing as a factor it is the
+            # product of its letters, as the same run outside braces is
+            return Mul(tuple(Sym(c) for c in v), "juxt")
         if t == "WORD":
             raise NotationError(f"the word {v!r} is only understood as a subscript")
         raise NotationError(f"{v!r} cannot stand here")

@@ -52,6 +52,10 @@ _OVERSET_EQ_RE = re.compile(r"\\(?:overset|stackrel)\s*\{(?:[^{}]|\{(?:[^{}]|\{[
 _SIGNATURE_RE = re.compile(r"(?<![A-Za-z\\])(?:[A-Za-z]|\\sigma)\s*:\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?"
                            r"\s*\\(?:mapsto|to|rightarrow)\s*\\mathbb\s*\{?\s*R\s*\}?(?:\^\s*\{?[^{}\s]*\}?)?")
 _SHAPE_RE = re.compile(r"\.\s*shape\s*(?:==?|:)(?!=)")
+# \text{np.sum}(dZ, \text{axis}=1, \text{keepdims}=\text{True}): NumPy's words set upright are the same code
+_CODE_WORD_RE = re.compile(r"\\(?:text|texttt|mathrm|mathtt|operatorname)\s*\{\s*((?:np|numpy)\.[A-Za-z_]+|axis|keepdims|True|False)\s*\}")
+# \sum_{\forall x} C_x: 'for all x' under a sum is the sum over x, which is what \sum_x says
+_FORALL_SUM_RE = re.compile(r"(\\sum\s*_\s*\{)\s*\\forall(?![A-Za-z])\s*")
 
 
 def lenient(s: str, notes: list) -> str:
@@ -60,6 +64,10 @@ def lenient(s: str, notes: list) -> str:
     if "shape" in s:
         s = _SHAPE_RE.sub(" : ", s)
     if "\\" in s:
+        if "axis" in s or "np." in s or "numpy." in s:
+            s = _CODE_WORD_RE.sub(r"\1", s)
+        if "forall" in s:
+            s = _FORALL_SUM_RE.sub(r"\1", s)
         if "set" in s or "stackrel" in s:
             s = _OVERSET_EQ_RE.sub("=", s)
         if "mathbb" in s and ":" in s:
@@ -77,6 +85,8 @@ def lenient(s: str, notes: list) -> str:
         s = _unbold(s)
         if "\\dot" in s:
             s = _DOT_RE.sub(lambda m: (m.group(1) or m.group(2)) + "'", s)
+    if "|" in s or "\\mid" in s:
+        s = _given_arguments(s)
     if "^-(" in s.replace(" ", ""):
         s = _negative_exponents(s, notes)
     if "{}" in s.replace(" ", ""):
@@ -119,6 +129,49 @@ def _negative_exponents(s: str, notes: list) -> str:
         notes.append(f"'^-{group}' read as ^{{-{group}}}: the bracket is the rest of the exponent")
         i = k + 1
     return "".join(out) + s[i:]
+
+
+def _given_arguments(s: str) -> str:
+    """C(y, \\hat{y} | X, w, b), p(y \\mid x; \\theta): what follows a bar inside a function's brackets is what the
+    value is conditioned on or parameterised by, not another argument; the value is the function of what comes
+    before the bar. A bar outside brackets or one of two (|x|, \\| x \\|, (1 + |x|)) is left alone."""
+    out, i, depth = [], 0, []
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            word = re.match(r"\\(?:[A-Za-z]+|.)", s[i:]).group(0)
+            if word == "\\mid" and depth and depth[-1][0] == "(":
+                i = _skip_to_close(s, i + len(word))
+                continue
+            out.append(word)
+            i += len(word)
+            continue
+        if c == "|" and depth and depth[-1][0] == "(":
+            close = _skip_to_close(s, i + 1)
+            inside = s[depth[-1][1] + 1:close].replace("\\|", "")
+            if close > i and inside.count("|") == 1:
+                i = close
+                continue
+        if c in "({[":
+            depth.append((c, i))
+        elif c in ")}]" and depth:
+            depth.pop()
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _skip_to_close(s: str, i: int) -> int:
+    """The index of the ')' that closes the bracket open at i (unchanged i when there is none)."""
+    level = 0
+    for j in range(i, len(s)):
+        if s[j] in "({[" and s[j - 1] != "\\":
+            level += 1
+        elif s[j] in ")}]" and s[j - 1] != "\\":
+            if level == 0:
+                return j if s[j] == ")" else i
+            level -= 1
+    return i
 
 
 def _followed_by_bracket(s: str, i: int) -> bool:

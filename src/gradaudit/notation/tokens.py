@@ -27,11 +27,15 @@ GREEK = {
     "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
     "Gamma", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
 }
+# words naming the loss as a whole (MSE = \frac{1}{n} \sum ...): one name, not a product of letters
+LOSS_WORDS = {"MSE", "SSE", "RSS", "BCE", "NLL"}
 # words naming a function, written as plain letters or inside \text / \operatorname
 FUNC_WORDS = {
     "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
     "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
 }
+# function words a run of letters may end with when a note drops the backslash: -ylog(\hat{y}) is -y \log(\hat{y})
+TRAILING_FUNCS = ("log", "exp")
 # plain-letter words read as a function in any capitalisation (ReLu, Relu, Sigmoid, Softmax, sign)
 FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sign": "sign", "sgn": "sign",
                 "leakyrelu": "leakyrelu", "diag": "diag"}
@@ -303,7 +307,9 @@ class _Lexer:
         if run.lower() == "leaky" and self.leaky_relu(end):
             self.emit("FUNC", "leakyrelu", i)
             return self.leaky_relu(end)
-        if run in FUNC_WORDS:
+        if run in LOSS_WORDS:
+            self.emit("LETTER", run, i)
+        elif run in FUNC_WORDS:
             self.emit("FUNC", FUNC_WORDS[run], i)
         elif run.lower() in FUNC_ANYCASE and (run.lower() not in ("sign", "sgn", "diag") or self.looks_applied(end)):
             self.emit("FUNC", FUNC_ANYCASE[run.lower()], i)
@@ -311,6 +317,11 @@ class _Lexer:
             self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
         elif run in ("g", "f", "h") and self.looks_applied(end):
             self.emit("FUNC", run, i)
+        elif self.ends_in_function(run, end):
+            word = next(w for w in TRAILING_FUNCS if run.endswith(w))
+            for k, ch in enumerate(run[:-len(word)]):     # -ylog(\hat{y}): y times log(\hat{y}), the backslash left out
+                self.emit("LETTER", ch, i + k)
+            self.emit("FUNC", FUNC_WORDS[word], end - len(word))
         elif run[0] == "d" and len(run) > 1:
             self.emit("DSH", run[1], i)
             for k, ch in enumerate(run[2:]):
@@ -319,6 +330,10 @@ class _Lexer:
             for k, ch in enumerate(run):
                 self.emit("LETTER", ch, i + k)
         return end
+
+    def ends_in_function(self, run: str, end: int) -> bool:
+        """'ylog(' : letters run into a function word written without its backslash, the bracket right after."""
+        return any(run.endswith(w) and len(run) > len(w) for w in TRAILING_FUNCS) and self.looks_applied_paren(end)
 
     def leaky_relu(self, i: int) -> int:
         """'leaky ReLU(z)': the index after ReLU, or 0 when 'leaky' is not followed by it."""
@@ -376,6 +391,11 @@ class _Lexer:
             return end
         if name in GREEK:
             self.emit("LETTER", name, i)
+            return end
+        if name == "ell":
+            # \ell: a layer l written in script where layers go (W^{[\ell]}), else one example's loss, as \mathcal{L}
+            script = self.in_script() or self.prev_type() in ("CARET", "UNDERSCORE")
+            self.emit(*(("LETTER", "l") if script else ("MCAL", "L")), i)
             return end
         if name in SIMPLE:
             t, v = SIMPLE[name]
