@@ -29,8 +29,8 @@ from .. import infer, primitives
 from .resolve import normalize, transform
 from .compare import Match, compare, describe_shape, finite
 from .kinds import checked
-from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
-from .evaluate import (is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol,
+from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions
+from .evaluate import (BASE, is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol,
                        evaluate, walk)
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
@@ -338,6 +338,7 @@ def layer_symbols(*nodes) -> set:
 # ---- a section's formulas -----------------------------------------------------------------------------------
 
 INEQUALITIES = {"!=", "<", ">", "<=", ">="}
+LAYERED = ("W", "b", "Z", "A")   # quantities every layer has: written without a layer, their layer is not said
 EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
 
 
@@ -510,9 +511,8 @@ class SectionAuditor:
         if not (isinstance(name, N.Sym) and isinstance(target, N.Deriv) and isinstance(target.num, N.Sym)
                 and self._names_the_loss(target.num) and isinstance(target.den, N.Sym)) or _known_name(name):
             return False
-        plain = replace(name, index=(), index_style="", layer=None, style="")
-        return not any(isinstance(k, N.Sym) and replace(k, index=(), index_style="", layer=None, style="") == plain
-                       for k in self.section.parsed_aliases)
+        # a name the notes' names already cover (\delta_j: dJ/dZ_j covers \delta^{(2)}_k) is a claim to check
+        return alias_target(name, self.section.parsed_aliases) is None
 
     def _names_the_loss(self, sym: N.Sym) -> bool:
         """J, C, L, or the notes' own name for it (Bishop's E_n, declared or inferred as J)."""
@@ -603,6 +603,9 @@ class SectionAuditor:
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
         symbols = layer_symbols(*chain)
+        implicit = free_layer_variable(symbols) is None and bool(self._implicit_layers(chain))
+        if implicit:
+            symbols |= self._implicit_layers(chain)
         free = free_layer_variable(symbols)
         inside = {id(x) for x in _layer_parts(chain)} if free and free != "l" else set()
         if inside and any(isinstance(n, N.Sym) and n.name == free and id(n) not in inside
@@ -639,6 +642,8 @@ class SectionAuditor:
             self._confirm(result, ref, step, contexts, deadline, total)
             self._layout_definition(result, ref, step)
             _dot_product_reading(result, step)
+            if implicit and result.verdict == "error":
+                self._at_the_output(result, ref, step, contexts, deadline)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
@@ -660,6 +665,28 @@ class SectionAuditor:
                 if r.corrected_latex.startswith(tagged):
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
+
+    def _implicit_layers(self, chain) -> set:
+        """Bishop's a_j, \\delta_j with no layer written, named a_j: Z^{[l]}_j: the layer the notes' names give them is
+        any layer l, so the claim runs over l as if it were written."""
+        found = set()
+        for node in chain:
+            for n in walk(node):
+                target = alias_target(n, self.section.parsed_aliases) if isinstance(n, N.Sym) else None
+                if target is not None:
+                    found |= {x for x in layer_symbols(target) if x == "l"}
+                elif isinstance(n, N.Sym) and n.layer is None and n.sublayer is None and BASE.get(n.name) in LAYERED:
+                    return set()   # Bishop's w_{kj} of \delta_j = h'(a_j) \sum_k w_{kj} \delta_k: in which layer is not said
+        return found
+
+    def _at_the_output(self, result: Result, ref, step, contexts, deadline) -> None:
+        """A claim whose layer is not written (Bishop's \\delta_k = \\partial E_n/\\partial y_k \\, dy_k/da_k) and that
+        holds at the output layer: the notes' unit letter (k, of the outputs y_k) says which layer it is about."""
+        output = [c for c in contexts if c.bindings.get("l") == c.bindings.get("L")]
+        if output and len(output) < len(contexts) and judge(ref, step, output, deadline).match is Match.EQUAL:
+            result.verdict, result.errors, result.corrected_latex = "notation", [], ""
+            result.reason = ("no layer is written: the claim holds at the output layer l = L, not at a hidden "
+                             "layer; write the layer to pin it down")
 
     def _sums_a_lone_index(self, chain) -> bool:
         """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?
@@ -872,6 +899,13 @@ class SectionAuditor:
             new = read(step, contexts[0])
             if new != step and judge(ref, new, contexts, deadline).match is Match.EQUAL:
                 return why
+        if any(isinstance(x, N.Sym) and x.name == "delta" and alias_target(x, self.section.parsed_aliases) is None
+               for side in (ref, step) for x in walk(side)):
+            by_activation = [replace(c, usual_error="A") for c in contexts]
+            if judge(ref, step, by_activation, deadline).match is Match.EQUAL:
+                return ("the notes do not define \\delta: the claim holds with \\delta read as the loss's derivative by "
+                        "the layer's activation, \\partial J/\\partial a, not by its weighted input as Nielsen and Bishop "
+                        "define it; define \\delta to pin it down")
         n = hidden_layers_named([ref, step])
         symbols = layer_symbols(ref, step)
         if self.section.architecture.general and n in GENERAL_DEPTHS and not symbols & {"L", "l"}:

@@ -86,6 +86,7 @@ class Context:
     free_summing: set = field(default_factory=set)    # labels bound by an enclosing sum without limits
     lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
     layer_variable: str = "l"                         # the letter of the free layer: l, or Goodfellow's k
+    usual_error: str = "Z"                            # an undefined \delta is dJ/dZ (or, as a second reading, dJ/dA)
 
     @property
     def depth(self):
@@ -127,6 +128,16 @@ def is_loss(sym) -> bool:
         sym.name in LOSS_NAMES or (sym.font == "mathcal" and sym.name in ("J", "C", "L")))
 
 
+EXAMPLE_LETTERS = ("n", "i", "x")   # Bishop's E_n, CS231n's L_i, Nielsen's C_x: the loss of one example
+
+
+def _one_examples_loss(sym: N.Sym, ctx: Context) -> bool:
+    """E_n, L_i, C_x: one example's loss, in a network of one example (averaging: single) the loss itself."""
+    return len(sym.index) == 1 and isinstance(sym.index[0], N.Sym) and sym.index[0].name in EXAMPLE_LETTERS \
+        and not sym.index[0].index and is_loss(replace(sym, index=(), index_style="")) \
+        and ctx.model.arch.averaging == "single"
+
+
 def quantity_key(sym: N.Sym, ctx: Context) -> str:
     """The model's key for a named quantity: 'W2', 'A0', 'Z3', 'P1', 'J', 'X', 'Y'; one the network checked has."""
     key = _quantity_key(sym, ctx)
@@ -148,7 +159,7 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
             return quantity_key(alias, ctx)
     if alias is not None:
         raise EvalError(f"{_show(sym)} stands for an expression, not a quantity")
-    if is_loss(sym):
+    if is_loss(sym) or _one_examples_loss(sym, ctx):
         return "J"
     if sym.hat and sym.name in ("y", "Y"):
         return f"A{ctx.depth}"
@@ -316,6 +327,10 @@ def _sym(node: N.Sym, ctx: Context):
     kronecker = _kronecker(node, ctx)
     if kronecker is not None:
         return kronecker
+    error = _usual_error(node, ctx)
+    if error is not None:
+        with tool_vocabulary(ctx):
+            return evaluate(error, ctx)
     if node.index:
         return _indexed(node, ctx)
     key = quantity_key(node, ctx)
@@ -570,7 +585,32 @@ def _call(node: N.Call, ctx: Context):
         # a name the notes declared, before brackets (Goodfellow's h (y - t)^T, h^{(k-1)} (y - t)): a product,
         # not a call
         return product(evaluate(named, ctx), arg, "juxt", ctx)
+    if (func == "h" or node.prime and func in GENERIC_LETTERS) and _argument_layer(node, ctx) is not None:
+        # Bishop's h'(a_j^{(1)}), f'(z^{(2)}): the derivative of a function of a layer's quantity, or Bishop's own
+        # letter h, is that layer's activation (tanh where the section declares tanh); a bare f(Z) stays a name
+        # the notes must define (f(x) = w x + b names a model as often)
+        return _call(replace(node, func="g"), ctx)
     raise EvalError(f"unknown function {func}")
+
+
+GENERIC_LETTERS = ("f", "h", "phi", "varphi")
+
+
+def _argument_layer(node: N.Call, ctx: Context):
+    """The layer number of the quantity a call is applied to (h(a^{(1)}), or a_j named Z^{[l]}_j), or None."""
+    if node.layer is not None:
+        return layer_value(node.layer, ctx)
+    arg = node.args[0] if len(node.args) == 1 else None
+    if not isinstance(arg, N.Sym):
+        return None
+    target = expand_alias(arg, ctx) if arg.layer is None else None
+    sym = target if isinstance(target, N.Sym) else arg
+    if sym.layer is None or BASE.get(sym.name) not in ("Z", "A"):
+        return None
+    try:
+        return layer_value(sym.layer, ctx)
+    except EvalError:
+        return None
 
 
 def _declared_name(node: N.Call, ctx: Context):
@@ -600,13 +640,7 @@ def _table_activation(name: str, node: N.Call, ctx: Context) -> str:
 def _layer_activation(node: N.Call, ctx: Context) -> str:
     """g is the activation of the layer it is applied to: g^{[l]}, or g(Z^{[l]}); a generic layer's g is
     one of the concrete substitutes, an output layer the document made sigmoid is sigmoid."""
-    layer = layer_value(node.layer, ctx) if node.layer is not None else None
-    arg = node.args[0] if node.args else None
-    if layer is None and isinstance(arg, N.Sym) and arg.layer is not None and BASE.get(arg.name) in ("Z", "A"):
-        try:
-            layer = layer_value(arg.layer, ctx)
-        except EvalError:
-            layer = None
+    layer = _argument_layer(node, ctx)
     dense = [x for x in ctx.model.layers if x.kind in ("dense", "conv")]
     if layer is not None and 1 <= layer <= len(dense):
         activation = dense[layer - 1].activation
@@ -1129,18 +1163,37 @@ def _kronecker(node: N.Sym, ctx: Context):
     return Lab((a[:, None] == b[None, :]).astype(float), labels)
 
 
+def _usual_error(node: N.Sym, ctx: Context):
+    """\\delta^l_j, \\delta^L, \\delta^{(2)} that the notes never define: the error of Nielsen, Bishop and Rumelhart,
+    the loss's derivative by the layer's weighted input, \\partial J/\\partial z^l_j (or by its activation, when the
+    auditor tries that other reading of a claim that fails). None for any other name (a Kronecker \\delta_{ij})."""
+    if node.name != "delta" or node.tag or node.hat or node.font or len(node.index) > 1 or node.sublayer is not None \
+            or any(isinstance(k, N.Sym) and k.name == "delta" for k in ctx.aliases or ()):
+        return None   # notes that define their \delta (at the output layer only, say) mean only what they define
+    layer = node.layer if node.layer is not None else (N.Num(Fraction(ctx.default_layer))
+                                                       if ctx.default_layer is not None else None)
+    if layer is None or any(isinstance(i, N.Sym) and (i.index or i.layer is not None) for i in node.index):
+        return None
+    of = N.Sym(ctx.usual_error, layer=layer, style=node.style if node.layer is not None else "[]",
+               index=node.index, index_style=node.index_style)
+    return N.Deriv(N.Sym("J"), of, partial=True)
+
+
 def _indexed(sym: N.Sym, ctx: Context):
     if any(isinstance(i, N.Sym) and (i.index or i.layer is not None) for i in sym.index):
         raise EvalError(f"an index that is itself a quantity ({_show(sym)}: the class label as an index) is not read")
     key = quantity_key(sym, ctx)
     value = ctx.overrides.get(key, ctx.model.values[key])
+    if sym.tag == "new":   # w_j := w_j - \alpha dJ/dw_j: the updated entry
+        value = value - ALPHA * ctx.model.grad(key)
     return _label(value, sym, key, ctx)
 
 
 def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     data = _index_arrays(sym, key, value, ctx)
     index = sym.index
-    if derivative:
+    if derivative or key[0] == "W":
+        # \\sum_i w_i x_i with one output unit: its 1 x n weights have one row, whose entries one index names
         data = _as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
     if len(index) == 1 and data.ndim == 2 and ctx.model.convention == "row" and not ctx.model.arch.is_cnn \
@@ -1155,7 +1208,7 @@ def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
 
 def _as_vector(data, index, ctx: Context):
     """d(...)/dw_i with w a vector stored as an n x 1 column (or a 1 x n row): element i along its long axis.
-    (Only in a derivative: the value w_i alone is still read as written, a one-index name of a matrix being
+    (Only in a derivative, and for the weights of a layer of one unit: any other one-index name of a matrix is
     as often a note's own name for another quantity.)"""
     if len(index) == 1 and np.ndim(data) == 2 and 1 in np.shape(data) and not ctx.model.arch.is_cnn:
         return np.reshape(data, -1)
