@@ -346,3 +346,20 @@ LOGISTIC_INDEX = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: singl
 ])
 def test_the_weights_of_one_unit_by_one_index(tmp_path, formula, expected):
     assert audit_note(tmp_path, LOGISTIC_INDEX, formula) == [expected]
+
+
+SOFTMAX_ONE = "network:\n  layers: [softmax]\n  loss: cce\n  averaging: single\n  convention: index-out-in"
+SOFTMAX_CHAIN = r"\frac{\partial L}{\partial o_i} = -\sum_k y_k \frac{1}{p_k} \frac{\partial p_k}{\partial o_i}"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # o and p defined nowhere, in a derivation of the loss by o: the output layer's weighted input and activation
+    # (the logits and the probabilities) is the reading under which the display holds; it is named (notation)
+    (SOFTMAX_CHAIN + " = p_i - y_i", [("notation", ()), ("notation", ())]),
+    # the reading is chosen by the display itself, so a display no reading makes hold stays unsupported, not error
+    (SOFTMAX_CHAIN + " = p_i + y_i", [("unsupported", ()), ("unsupported", ())]),
+    # a chain rule of letters that are not the loss's derivation says nothing about what u is
+    (r"\frac{\partial y}{\partial x} = \frac{\partial y}{\partial u} \frac{\partial u}{\partial x}", [("unsupported", ())]),
+])
+def test_letters_defined_nowhere_in_a_derivation_of_the_loss(tmp_path, formula, expected):
+    assert audit_note(tmp_path, SOFTMAX_ONE, formula) == expected

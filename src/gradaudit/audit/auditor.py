@@ -18,6 +18,7 @@ import re
 import time
 
 import numpy as np
+from fractions import Fraction
 from dataclasses import dataclass, field, replace
 
 from ..corpus import Formula, Section
@@ -338,7 +339,8 @@ def layer_symbols(*nodes) -> set:
 # ---- a section's formulas -----------------------------------------------------------------------------------
 
 INEQUALITIES = {"!=", "<", ">", "<=", ">="}
-LAYERED = ("W", "b", "Z", "A")   # quantities every layer has: written without a layer, their layer is not said
+LAYERED = ("W", "b", "Z", "A")
+UNIT_LETTERS = ("e", "i", "j", "k", "l", "n", "m", "t", "d")   # indices, sizes, e and Bishop's target t   # quantities every layer has: written without a layer, their layer is not said
 EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
 
 
@@ -444,6 +446,10 @@ class SectionAuditor:
         with budget.limit(deadline):   # reading, normalizing, evaluating, diagnosing: one budget
             try:
                 results = self._audit_within(formula, base, start, deadline)
+                try:
+                    results = self._undefined_letters(formula, base, start, deadline, results)
+                except TimeoutError:
+                    pass   # no time to try the readings: the claims stay as first read
             except TimeoutError:
                 results = [Result(**base, claim="", verdict="unsupported", reason=self._spent_reason())]
             except Exception as exc:  # noqa: BLE001 - the safety net: a bug of ours must not lose the file
@@ -494,6 +500,74 @@ class SectionAuditor:
             if self.section.layer_variable:
                 _write_layer_variable(r, self.section.layer_variable)
         return results
+
+    def _undefined_letters(self, formula: Formula, base: dict, start: float, deadline: float, results: list,
+                           assigned: dict | None = None) -> list:
+        """\\partial L/\\partial o_i = ... = p_i - y_i in notes that never say what o and p are: a letter of no meaning
+        of its own, defined nowhere, is read as the output layer's weighted input or activation (the logits and the
+        probabilities of a softmax derivation) when under that reading no step of the display fails and one holds.
+        The claims are then `notation`, the reading named; under no such reading they stay unsupported."""
+        assigned = assigned or {}
+        letter = self._undefined_letter(results)
+        if not assigned and (letter is None or not self._loss_by(formula, letter)):
+            return results   # only a derivation of the loss by the letter says what the letter must be
+        if letter is None or len(assigned) >= 2:
+            if not assigned or any(r.verdict == "error" for r in results) \
+                    or not any(r.verdict in ("correct", "notation") for r in results):
+                return None if assigned else results
+            said = ", ".join(f"{k} as {_latex(v)}" for k, v in assigned.items())
+            for r in results:
+                if r.verdict in ("correct", "notation"):
+                    r.verdict = "notation"
+                    r.reason = (f"read with {said}, letters the notes define nowhere (the output layer's weighted input "
+                                f"and activation): define them to pin the reading down")
+            return results
+        arch = self.section.architecture
+        layer = N.Sym("L") if arch.general else N.Num(Fraction(arch.parameter_layers))
+        saved = self.section.parsed_aliases
+        for quantity in ("Z", "A"):
+            target = N.Sym(quantity, layer=layer, style="[]")
+            if target in assigned.values():
+                continue
+            self.section.parsed_aliases = {**saved, N.Sym(letter): ToolName(target)}
+            try:
+                found = self._undefined_letters(formula, base, start, deadline,
+                                                self._audit_within(formula, base, start, deadline),
+                                                dict(assigned, **{letter: target}))
+            finally:
+                self.section.parsed_aliases = saved
+            if found is not None:
+                return found
+        return None if assigned else results
+
+    def _loss_by(self, formula: Formula, letter: str) -> bool:
+        """Does the formula differentiate the loss by the letter (\\partial L/\\partial o_i)?"""
+        try:
+            parsed = self.parse(formula.latex)
+        except NotationError:
+            return False
+        return any(isinstance(n, N.Deriv) and isinstance(n.num, N.Sym) and self._names_the_loss(n.num)
+                   and isinstance(n.den, N.Sym) and n.den.name == letter
+                   for st in parsed.statements if isinstance(st, N.Statement) for step in st.steps if step is not None
+                   for n in walk(step))
+
+    def _undefined_letter(self, results: list) -> str | None:
+        """The one-letter name an unsupported claim stumbled on, when it means nothing to the network or the notes."""
+        for r in results:
+            if not r.reason.startswith("unknown quantity "):
+                continue
+            try:
+                sym = _single_node(self.parse(r.reason[len("unknown quantity "):]))
+            except (NotationError, ValueError):
+                return None
+            name = getattr(sym, "name", "")
+            cnn_size = name in ("k", "p", "s") and self.section.architecture.is_cnn   # p, the padding, in a CNN
+            if len(name) == 1 and name.islower() and name not in BASE and not is_loss(sym) and not cnn_size \
+                    and name not in ("alpha", "eta", "lambda") and name not in UNIT_LETTERS and alias_target(replace(sym, index=(), layer=None),
+                                                                  self.section.parsed_aliases) is None:
+                return name
+            return None
+        return None
 
     def _definitions(self, parsed) -> None:
         """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
