@@ -363,3 +363,12 @@ SOFTMAX_CHAIN = r"\frac{\partial L}{\partial o_i} = -\sum_k y_k \frac{1}{p_k} \f
 ])
 def test_letters_defined_nowhere_in_a_derivation_of_the_loss(tmp_path, formula, expected):
     assert audit_note(tmp_path, SOFTMAX_ONE, formula) == expected
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # d(log a_k)/dz_i with i free: the derivative by each element z_i, labelled i (a Jacobian in index notation)
+    (r"\frac{\partial L}{\partial z_i} = -\sum_k y_k \frac{\partial (\log a_k)}{\partial z_i}", ("correct", ())),
+    (r"\frac{\partial L}{\partial z_i} = \sum_k y_k \frac{\partial (\log a_k)}{\partial z_i}", ("error", ("sign",))),
+])
+def test_a_derivative_by_an_element_with_a_free_index(tmp_path, formula, expected):
+    assert audit_note(tmp_path, SOFTMAX_ONE, formula) == [expected]

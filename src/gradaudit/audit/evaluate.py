@@ -447,15 +447,40 @@ def element_position(sym: N.Sym, key: str, ctx: Context) -> int:
         position = evaluate(sym, ctx)
     finally:
         ctx.overrides = saved
+    if isinstance(position, Lab) and len(position.labels) == 1 and np.ndim(position.data) == 1:
+        return position   # o_i, i free: every element, labelled i
     if isinstance(position, Lab) or np.size(position) != 1:
         raise EvalError(f"{_show(sym)}: the index must name one element")
     return int(np.real(_plain(position)).reshape(()))
 
 
 def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
-    """d/dz_1 (body): bump the one element z_1 names."""
+    """d/dz_1 (body): bump the one element z_1 names; d(log p_k)/do_i with i free: each element o_i in turn,
+    the results labelled i."""
+    position = element_position(node.den, key, ctx)
+    if isinstance(position, Lab):
+        label = position.labels[0]
+        if label in ctx.summing or label in ctx.free_summing:
+            raise EvalError(f"{_show(node.den)}: the index must name one element")
+        values = [_derivop_at(node, key, base, int(np.real(p)), ctx) for p in np.asarray(position.data).reshape(-1)]
+        return _stack(values, label)
+    return _derivop_at(node, key, base, position, ctx)
+
+
+def _stack(values: list, label: str) -> Lab:
+    """Results for each value of a label, as one value with that label first."""
+    if all(isinstance(v, Lab) and v.labels == values[0].labels for v in values):
+        if label in values[0].labels:
+            raise EvalError("d/d of an expression indexed by the same letter as its variable")
+        return Lab(np.stack([v.data for v in values]), (label,) + values[0].labels)
+    if any(isinstance(v, (Lab, Jac)) for v in values) or any(np.size(v) != 1 for v in values):
+        raise EvalError("d/d by an element with a free index of a non-scalar expression")
+    return Lab(np.array([np.reshape(v, ()) for v in values]), (label,))
+
+
+def _derivop_at(node: N.DerivOp, key: str, base, position: int, ctx: Context):
     bumped = base.reshape(-1).copy()
-    bumped[element_position(node.den, key, ctx)] += 1j * STEP
+    bumped[position] += 1j * STEP
     saved = dict(ctx.overrides)
     try:
         ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
