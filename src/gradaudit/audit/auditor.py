@@ -360,6 +360,7 @@ class SectionAuditor:
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
         self.inequalities = []  # relations of the formula being read that are not equalities
         self.borrowed = set()
+        self._unlayered = None   # a quantity that kept a chain from taking its layer from the notes' names
 
     @property
     def envs(self) -> Environments:
@@ -677,6 +678,7 @@ class SectionAuditor:
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
         symbols = layer_symbols(*chain)
+        self._unlayered = None
         implicit = free_layer_variable(symbols) is None and bool(self._implicit_layers(chain))
         if implicit:
             symbols |= self._implicit_layers(chain)
@@ -723,6 +725,11 @@ class SectionAuditor:
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
+        for r in results:
+            if self._unlayered is not None and r.verdict == "unsupported" and r.reason.startswith("layer index l has"):
+                r.reason = (f"no layer is written: the notes' names put the other quantities at a layer l, but "
+                            f"{_latex(self._unlayered)} carries none (in Bishop's unit letters, the next layer's): "
+                            f"write the layers to have it checked")
         if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain):
             for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
                 if r.verdict == "error":
@@ -750,6 +757,7 @@ class SectionAuditor:
                 if target is not None:
                     found |= {x for x in layer_symbols(target) if x == "l"}
                 elif isinstance(n, N.Sym) and n.layer is None and n.sublayer is None and BASE.get(n.name) in LAYERED:
+                    self._unlayered = n
                     return set()   # Bishop's w_{kj} of \delta_j = h'(a_j) \sum_k w_{kj} \delta_k: in which layer is not said
         return found
 
