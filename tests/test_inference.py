@@ -63,11 +63,12 @@ PINS = {
         "f7": (C, "delta_k = y_k - t_k: the definition read for the output unit k"),
         "f8": (C, "delta_j = h'(a_j) sum_k w_kj delta_k"), "f9": (C, "dE_n/dw_ji = delta_j x_i"),
         "f10": (C, "dE_n/dw_kj = delta_k z_j"),
-        "f11": (U, "delta_j z_k is wrong, but z_k names nothing the notes define (a miss, not a false alarm)"),
+        "f11": (E, "delta_j z_k is wrong: z_k is unit k of the notes' z_j (the hidden layer), which has no unit k "
+                   "of the outputs"),
     },
     "bishop_no_bias.md": {   # the same derivation with no bias written anywhere: the network has none
         **{f"f{k}": (C, "as in bishop_two_layer.md, the biases zero") for k in range(1, 11)},
-        "f11": (U, "delta_j z_k: z_k names nothing the notes define"),
+        "f11": (E, "delta_j z_k is wrong, as in bishop_two_layer.md"),
     },
     "linear_regression.md": {
         "f1": (C, "y-hat = w^T x + b: a linear output"),

@@ -448,3 +448,129 @@ def test_goodfellow_k_the_general_layer_and_l_the_last(tmp_path, formula, expect
     verdicts = [(r.verdict, tuple(e.kind for e in r.errors)) for r in audit_paths([notes]).results]
     assert verdicts[:-1] == [("correct", ())] * (len(verdicts) - 1)   # the forward pass and the loss
     assert verdicts[-1] == expected
+
+
+NIELSEN_QUADRATIC = ("network:\n  layers: \"sigmoid x (L-1), sigmoid\"\n  loss: squared\n  loss_scale: \"1/2\"\n"
+                     "  averaging: single\n  convention: index-out-in")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # \delta the notes never define: Nielsen's and Bishop's error dC/dz^l, per unit and as a vector
+    (r"\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j)", ("correct", ())),
+    (r"\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma(z^L_j)", ("error", ("factor",))),
+    (r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)", ("correct", ())),
+    (r"\delta^l = (w^{l+1} \delta^{l+1}) \odot \sigma'(z^l)", ("error", ("transpose",))),
+    (r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j", ("correct", ())),
+    (r"\frac{\partial C}{\partial w^l_{jk}} = a^{l}_k \delta^l_j", ("error", ("index",))),
+    # holding only with \delta read as dC/da^l, the other reading an undefined \delta has: notation
+    (r"\delta^l = (w^{l+1})^T (\delta^{l+1} \odot \sigma'(z^{l+1}))", ("notation", ())),
+    (r"\delta^l = (w^{l+1})^T (\delta^{l+1} \odot \sigma'(z^{l}))", ("error", ("dimension",))),
+    # C_x, Nielsen's cost of the one example x, in a network of one example: the cost
+    (r"\frac{\partial C_x}{\partial b^l_j} = \delta^l_j", ("correct", ())),
+    (r"\frac{\partial C_x}{\partial b^l_j} = 2 \delta^l_j", ("error", ("factor",))),
+])
+def test_an_undefined_delta_is_the_usual_error(tmp_path, formula, expected):
+    assert audit_note(tmp_path, NIELSEN_QUADRATIC, formula) == [expected]
+
+
+BISHOP_TANH = ("network:\n  layers: [tanh, identity]\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
+               "  convention: index-out-in")
+BISHOP_FORWARD = (r"a_j^{(1)} = \sum_i w_{ji}^{(1)} x_i + b_j^{(1)}", r"z_j^{(1)} = \tanh(a_j^{(1)})",
+                  r"a_k^{(2)} = \sum_j w_{kj}^{(2)} z_j^{(1)} + b_k^{(2)}", r"y_k = a_k^{(2)}",
+                  r"E_n = \frac{1}{2} \sum_k (y_k - t_k)^2")
+BISHOP_DELTA = r"\delta_k^{(2)} = \frac{\partial E_n}{\partial a_k^{(2)}}"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a chain whose first step names a loss derivative defines that name, its second step checked
+    (BISHOP_DELTA + " = y_k - t_k", [("correct", ()), ("correct", ())]),
+    (BISHOP_DELTA + " = t_k - y_k", [("correct", ()), ("error", ("sign",))]),
+])
+def test_a_chain_defines_delta_at_a_layer(tmp_path, formula, expected):
+    assert audit_note(tmp_path, BISHOP_TANH, *BISHOP_FORWARD, formula)[len(BISHOP_FORWARD):] == expected
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # \delta_k^{(2)} defined once is the same derivative at layer 1, for unit j, and as the vector \delta^{(2)}
+    (r"\delta_j^{(1)} = (1 - (z_j^{(1)})^2) \sum_k w_{kj}^{(2)} \delta_k^{(2)}", ("correct", ())),
+    (r"\delta_j^{(1)} = (1 - z_j^{(1)}) \sum_k w_{kj}^{(2)} \delta_k^{(2)}", ("error", ("unexplained",))),
+    (r"\frac{\partial E_n}{\partial w_{ji}^{(1)}} = \delta_j^{(1)} x_i", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{ji}^{(1)}} = \delta_i^{(1)} x_j", ("error", ("dimension",))),
+    # y_k = a_k^{(2)}: y is that vector (and t, the target, that of t_k)
+    (r"\delta^{(2)} = y - t", ("correct", ())),
+    (r"\delta^{(2)} = t - y", ("error", ("sign",))),
+    # Bishop's h, or the derivative f' of a function of a layer's quantity: that layer's activation (tanh)
+    (r"h'(a_j^{(1)}) = 1 - \tanh^2(a_j^{(1)})", ("correct", ())),
+    (r"h'(a_j^{(1)}) = 1 - \tanh(a_j^{(1)})", ("error", ("unexplained",))),
+    (r"f'(a_j^{(1)}) = 1 - (z_j^{(1)})^2", ("correct", ())),
+    (r"f'(a_j^{(1)}) = (z_j^{(1)})^2 - 1", ("error", ("sign",))),
+])
+def test_a_defined_delta_at_every_layer_and_unit(tmp_path, formula, expected):
+    got = audit_note(tmp_path, BISHOP_TANH, *BISHOP_FORWARD, BISHOP_DELTA, formula)
+    assert got[len(BISHOP_FORWARD) + 1:] == [expected]
+
+
+BISHOP_GENERAL = ("network:\n  layers: \"g x (L-1), identity\"\n  loss: squared\n  loss_scale: \"1/2\"\n"
+                  "  averaging: single\n  convention: index-out-in\nnames:\n  'a_{j}': 'Z^{[l]}_{j}'\n"
+                  "  'z_{j}': 'A^{[l]}_{j}'")
+BISHOP_EXAMPLE = ("## Example\n<!-- gradaudit: network: {layers: [tanh, identity], loss: squared, loss_scale: \"1/2\", "
+                  "averaging: single, convention: index-out-in} -->\n\n"
+                  + "".join(f"$${f}$$\n\n" for f in BISHOP_FORWARD))
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # a summary with no layer written and no forward pass of its own: a_j is any layer's (names: Z^{[l]}_j), E_n
+    # the one example's loss, y and t the output and target as every forward pass of the notes writes them
+    (r"\delta_j \equiv \frac{\partial E_n}{\partial a_j}", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial a_j} = \frac{\partial E_n}{\partial z_j} h'(a_j)", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial a_j} = \frac{\partial E_n}{\partial z_j} h(a_j)", ("error", ("unexplained",))),
+    # a claim about the output units k holds at the output layer only: the unwritten layer is read so (notation)
+    (r"\frac{\partial E_n}{\partial a_k} = \frac{\partial E_n}{\partial y_k} \frac{d y_k}{d a_k}", ("notation", ())),
+    (r"\frac{\partial E_n}{\partial a_k} = y_k - t_k", ("notation", ())),
+    (r"\frac{\partial E_n}{\partial a_k} = t_k - y_k", ("error", ("unexplained",))),
+])
+def test_a_summary_without_layers_in_bishop_s_letters(tmp_path, formula, expected):
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"---\n{BISHOP_GENERAL}\n---\n# Key ideas\n\n$${formula}$$\n\n{BISHOP_EXAMPLE}")
+    results = audit_paths([notes]).results
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results][:1] == [expected]
+
+
+LOGISTIC_INDEX = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: single\n  convention: index-out-in"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # one output unit: its 1 x n weights have one row, whose entries one index names
+    (r"z = \sum_i w_i x_i + b", ("correct", ())),
+    (r"z = \sum_i w_i x_i - b", ("error", ("sign",))),
+    (r"w_j := w_j - \alpha \frac{\partial J}{\partial w_j}", ("correct", ())),
+    (r"w_j := w_j + \alpha \frac{\partial J}{\partial w_j}", ("error", ("sign",))),
+])
+def test_the_weights_of_one_unit_by_one_index(tmp_path, formula, expected):
+    assert audit_note(tmp_path, LOGISTIC_INDEX, formula) == [expected]
+
+
+SOFTMAX_ONE = "network:\n  layers: [softmax]\n  loss: cce\n  averaging: single\n  convention: index-out-in"
+SOFTMAX_CHAIN = r"\frac{\partial L}{\partial o_i} = -\sum_k y_k \frac{1}{p_k} \frac{\partial p_k}{\partial o_i}"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # o and p defined nowhere, in a derivation of the loss by o: the output layer's weighted input and activation
+    # (the logits and the probabilities) is the reading under which the display holds; it is named (notation)
+    (SOFTMAX_CHAIN + " = p_i - y_i", [("notation", ()), ("notation", ())]),
+    # the reading is chosen by the display itself, so a display no reading makes hold stays unsupported, not error
+    (SOFTMAX_CHAIN + " = p_i + y_i", [("unsupported", ()), ("unsupported", ())]),
+    # a chain rule of letters that are not the loss's derivation says nothing about what u is
+    (r"\frac{\partial y}{\partial x} = \frac{\partial y}{\partial u} \frac{\partial u}{\partial x}", [("unsupported", ())]),
+])
+def test_letters_defined_nowhere_in_a_derivation_of_the_loss(tmp_path, formula, expected):
+    assert audit_note(tmp_path, SOFTMAX_ONE, formula) == expected
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # d(log a_k)/dz_i with i free: the derivative by each element z_i, labelled i (a Jacobian in index notation)
+    (r"\frac{\partial L}{\partial z_i} = -\sum_k y_k \frac{\partial (\log a_k)}{\partial z_i}", ("correct", ())),
+    (r"\frac{\partial L}{\partial z_i} = \sum_k y_k \frac{\partial (\log a_k)}{\partial z_i}", ("error", ("sign",))),
+])
+def test_a_derivative_by_an_element_with_a_free_index(tmp_path, formula, expected):
+    assert audit_note(tmp_path, SOFTMAX_ONE, formula) == [expected]

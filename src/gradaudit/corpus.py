@@ -289,7 +289,7 @@ def inferred_section(formulas: list, options: dict, lines: dict, path: Path, con
     return section
 
 
-def adopt_inferred_names(section: Section) -> None:
+def adopt_inferred_names(section: Section) -> bool:
     """A declared network's section whose notes write their own forward pass: the names that forward pass gives
     the quantities (Bishop's a_j for the pre-activation, CS231n's H) are read as the notes mean them, as
     inference reads undeclared notes, when the forward pass defines the same layers as declared. Declared
@@ -297,10 +297,10 @@ def adopt_inferred_names(section: Section) -> None:
     try:
         found = infer.infer(section.formulas)
     except infer.Underdetermined:
-        return
+        return False
     arch, written = section.architecture, found.network.get("layers")
     if not _same_layers(arch, written):
-        return
+        return False
     section.aliases, section.names = dict(section.aliases), dict(section.names)   # sections share the header's
     renamed = found.options.get("renamed_letters", set())
     for name, target in found.options.get("aliases", {}).items():
@@ -318,6 +318,26 @@ def adopt_inferred_names(section: Section) -> None:
         section.subscript = "layer"
     if found.network.get("biases") is False and arch.biases:
         section.architecture = spec.without_biases(arch)   # no layer of the notes writes a bias
+    return True
+
+
+def adopt_document_letters(section: Section, read: list) -> None:
+    """A section with no forward pass of its own (PRML's summary of the recursion) in notes whose every forward
+    pass writes y for the network's output and t for the target: the notes' letters mean the same there."""
+    def output_and_target(other: Section) -> bool:
+        depth = other.architecture.parameter_layers
+        outputs = {f"A^{{[{depth}]}}", "A^{[L]}"}
+        return any(re.fullmatch(r"y(_\{\w\})?", k) and v in outputs for k, v in other.aliases.items()) \
+            and other.aliases.get("t") == "Y"
+    if not read or not all(output_and_target(other) for other in read) \
+            or any(re.match(r"[yt](_|$)", k) for k in section.aliases):
+        return
+    arch = section.architecture
+    section.aliases, section.names = dict(section.aliases), dict(section.names)
+    section.aliases["y"] = "A^{[L]}" if arch.general else f"A^{{[{arch.parameter_layers}]}}"
+    section.aliases["t"] = "Y"
+    line = next(other.names.get("t") for other in read)
+    section.names["y"] = section.names["t"] = line
 
 
 def read_shorthand(section: Section) -> None:

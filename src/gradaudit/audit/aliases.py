@@ -71,7 +71,7 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         indexed = _with_index(target, sym)
         if indexed is not None:
             return key, indexed
-    found = _unit_pattern(sym, aliases, get)
+    found = _unit_pattern(sym, aliases, get) or _unit_lettered(sym, aliases, get)
     if found is not None:
         return found
     if sym.layer is not None:
@@ -89,7 +89,60 @@ def _alias_entry(sym: N.Sym, aliases: dict):
                     and key.layer.name != "L" \
                     and key.layer.layer is None and replace(key, layer=None) in (unlayered, bare):
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
+    return _error_pattern(sym, aliases, get)
+
+
+def _error_pattern(sym: N.Sym, aliases: dict, get):
+    """\\delta_j: \\partial J/\\partial Z^{[l]}_j, or the notes' \\delta^{(2)}_k = \\partial E_n/\\partial a^{(2)}_k: a name defined as a
+    derivative at one layer and one unit is the same derivative at every layer and unit, and without the unit
+    index the vector of them (\\delta^{(1)}, \\delta^l): (key, expansion) or (None, None)."""
+    if len(sym.index) > 1 or (sym.index and not _letter(sym.index[0])):
+        return None, None
+    bare = alias_key(replace(sym, layer=None, index=(), index_style=""))
+    for key in aliases:
+        target = get(key)
+        if not isinstance(key, N.Sym) or not isinstance(target, N.Deriv) or len(key.index) > 1 \
+                or (key.index and not _letter(key.index[0])) \
+                or alias_key(replace(key, layer=None, index=(), index_style="")) != bare:
+            continue
+        target = _at_layer(target, key.layer, sym.layer)
+        target = _at_unit(target, key.index, sym) if target is not None else None
+        if target is not None:
+            return key, target
     return None, None
+
+
+def _at_layer(target, written, wanted):
+    """The definition's expansion at layer `wanted`: its layer letter l, or its one written layer number, replaced;
+    None when the expansion does not say where its layer is."""
+    from .resolve import transform
+    layers = [n.layer for n in walk(target) if isinstance(n, (N.Sym, N.Call)) and n.layer is not None]
+    if wanted is None or wanted == written:
+        return target if written is None or wanted is not None else None
+    if written is None or isinstance(written, N.Sym) and _letter(written):
+        letter = "l" if written is None else written.name
+        if not any(_letter(x) and x.name == letter for layer in layers for x in walk(layer)):
+            return None
+        return _put_layer(target, letter, wanted)
+    if isinstance(written, N.Num) and layers and all(x == written for x in layers):
+        return transform(target, lambda n: replace(n, layer=wanted)
+                         if isinstance(n, (N.Sym, N.Call)) and n.layer == written else n)
+    return None
+
+
+def _at_unit(target, written: tuple, sym: N.Sym):
+    """The expansion at sym's unit index: the definition's unit letter renamed, dropped (the vector), or added."""
+    from .resolve import transform
+    if written and sym.index:
+        variable, letter = written[0].name, sym.index[0].name
+        if not any(_letter(n) and n.name == variable for n in walk(target)):
+            return None
+        return transform(target, lambda n: replace(n, name=letter) if _letter(n) and n.name == variable else n)
+    if written:
+        return _drop_index(target, written[0])
+    if sym.index:
+        return _with_index(target, sym)
+    return target
 
 
 def _unit_pattern(sym: N.Sym, aliases: dict, get):
@@ -107,6 +160,20 @@ def _unit_pattern(sym: N.Sym, aliases: dict, get):
         if target is None or not any(_letter(n) and n.name == variable for n in walk(target)):
             continue
         return key, transform(target, lambda n, v=variable: replace(n, name=letter) if _letter(n) and n.name == v else n)
+    return None
+
+
+def _unit_lettered(sym: N.Sym, aliases: dict, get):
+    """y_k: A^{[2]} (the notes' y_k = a^{(2)}_k, element k of a layer's vector) also names y_j, element j of it,
+    and y, the vector itself."""
+    if len(sym.index) > 1 or (sym.index and not _letter(sym.index[0])):
+        return None
+    for key in aliases:
+        if isinstance(key, N.Sym) and len(key.index) == 1 and _letter(key.index[0]) \
+                and replace(key, index=(), index_style="") == alias_key(replace(sym, index=(), index_style="")):
+            target = get(key)
+            if isinstance(target, N.Sym) and not target.index:
+                return key, target
     return None
 
 
@@ -211,6 +278,11 @@ def _cycle_in(component: list, edges: dict) -> tuple:
                     following.append(child)
         frontier = following
     return (start, start)
+
+
+def alias_target(sym: N.Sym, aliases: dict):
+    """What the notes' names make of `sym` (None when no alias covers it), without evaluating anything."""
+    return _alias_entry(sym, aliases)[1] if aliases else None
 
 
 def lookup_alias(sym: N.Sym, ctx):

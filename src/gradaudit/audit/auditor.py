@@ -13,11 +13,13 @@ substituted for a generic g.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 
 import numpy as np
 from dataclasses import replace
+from fractions import Fraction
 
 from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
@@ -26,10 +28,12 @@ from ..notation.parser import parse, warm_parser
 from . import budget, diagnose, net
 from ..notation.tree import walk
 from .resolve import normalize, normalized_name, renamed_layer
+from .compare import Match
+from .judge import judge
 from .kinds import ErrorItem
-from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
+from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions
 from .evaluate import evaluate, is_function_name
-from .names import is_loss, layer_value
+from .names import BASE, is_loss, layer_value
 from .tree import EvalError, UnknownSymbol
 from .tree import show as _latex
 from .environments import SIZE_LETTERS, Environments, free_layer_variable, layer_symbols
@@ -70,6 +74,8 @@ def _unwritten_left_side(results: list, borrowed: str) -> None:
 
 
 INEQUALITIES = {"!=", "<", ">", "<=", ">="}
+LAYERED = ("W", "b", "Z", "A")   # quantities every layer has: written without a layer, their layer is not said
+UNIT_LETTERS = ("e", "i", "j", "k", "l", "n", "m", "t", "d")   # indices, sizes, e and Bishop's target t
 
 
 
@@ -89,6 +95,7 @@ class SectionAuditor(Verdicts):
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
         self.inequalities = []  # relations of the formula being read that are not equalities
         self.borrowed = set()
+        self._unlayered = None   # a quantity that kept a chain from taking its layer from the notes' names
 
     @property
     def envs(self) -> Environments:
@@ -176,6 +183,8 @@ class SectionAuditor(Verdicts):
         with budget.limit(deadline):   # reading, normalizing, evaluating, diagnosing: one budget
             try:
                 results = self._audit_within(formula, base, start, deadline)
+                with contextlib.suppress(TimeoutError):   # no time for the readings: the claims stay as first read
+                    results = self._undefined_letters(formula, base, start, deadline, results)
             except TimeoutError:
                 results = [Result(**base, claim="", verdict="unsupported", reason=self._spent_reason())]
             except Exception as exc:  # noqa: BLE001 - the safety net: a bug of ours must not lose the file
@@ -227,6 +236,74 @@ class SectionAuditor(Verdicts):
                 _write_layer_variable(r, self.section.layer_variable)
         return results
 
+    def _undefined_letters(self, formula: Formula, base: dict, start: float, deadline: float, results: list,
+                           assigned: dict | None = None) -> list:
+        """\\partial L/\\partial o_i = ... = p_i - y_i in notes that never say what o and p are: a letter of no meaning
+        of its own, defined nowhere, is read as the output layer's weighted input or activation (the logits and the
+        probabilities of a softmax derivation) when under that reading no step of the display fails and one holds.
+        The claims are then `notation`, the reading named; under no such reading they stay unsupported."""
+        assigned = assigned or {}
+        letter = self._undefined_letter(results)
+        if not assigned and (letter is None or not self._loss_by(formula, letter)):
+            return results   # only a derivation of the loss by the letter says what the letter must be
+        if letter is None or len(assigned) >= 2:
+            if not assigned or any(r.verdict == "error" for r in results) \
+                    or not any(r.verdict in ("correct", "notation") for r in results):
+                return None if assigned else results
+            said = ", ".join(f"{k} as {_latex(v)}" for k, v in assigned.items())
+            for r in results:
+                if r.verdict in ("correct", "notation"):
+                    r.verdict = "notation"
+                    r.reason = (f"read with {said}, letters the notes define nowhere (the output layer's weighted input "
+                                f"and activation): define them to pin the reading down")
+            return results
+        arch = self.section.architecture
+        layer = N.Sym("L") if arch.general else N.Num(Fraction(arch.parameter_layers))
+        saved = self.section.parsed_aliases
+        for quantity in ("Z", "A"):
+            target = N.Sym(quantity, layer=layer, style="[]")
+            if target in assigned.values():
+                continue
+            self.section.parsed_aliases = {**saved, N.Sym(letter): ToolName(target)}
+            try:
+                found = self._undefined_letters(formula, base, start, deadline,
+                                                self._audit_within(formula, base, start, deadline),
+                                                dict(assigned, **{letter: target}))
+            finally:
+                self.section.parsed_aliases = saved
+            if found is not None:
+                return found
+        return None if assigned else results
+
+    def _loss_by(self, formula: Formula, letter: str) -> bool:
+        """Does the formula differentiate the loss by the letter (\\partial L/\\partial o_i)?"""
+        try:
+            parsed = self.parse(formula.latex)
+        except NotationError:
+            return False
+        return any(isinstance(n, N.Deriv) and isinstance(n.num, N.Sym) and self._names_the_loss(n.num)
+                   and isinstance(n.den, N.Sym) and n.den.name == letter
+                   for st in parsed.statements if isinstance(st, N.Statement) for step in st.steps if step is not None
+                   for n in walk(step))
+
+    def _undefined_letter(self, results: list) -> str | None:
+        """The one-letter name an unsupported claim stumbled on, when it means nothing to the network or the notes."""
+        for r in results:
+            if not r.reason.startswith("unknown quantity "):
+                continue
+            try:
+                sym = _single_node(self.parse(r.reason[len("unknown quantity "):]))
+            except (NotationError, ValueError):
+                return None
+            name = getattr(sym, "name", "")
+            cnn_size = name in ("k", "p", "s") and self.section.architecture.is_cnn   # p, the padding, in a CNN
+            if len(name) == 1 and name.islower() and name not in BASE and not is_loss(sym) and not cnn_size \
+                    and name not in ("alpha", "eta", "lambda") and name not in UNIT_LETTERS and alias_target(replace(sym, index=(), layer=None),
+                                                                  self.section.parsed_aliases) is None:
+                return name
+            return None
+        return None
+
     def _definitions(self, parsed) -> None:
         """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
         statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps[:2]), (":=",))
@@ -243,9 +320,8 @@ class SectionAuditor(Verdicts):
         if not (isinstance(name, N.Sym) and isinstance(target, N.Deriv) and isinstance(target.num, N.Sym)
                 and self._names_the_loss(target.num) and isinstance(target.den, N.Sym)) or known_name(name):
             return False
-        plain = replace(name, index=(), index_style="", layer=None, style="")
-        return not any(isinstance(k, N.Sym) and replace(k, index=(), index_style="", layer=None, style="") == plain
-                       for k in self.section.parsed_aliases)
+        # a name the notes' names already cover (\\delta_j: dJ/dZ_j covers \\delta^{(2)}_k) is a claim to check
+        return alias_target(name, self.section.parsed_aliases) is None
 
     def _names_the_loss(self, sym: N.Sym) -> bool:
         """J, C, L, or the notes' own name for it (Bishop's E_n, declared or inferred as J)."""
@@ -338,6 +414,10 @@ class SectionAuditor(Verdicts):
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
         symbols = layer_symbols(*chain)
+        self._unlayered = None
+        implicit = free_layer_variable(symbols) is None and bool(self._implicit_layers(chain))
+        if implicit:
+            symbols |= self._implicit_layers(chain)
         free = free_layer_variable(symbols)
         inside = {id(x) for x in layer_parts(chain)} if free and free != "l" else set()
         if inside and any(isinstance(n, N.Sym) and n.name == free and id(n) not in inside
@@ -374,11 +454,18 @@ class SectionAuditor(Verdicts):
             self._confirm(result, ref, step, contexts, deadline, total)
             self._layout_definition(result, ref, step)
             dot_product_reading(result, step)
+            if implicit and result.verdict == "error":
+                self._at_the_output(result, ref, step, contexts, deadline)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
             results.append(result)
         _name_broken_steps(results)
+        for r in results:
+            if self._unlayered is not None and r.verdict == "unsupported" and r.reason.startswith("layer index l has"):
+                r.reason = (f"no layer is written: the notes' names put the other quantities at a layer l, but "
+                            f"{_latex(self._unlayered)} carries none (in Bishop's unit letters, the next layer's): "
+                            f"write the layers to have it checked")
         one_output = all(getattr(getattr(c.model, "sizes", None), "widths", (0,))[-1] == 1 for c in contexts)
         if self.section.architecture.averaging != "single" and self._sums_a_lone_index(chain, one_output):
             for r in results:   # \sum_i dS_i: i may be the example (a row of the batch) or a unit; not pinned down
@@ -396,6 +483,29 @@ class SectionAuditor(Verdicts):
                 if r.corrected_latex.startswith(tagged):
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
+
+    def _implicit_layers(self, chain) -> set:
+        """Bishop's a_j, \\delta_j with no layer written, named a_j: Z^{[l]}_j: the layer the notes' names give them is
+        any layer l, so the claim runs over l as if it were written."""
+        found = set()
+        for node in chain:
+            for n in walk(node):
+                target = alias_target(n, self.section.parsed_aliases) if isinstance(n, N.Sym) else None
+                if target is not None:
+                    found |= {x for x in layer_symbols(target) if x == "l"}
+                elif isinstance(n, N.Sym) and n.layer is None and n.sublayer is None and BASE.get(n.name) in LAYERED:
+                    self._unlayered = n
+                    return set()   # Bishop's w_{kj} of \delta_j = h'(a_j) \sum_k w_{kj} \delta_k: in which layer is not said
+        return found
+
+    def _at_the_output(self, result: Result, ref, step, contexts, deadline) -> None:
+        """A claim whose layer is not written (Bishop's \\delta_k = \\partial E_n/\\partial y_k \\, dy_k/da_k) and that
+        holds at the output layer: the notes' unit letter (k, of the outputs y_k) says which layer it is about."""
+        output = [c for c in contexts if c.bindings.get("l") == c.bindings.get("L")]
+        if output and len(output) < len(contexts) and judge(ref, step, output, deadline).match is Match.EQUAL:
+            result.verdict, result.errors, result.corrected_latex = "notation", [], ""
+            result.reason = ("no layer is written: the claim holds at the output layer l = L, not at a hidden "
+                             "layer; write the layer to pin it down")
 
     def _sums_a_lone_index(self, chain, one_output: bool = False) -> bool:
         """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?

@@ -6,6 +6,7 @@ cases, indexing.py index notation, and values.py holds the kinds of value and th
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -102,6 +103,10 @@ def _sym(node: N.Sym, ctx: Context):
     delta = kronecker(node, ctx)
     if delta is not None:
         return delta
+    error = _usual_error(node, ctx)
+    if error is not None:
+        with tool_vocabulary(ctx):
+            return evaluate(error, ctx)
     if node.index:
         return indexed(node, ctx)
     key = quantity_key(node, ctx)
@@ -111,6 +116,22 @@ def _sym(node: N.Sym, ctx: Context):
     if node.tag == "new":
         value = value - ALPHA * ctx.model.grad(key)
     return value
+
+
+def _usual_error(node: N.Sym, ctx: Context):
+    """\\delta^l_j, \\delta^L, \\delta^{(2)} that the notes never define: the error of Nielsen, Bishop and Rumelhart,
+    the loss's derivative by the layer's weighted input, \\partial J/\\partial z^l_j (or by its activation, when the
+    auditor tries that other reading of a claim that fails). None for any other name (a Kronecker \\delta_{ij})."""
+    if node.name != "delta" or node.tag or node.hat or node.font or len(node.index) > 1 or node.sublayer is not None \
+            or any(isinstance(k, N.Sym) and k.name == "delta" for k in ctx.aliases or ()):
+        return None   # notes that define their \delta (at the output layer only, say) mean only what they define
+    layer = node.layer if node.layer is not None else (N.Num(Fraction(ctx.default_layer))
+                                                       if ctx.default_layer is not None else None)
+    if layer is None or any(isinstance(i, N.Sym) and (i.index or i.layer is not None) for i in node.index):
+        return None
+    of = N.Sym(ctx.usual_error, layer=layer, style=node.style if node.layer is not None else "[]",
+               index=node.index, index_style=node.index_style)
+    return N.Deriv(N.Sym("J"), of, partial=True)
 
 
 def check_shape(node: N.Sym, value, ctx: Context) -> None:
@@ -218,15 +239,40 @@ def element_position(sym: N.Sym, key: str, ctx: Context) -> int:
         position = evaluate(sym, ctx)
     finally:
         ctx.overrides = saved
+    if isinstance(position, Lab) and len(position.labels) == 1 and np.ndim(position.data) == 1:
+        return position   # o_i, i free: every element, labelled i
     if isinstance(position, Lab) or np.size(position) != 1:
         raise EvalError(f"{_show(sym)}: the index must name one element")
     return int(np.real(plain(position)).reshape(()))
 
 
 def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
-    """d/dz_1 (body): bump the one element z_1 names."""
+    """d/dz_1 (body): bump the one element z_1 names; d(log p_k)/do_i with i free: each element o_i in turn,
+    the results labelled i."""
+    position = element_position(node.den, key, ctx)
+    if isinstance(position, Lab):
+        label = position.labels[0]
+        if label in ctx.summing or label in ctx.free_summing:
+            raise EvalError(f"{_show(node.den)}: the index must name one element")
+        values = [_derivop_at(node, key, base, int(np.real(p)), ctx) for p in np.asarray(position.data).reshape(-1)]
+        return _stack(values, label)
+    return _derivop_at(node, key, base, position, ctx)
+
+
+def _stack(values: list, label: str) -> Lab:
+    """Results for each value of a label, as one value with that label first."""
+    if all(isinstance(v, Lab) and v.labels == values[0].labels for v in values):
+        if label in values[0].labels:
+            raise EvalError("d/d of an expression indexed by the same letter as its variable")
+        return Lab(np.stack([v.data for v in values]), (label,) + values[0].labels)
+    if any(isinstance(v, (Lab, Jac)) for v in values) or any(np.size(v) != 1 for v in values):
+        raise EvalError("d/d by an element with a free index of a non-scalar expression")
+    return Lab(np.array([np.reshape(v, ()) for v in values]), (label,))
+
+
+def _derivop_at(node: N.DerivOp, key: str, base, position: int, ctx: Context):
     bumped = base.reshape(-1).copy()
-    bumped[element_position(node.den, key, ctx)] += 1j * STEP
+    bumped[position] += 1j * STEP
     saved = dict(ctx.overrides)
     try:
         ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
@@ -357,7 +403,32 @@ def _call(node: N.Call, ctx: Context):
         # a name the notes declared, before brackets (Goodfellow's h (y - t)^T, h^{(k-1)} (y - t)): a product,
         # not a call
         return product(evaluate(named, ctx), arg, "juxt", ctx)
+    if (func == "h" or node.prime and func in GENERIC_LETTERS) and _argument_layer(node, ctx) is not None:
+        # Bishop's h'(a_j^{(1)}), f'(z^{(2)}): the derivative of a function of a layer's quantity, or Bishop's own
+        # letter h, is that layer's activation (tanh where the section declares tanh); a bare f(Z) stays a name
+        # the notes must define (f(x) = w x + b names a model as often)
+        return _call(replace(node, func="g"), ctx)
     raise EvalError(f"unknown function {func}")
+
+
+GENERIC_LETTERS = ("f", "h", "phi", "varphi")
+
+
+def _argument_layer(node: N.Call, ctx: Context):
+    """The layer number of the quantity a call is applied to (h(a^{(1)}), or a_j named Z^{[l]}_j), or None."""
+    if node.layer is not None:
+        return layer_value(node.layer, ctx)
+    arg = node.args[0] if len(node.args) == 1 else None
+    if not isinstance(arg, N.Sym):
+        return None
+    target = expand_alias(arg, ctx) if arg.layer is None else None
+    sym = target if isinstance(target, N.Sym) else arg
+    if sym.layer is None or BASE.get(sym.name) not in ("Z", "A"):
+        return None
+    try:
+        return layer_value(sym.layer, ctx)
+    except EvalError:
+        return None
 
 
 def _declared_name(node: N.Call, ctx: Context):
@@ -387,13 +458,7 @@ def _table_activation(name: str, node: N.Call, ctx: Context) -> str:
 def _layer_activation(node: N.Call, ctx: Context) -> str:
     """g is the activation of the layer it is applied to: g^{[l]}, or g(Z^{[l]}); a generic layer's g is
     one of the concrete substitutes, an output layer the document made sigmoid is sigmoid."""
-    layer = layer_value(node.layer, ctx) if node.layer is not None else None
-    arg = node.args[0] if node.args else None
-    if layer is None and isinstance(arg, N.Sym) and arg.layer is not None and BASE.get(arg.name) in ("Z", "A"):
-        try:
-            layer = layer_value(arg.layer, ctx)
-        except EvalError:
-            layer = None
+    layer = _argument_layer(node, ctx)
     dense = [x for x in ctx.model.layers if x.kind in ("dense", "conv")]
     if layer is not None and 1 <= layer <= len(dense):
         activation = dense[layer - 1].activation

@@ -12,7 +12,7 @@ import numpy as np
 from ..notation import ast as N
 from ..notation.tree import walk
 from .budget import check_elements
-from .names import SCALARS, Context, is_class_count, output_width, quantity_key
+from .names import ALPHA, SCALARS, Context, is_class_count, output_width, quantity_key
 from .tree import DimensionError, EvalError, show as _show
 from .values import Lab, label_text
 
@@ -77,13 +77,16 @@ def indexed(sym: N.Sym, ctx: Context):
         raise EvalError(f"an index that is itself a quantity ({_show(sym)}: the class label as an index) is not read")
     key = quantity_key(sym, ctx)
     value = ctx.overrides.get(key, ctx.model.values[key])
+    if sym.tag == "new":   # w_j := w_j - \alpha dJ/dw_j: the updated entry
+        value = value - ALPHA * ctx.model.grad(key)
     return labelled(value, sym, key, ctx)
 
 
 def labelled(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     data = index_arrays(sym, key, value, ctx)
     index = sym.index
-    if derivative:
+    if derivative or key[0] == "W":
+        # \sum_i w_i x_i with one output unit: its 1 x n weights have one row, whose entries one index names
         data = as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
     if len(index) == 1 and data.ndim == 2 and not ctx.model.arch.is_cnn and key[0] in ("A", "Z", "Y") \
@@ -102,7 +105,7 @@ def labelled(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False
 
 def as_vector(data, index, ctx: Context):
     """d(...)/dw_i with w a vector stored as an n x 1 column (or a 1 x n row): element i along its long axis.
-    (Only in a derivative: the value w_i alone is still read as written, a one-index name of a matrix being
+    (Only in a derivative, and for the weights of a layer of one unit: any other one-index name of a matrix is
     as often a note's own name for another quantity.)"""
     if len(index) == 1 and np.ndim(data) == 2 and 1 in np.shape(data) and not ctx.model.arch.is_cnn:
         return np.reshape(data, -1)

@@ -3,7 +3,7 @@ named quantity (W^{[2]} -> 'W2', \\hat{y} -> the output), layer numbers, and the
 (m, \\alpha, \\lambda, a CNN's k, p, s)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ class Context:
     free_summing: set = field(default_factory=set)    # labels bound by an enclosing sum without limits
     lengths: dict = field(default_factory=dict)       # n of \\sum_{i=1}^{n} when the text defines n nowhere
     layer_variable: str = "l"                         # the letter of the free layer: l, or Goodfellow's k
+    usual_error: str = "Z"                            # an undefined \delta is dJ/dZ (or, as a second reading, dJ/dA)
 
     @property
     def depth(self):
@@ -75,6 +76,16 @@ def is_loss(sym) -> bool:
         sym.name in LOSS_NAMES or (sym.font == "mathcal" and sym.name in ("J", "C", "L")))
 
 
+EXAMPLE_LETTERS = ("n", "i", "x")   # Bishop's E_n, CS231n's L_i, Nielsen's C_x: the loss of one example
+
+
+def _one_examples_loss(sym: N.Sym, ctx: Context) -> bool:
+    """E_n, L_i, C_x: one example's loss, in a network of one example (averaging: single) the loss itself."""
+    return len(sym.index) == 1 and isinstance(sym.index[0], N.Sym) and sym.index[0].name in EXAMPLE_LETTERS \
+        and not sym.index[0].index and is_loss(replace(sym, index=(), index_style="")) \
+        and ctx.model.arch.averaging == "single"
+
+
 def quantity_key(sym: N.Sym, ctx: Context) -> str:
     """The model's key for a named quantity: 'W2', 'A0', 'Z3', 'P1', 'J', 'X', 'Y'; one the network checked has."""
     key = _quantity_key(sym, ctx)
@@ -96,7 +107,7 @@ def _quantity_key(sym: N.Sym, ctx: Context) -> str:
             return quantity_key(alias, ctx)
     if alias is not None:
         raise EvalError(f"{_show(sym)} stands for an expression, not a quantity")
-    if is_loss(sym):
+    if is_loss(sym) or _one_examples_loss(sym, ctx):
         return "J"
     if sym.hat and sym.name in ("y", "Y"):
         return f"A{ctx.depth}"

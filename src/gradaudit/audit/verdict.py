@@ -18,6 +18,7 @@ from .. import infer, primitives
 from ..notation import ast as N
 from ..notation.tree import transform, walk
 from . import diagnose, exact, layout, open_readings, termwise
+from .aliases import alias_target
 from .compare import Match
 from .environments import GENERAL_DEPTHS, layer_symbols
 from .evaluate import infer_ranges
@@ -322,6 +323,21 @@ def reading_the_notes_leave_open(auditor, c: Claim) -> bool:
     return False
 
 
+def an_undefined_delta_by_the_activation(auditor, c: Claim) -> bool:
+    """\\delta the notes never define is read as dJ/dz (Nielsen, Bishop); a claim holding only with dJ/da, the
+    other meaning some notes give it, is notation, never an error."""
+    if not any(isinstance(x, N.Sym) and x.name == "delta" and alias_target(x, auditor.section.parsed_aliases) is None
+               for side in (c.ref, c.step) for x in walk(side)):
+        return False
+    by_activation = [replace(x, usual_error="A") for x in c.contexts]
+    if judge(c.ref, c.step, by_activation, c.deadline).match is not Match.EQUAL:
+        return False
+    return _decide(c.result, "notation", "the notes do not define \\delta: the claim holds with \\delta read as the "
+                                         "loss's derivative by the layer's activation, \\partial J/\\partial a, not by "
+                                         "its weighted input as Nielsen and Bishop define it; define \\delta to pin "
+                                         "it down")
+
+
 def another_activation_than_declared(auditor, c: Claim) -> bool:
     """A forward formula `A = \\sigma(Z)` in a network declared with tanh there: the notes define another network
     than the one declared. An error of kind `definition`, corrected with the declared activation."""
@@ -345,7 +361,7 @@ def another_activation_than_declared(auditor, c: Claim) -> bool:
 
 
 READINGS_BEFORE_DIAGNOSIS = (one_value_of_layer_n, elementwise_product_first, reading_the_notes_leave_open,
-                             another_activation_than_declared)
+                             an_undefined_delta_by_the_activation, another_activation_than_declared)
 
 
 class Verdicts:

@@ -330,10 +330,14 @@ class _Sections:
                                                "network in front matter, or write their forward pass and loss)",
                                                file=str(self.path), line=1)
             return [self.file]
+        read, unread = [], []
         for section in self.order:
             if section is not None:
-                corpus.adopt_inferred_names(section)   # a declared network read in the notes' own names
+                # a declared network read in the notes' own names
+                (read if corpus.adopt_inferred_names(section) else unread).append(section)
                 corpus.read_shorthand(section)
+        for section in unread:
+            corpus.adopt_document_letters(section, read)
         if self.undeclared:
             at = self.order.index(None)
             self.order[at:at + 1] = self._inferred()
