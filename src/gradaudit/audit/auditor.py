@@ -233,7 +233,17 @@ def _one_example_chain(chain, section) -> bool:
     sums over the m examples."""
     return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
             or _one_example_names(chain, section)) \
-        and not any(_over_examples(n) for node in chain for n in walk(node))
+        and not any(_over_examples(n) for node in chain for n in walk(node)) and not _batch_entries(chain, section)
+
+
+def _batch_entries(chain, section) -> bool:
+    """U_{qj}, y_{qj}, \\delta_{qj}: in a text whose quantities are matrices of examples (row or column layout),
+    two indices on a quantity that is not a weight name an example and a unit: the claim is about the batch."""
+    if section.architecture.convention not in ("row", "column", "column-wT"):
+        return False
+    return any(isinstance(n, N.Sym) and len(n.index) == 2 and n.name not in ("W", "w") and n.layer is not None
+               or isinstance(n, N.Sym) and len(n.index) == 2 and n.name in ("y", "t", "x", "X", "Y")
+               for node in chain for n in walk(node))
 
 
 def _one_example_names(chain, section) -> bool:
@@ -638,6 +648,9 @@ class SectionAuditor:
             self._verify_correction(result, contexts, deadline)
             self._confirm(result, ref, step, contexts, deadline, total)
             self._layout_definition(result, ref, step)
+            if k >= 2 and results and results[-1].verdict in ("correct", "notation") \
+                    and _one_example_names(chain, self.section):
+                self._local_substitution(result, chain[k - 1], step, contexts, deadline)
             _dot_product_reading(result, step)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
@@ -843,6 +856,33 @@ class SectionAuditor:
         error = result.errors[0]
         error.kind = "definition"
         error.detail = f"this forward formula writes another layout than {network} ({layout}): {error.detail}"
+
+    def _local_substitution(self, result: Result, before, step, contexts, deadline) -> None:
+        """dL/dw = dL/dz dz/dw = dL/dz a^{[l-1]}: a step that puts a value for one Leibniz factor of the step before
+        (which holds) says what that local derivative is. When the value is the derivative, or the factor it
+        contributes in backpropagation (a^{[l-1]} for dz/dw, w for dz/da), the step is right as the chain rule is
+        written, with the product's layout left to the reader: notation, not a transpose error. Only for one
+        example's vectors (lowercase names in a batch text), where the step is the scalar chain rule
+        (dL/dw_{jk} = dL/dz_j a_k), and among Leibniz fractions, whose layout the notation leaves open; a batch's
+        dJ/dZ X^T is a matrix product that does not conform."""
+        if result.verdict != "error":
+            return
+        sign, old = layout._factors(before)
+        sign_new, new = layout._factors(step)
+        if sign != sign_new or len(old) != len(new):
+            return
+        changed = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+        if len(changed) != 1 or not isinstance(old[changed[0]], N.Deriv) or isinstance(new[changed[0]], N.Deriv):
+            return
+        if not all(isinstance(f, N.Deriv) for i, f in enumerate(new) if i != changed[0]):
+            return   # dZ W: a shorthand has its quantity's shape, so its layout is not the reader's to choose
+        factor, value = old[changed[0]], new[changed[0]]
+        if judge(factor, value, contexts, deadline).match not in (Match.EQUAL, Match.LOCAL):
+            return
+        result.verdict, result.errors, result.corrected_latex = "notation", [], ""
+        result.reason = (f"the step before with {_latex(factor)} written as {_latex(value)}, the factor it "
+                         "contributes in backpropagation; the product's layout (order, transposes) is left to "
+                         "the reader")
 
     def _contradicts_declared_activation(self, result: Result, ref, step, contexts, deadline) -> bool:
         """A forward formula `A = \\sigma(Z)` in a network declared with tanh there: the notes define another

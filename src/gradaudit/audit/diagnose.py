@@ -128,6 +128,25 @@ def edit_layer(root):
                 yield "index", f"{_show(node)} should be {_show(new)}", put(root, path, new)
 
 
+def edit_output_layer(root):
+    """Every quantity at the general layer l where only the output layer L fits: the loss written of a^{[l]} for
+    a^{[L]}. One mistake, written wherever the layer is, so the edit moves them all."""
+    layers = {n.layer for _, n in subtrees(root) if isinstance(n, (N.Sym, N.Call)) and n.layer is not None}
+    if len(layers) != 1:
+        return
+    layer = layers.pop()
+    if not (isinstance(layer, N.Sym) and len(layer.name) == 1 and layer.name.islower() and not layer.index):
+        return
+    edited, first = root, None
+    for path, node in subtrees(root):
+        if isinstance(node, (N.Sym, N.Call)) and node.layer == layer:
+            first = first or node
+            edited = put(edited, path, replace(node, layer=N.Sym("L")))
+    if first is not None and not any(_inside_deriv(root, p) for p, n in subtrees(root) if n is first):
+        yield "index", (f"{_show(first)} should be {_show(replace(first, layer=N.Sym('L')))} (everywhere it is "
+                        "written): only the output layer's fits"), edited
+
+
 SWAPS = {"Z": "A", "A": "Z", "z": "a", "a": "z", "W": "b", "b": "W"}
 
 
@@ -398,7 +417,7 @@ def edit_condition(root):
 
 
 EDITS = (edit_shape, edit_keepdims, edit_sign, edit_condition, edit_derivative, edit_layer, edit_name,
-         edit_name_everywhere, edit_input, edit_sum, edit_sum_index, edit_sum_product, edit_transpose,
+         edit_name_everywhere, edit_output_layer, edit_input, edit_sum, edit_sum_index, edit_sum_product, edit_transpose,
          edit_order, edit_factor, edit_precedence)
 
 
@@ -497,7 +516,9 @@ def _circular(ref, node) -> bool:
     budget.check()
     if node == ref:
         return True
-    return isinstance(ref, N.Sym) and any(sub == ref for _, sub in subtrees(node))
+    # the loss L against a^{[L]}: a layer's number is not the quantity
+    return isinstance(ref, N.Sym) and any(sub == ref and all(key != "layer" for key, _ in path)
+                                          for path, sub in subtrees(node))
 
 
 def bounded_search(ref, step, contexts, deadline, strict: bool) -> Found | None:

@@ -227,9 +227,16 @@ def _named_lengths(nodes, ctx: Context) -> dict:
             if not (isinstance(sub, N.Sum) and isinstance(sub.index, N.Sym) and sub.upper is not None
                     and _names_a_length(sub.upper)):
                 continue
-            name = (sub.upper if isinstance(sub.upper, N.Sym) else sub.upper.terms[0]).name
-            if name in lengths or name in SCALARS or name in ctx.bindings or name in ("C", "m") or _resolves(name, ctx):
-                continue
+            upper = sub.upper if isinstance(sub.upper, N.Sym) else sub.upper.terms[0]
+            if upper.index:   # m_L: a layer's width, keyed by the whole name
+                name = upper
+                if name in lengths:
+                    continue
+            else:
+                name = upper.name
+                if name in lengths or name in SCALARS or name in ctx.bindings or name in ("C", "m") \
+                        or _resolves(name, ctx):
+                    continue
             axis = label_ranges([sub.body], ctx).get(sub.index.name)
             if axis is not None:
                 lengths[name] = axis[1] - axis[0] + 1
@@ -297,6 +304,8 @@ def _sym(node: N.Sym, ctx: Context):
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     if node.name in ctx.lengths and node.layer is None and not node.index:
         return np.array(float(ctx.lengths[node.name]))
+    if ctx.lengths and node.index and node in ctx.lengths:
+        return np.array(float(ctx.lengths[node]))
     alias = expand_alias(node, ctx)
     if alias is not None:
         with tool_vocabulary(ctx, is_tool_name(node, ctx)):
@@ -352,6 +361,8 @@ def _shorthand(node: N.Shorthand, ctx: Context):
 
 def _deriv(node: N.Deriv, ctx: Context):
     num, den = node.num, node.den
+    if _example_term(num, den):
+        num = replace(num, layer=None, style="")
     if isinstance(num, N.Call) and _loss_call(num):
         num = N.Sym("J")
     if not isinstance(num, N.Sym) and isinstance(den, N.Sym):
@@ -373,6 +384,15 @@ def _deriv(node: N.Deriv, ctx: Context):
     if num.index or den.index:
         return _label_jac(jac, num, out_key, den, in_key, ctx)
     return Jac(jac, np.shape(ctx.model.values[out_key]), np.shape(ctx.model.values[in_key]))
+
+
+def _example_term(num, den) -> bool:
+    """dE^q/dU_{qj}: E^q, the loss marked with the example index q of what it is differentiated by, is E's term of
+    example q (E = \\sum_q E^q); no other term depends on example q's quantities, so its derivative is E's."""
+    if not (isinstance(num, N.Sym) and isinstance(num.layer, N.Sym) and not num.layer.index and num.layer.layer is None
+            and is_loss(replace(num, layer=None))):
+        return False
+    return isinstance(den, N.Sym) and len(den.index) >= 2 and den.index[0] == N.Sym(num.layer.name)
 
 
 def _derivop(node: N.DerivOp, ctx: Context):
@@ -439,6 +459,8 @@ def element_position(sym: N.Sym, key: str, ctx: Context) -> int:
 
 def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
     """d/dz_1 (body): bump the one element z_1 names."""
+    if _free_element(node.den, key, ctx):
+        return _derivop_elements(node, key, base, ctx)
     bumped = base.reshape(-1).copy()
     bumped[element_position(node.den, key, ctx)] += 1j * STEP
     saved = dict(ctx.overrides)
@@ -452,6 +474,61 @@ def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
     if isinstance(value, Jac):
         raise EvalError("d/d of a derivative")
     return imag(value) / STEP
+
+
+def _element_labels(sym: N.Sym, key: str, ctx: Context):
+    """The positions in quantity `key` of the elements sym names, as read from an array of positions."""
+    base = ctx.model.values[key]
+    saved = dict(ctx.overrides)
+    try:
+        ctx.overrides = dict(saved, **{key: np.arange(np.size(base), dtype=float).reshape(np.shape(base))})
+        return evaluate(sym, ctx)
+    finally:
+        ctx.overrides = saved
+
+
+def _free_element(sym: N.Sym, key: str, ctx: Context) -> bool:
+    """Does sym (W_{ij} with i, j free) name one element for each value of its free indices?"""
+    try:
+        positions = _element_labels(sym, key, ctx)
+    except EvalError:
+        return False
+    return isinstance(positions, Lab) and np.ndim(positions.data) == len(positions.labels)
+
+
+def _derivop_elements(node: N.DerivOp, key: str, base, ctx: Context):
+    """d(\\sum_k h_k W_{kj} + b_j)/dW_{ij}: the derivative of an indexed expression by the element W_{ij}, for every
+    value of the free indices. An index the expression and the element share (j here) is one index: the entry
+    where both take the same value."""
+    positions = _element_labels(node.den, key, ctx)
+    labels, grid = positions.labels, np.asarray(positions.data)
+    check_elements(grid.size * base.size, f"the derivative of {_show(node.body)}")
+    flat, saved, entries, rest = base.reshape(-1), dict(ctx.overrides), {}, None
+    try:
+        for at in np.ndindex(grid.shape):
+            bumped = flat.copy()
+            bumped[int(round(float(np.real(grid[at]))))] += 1j * STEP
+            ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
+            value = evaluate(node.body, ctx)
+            if isinstance(value, Jac):
+                raise EvalError("d/d of a derivative")
+            if isinstance(value, Lab):
+                own = tuple(x for x in value.labels if x not in labels)
+                data = value.aligned(tuple(x for x in value.labels if x in labels) + own)
+                for x in (x for x in value.labels if x in labels):
+                    data = data[at[labels.index(x)]]
+            else:
+                own, data = (), np.asarray(value)
+                if data.size != 1:
+                    raise EvalError("d/d of an element by an expression that is not indexed")
+                data = data.reshape(())
+            if rest is not None and own != rest:
+                raise EvalError("the expression's indices change with the element")
+            rest, entries[at] = own, imag(data) / STEP
+    finally:
+        ctx.overrides = saved
+    out = np.stack([entries[at] for at in np.ndindex(grid.shape)]).reshape(grid.shape + np.shape(entries[at]))
+    return Lab(out, tuple(labels) + tuple(rest or ()))
 
 
 def _transpose(node, ctx):
@@ -627,6 +704,10 @@ def _sum(node: N.Sum, ctx: Context):
                 return ShapeOnly(())
             shape[node.axis] = 1
             return ShapeOnly(tuple(shape) if node.keepdims else tuple(shape[:node.axis] + shape[node.axis + 1:]))
+        if isinstance(value, Lab) and node.axis is None and np.ndim(value.data) > len(value.labels):
+            # \|t_q - y_q\|^2 of example q's row: the sum over the row's units, the axis no index names
+            unnamed = tuple(range(len(value.labels), np.ndim(value.data)))
+            return Lab(np.sum(value.data, axis=unnamed), value.labels)
         value = _plain(value)
         if node.axis is not None and not -value.ndim <= node.axis < value.ndim:
             raise EvalError(f"np.sum over axis {node.axis} of {describe(value)}, which has no axis {node.axis}")
@@ -766,8 +847,11 @@ def whole(value, what: str) -> int:
 
 
 def _names_a_length(node) -> bool:
-    """n, or M - 1: a limit that is a length written as a name."""
+    """n, or M - 1: a limit that is a length written as a name; m_L, n_l: a layer's width, its layer as subscript."""
     if isinstance(node, N.Sym) and not node.index and node.layer is None:
+        return True
+    if isinstance(node, N.Sym) and len(node.index) == 1 and node.layer is None and not node.tag \
+            and any(isinstance(x, N.Sym) and x.name in ("L", "l") for x in walk(node.index[0])):
         return True
     return isinstance(node, N.Add) and len(node.terms) == 2 and _names_a_length(node.terms[0]) \
         and node.terms[1] in (N.Num(-1), N.Neg(N.Num(1)))
@@ -874,6 +958,8 @@ def _not_math(node, ctx):
         raise EvalError("a matrix with entries elided by \\vdots or \\cdots: what they stand for is not written")
     if isinstance(node, N.Dots):
         raise EvalError("an ellipsis whose terms follow no single-index pattern: what it stands for is not written")
+    if isinstance(node, N.Text) and node.reason:
+        raise EvalError(node.reason)
     raise EvalError(f"{type(node).__name__} is not checkable mathematics")
 
 
@@ -913,6 +999,19 @@ def _prime(node: N.Prime, ctx):
     return _derivop(N.DerivOp(N.Sym(free), node.body), ctx)
 
 
+def _entry(node: N.Entry, ctx: Context):
+    """[M]_{qj}: the matrix expression's entries, its indices labels as a name's are."""
+    value = evaluate(node.of, ctx)
+    if isinstance(value, Jac):
+        value = value.as_array()
+    if value is None or isinstance(value, (Lab, ShapeOnly)):
+        raise EvalError("the entry of something that is not a matrix")
+    data = np.asarray(value)
+    if len(node.index) != data.ndim:
+        raise EvalError(f"{len(node.index)} indices on a matrix with {data.ndim} axes")
+    return gather(data, node.index, ctx)
+
+
 def free_scalar(node, ctx) -> str:
     names = {s.name for s in walk(node) if isinstance(s, N.Sym) and not s.index and s.layer is None
              and s.name in ctx.model.values}
@@ -925,7 +1024,7 @@ def free_scalar(node, ctx) -> str:
 HANDLERS = {
     N.Num: _num, N.Sym: _sym, N.Shorthand: _shorthand, N.Transpose: _transpose, N.Neg: _neg,
     N.Add: _add, N.Mul: _mul, N.Div: _div, N.Pow: _pow, N.Call: _call, N.Deriv: _deriv,
-    N.DerivOp: _derivop, N.Prime: _prime, N.Sum: _sum, N.Cases: _cases, N.Either: _either,
+    N.DerivOp: _derivop, N.Prime: _prime, N.Entry: lambda node, ctx: _entry(node, ctx), N.Sum: _sum, N.Cases: _cases, N.Either: _either,
     N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Max: _max,
     N.Rel: _not_math,
 }
@@ -1381,6 +1480,9 @@ def as_lab_like(value, lab: Lab):
 
 
 def lab_op(a, b, fn):
+    if isinstance(a, Lab) and isinstance(b, Lab) and a.labels == b.labels and np.shape(a.data) == np.shape(b.data) \
+            and np.ndim(a.data) > len(a.labels):
+        return Lab(fn(a.data, b.data), a.labels)   # t_q - y_q: two rows of example q, unit by unit
     if isinstance(a, Lab) and not isinstance(b, Lab):
         b = as_lab_like(b, a)
     elif isinstance(b, Lab) and not isinstance(a, Lab):

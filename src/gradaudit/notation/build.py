@@ -15,7 +15,7 @@ from fractions import Fraction
 from lark import Token
 
 from ..errors import NotationError
-from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
+from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Entry, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sum, Sym, Text, Transpose)
 from .latex import tex
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
@@ -331,7 +331,12 @@ class Builder:
             node = Space(self.dims(sups[0]))
         else:
             if subs:
-                raise NotationError("a subscript on something that is not a name")
+                entry = self.classify_sub(subs[0]) if isinstance(base, RGroup) and base.kind in ("(", "[", "\\{") \
+                    and len(base.args) == 1 and not primes else {}
+                if set(entry) - {"index_style"} != {"index"} or not all(isinstance(i, Sym) for i in entry["index"]):
+                    raise NotationError("a subscript on something that is not a name")
+                node = Entry(self.build(base), entry["index"])   # [\delta W^T \odot \phi'(U)]_{qj}: its entry qj
+                return self.power_or_transpose(node, sups[0]) if sups else node
             node = self.build(base)
             if sups:
                 node = self.power_or_transpose(node, sups[0])
@@ -749,8 +754,8 @@ def _numpy_call(name: str, args: tuple) -> Node:
 
 def _word_sub(word: str) -> dict:
     """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}: two or three unit indices written without commas (Nielsen, Bishop,
-    a note naming the next layer's unit d or the example q); any other word (pool, relu, out, in) is a tag."""
-    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and set(word) & set("ijk"):
+    a note naming the next layer's unit d or the example q, U_{qd}); any other word (pool, relu, out, in) is a tag."""
+    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and (set(word) & set("ijk") or word[0] == "q"):
         return {"index": tuple(Sym(c) for c in word)}
     return {"tag": word}
 

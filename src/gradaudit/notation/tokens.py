@@ -34,6 +34,8 @@ FUNC_WORDS = {
     "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
     "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
 }
+# y ln(a), written without a space or a backslash: the letters before the function are factors
+GLUED_FUNC = re.compile(r"([A-Za-z]+?)(ln|log|exp)")
 # plain-letter words read as a function in any capitalisation (ReLu, Relu, Sigmoid, Softmax, sign)
 FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sign": "sign", "sgn": "sign",
                 "leakyrelu": "leakyrelu", "diag": "diag"}
@@ -339,6 +341,15 @@ class _Lexer:
         end = i + len(run)
         if self.in_script():
             self.emit("WORD" if len(run) > 1 else "LETTER", run, i)
+            return end
+        if run == "sum" and self.looks_applied_paren(end):
+            self.emit("SUM", "sum", i)   # sum(dZ), as code writes it: \\sum(dZ), a sum with no limits
+            return end
+        glued = GLUED_FUNC.fullmatch(run)
+        if glued and self.looks_applied_paren(end):   # yln(a): y \\ln(a), italic letters are a product
+            for k, ch in enumerate(glued.group(1)):
+                self.emit("LETTER", ch, i + k)
+            self.emit("FUNC", FUNC_WORDS[glued.group(2)], i + len(glued.group(1)))
             return end
         if run.lower() == "leaky" and self.leaky_relu(end):
             self.emit("FUNC", "leakyrelu", i)
