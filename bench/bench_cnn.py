@@ -107,7 +107,7 @@ def prepared(which, dtype, X64, Y64, rng, torch):
     if torch is not None:
         peer, names = torch_step(which, params, X, Y)
         ours = net.grads(params, X, Y)
-        theirs = dict(zip(names, (g.numpy() for g in peer())))
+        theirs = dict(zip(names, (g.numpy() for g in peer()), strict=False))
         worst = max(np.max(np.abs(ours[k] - theirs[k].reshape(ours[k].shape))) / np.max(np.abs(theirs[k]))
                     for k in ours)
         assert worst < (1e-12 if dtype == "float64" else 1e-4), (which, dtype, worst)
@@ -125,14 +125,14 @@ def line_times(net, params, X, Y, repeats):
     The step's source is re-parsed with a clock read after every assignment and every returned
     expression, and run on the network's own arguments (what net.grads passes it).
     """
-    from gradaudit.codegen.network import KERNELS
+    from gradaudit.codegen.programs import KERNELS
     fn = ast.parse(net.programs["grads"].source).body[0]
     body, labels = [], []
     tick = ast.parse("_ticks.append(_clock())").body[0]
     for stmt in fn.body:
         if isinstance(stmt, ast.Return):
             names = [f"_g{i}" for i in range(len(stmt.value.elts))]
-            for name, expr in zip(names, stmt.value.elts):
+            for name, expr in zip(names, stmt.value.elts, strict=False):
                 body += [ast.Assign([ast.Name(name, ast.Store())], expr), tick]
                 labels.append(f"{name} = {ast.unparse(expr)}")
             body.append(ast.parse(f"return [{', '.join(names)}]").body[0])
@@ -149,7 +149,7 @@ def line_times(net, params, X, Y, repeats):
         scope["_ticks"] = ticks = []
         scope[fn.name](*args)
         runs.append(np.diff(ticks))
-    return list(zip(labels, np.median(runs, axis=0)))
+    return list(zip(labels, np.median(runs, axis=0), strict=False))
 
 
 def main() -> None:
@@ -189,7 +189,7 @@ def main() -> None:
     if args.runs > 1:
         print(f"medians over {args.runs} runs\n{header}")
         for (which, dtype, threads), runs in rows.items():
-            print(row(which, dtype, threads, *(statistics.median(c) for c in zip(*runs))))
+            print(row(which, dtype, threads, *(statistics.median(c) for c in zip(*runs, strict=False))))
     if args.lines:
         for (which, dtype), (net, params, X, Y, _) in nets.items():
             with threadpool_limits(1):

@@ -37,7 +37,7 @@ def init_params(seed: int) -> dict:
     """He-normal weights, zero biases, row convention (W is n_in x n_out, b is 1 x n_out)."""
     rng = np.random.default_rng(seed)
     params = {}
-    for i, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:]), start=1):
+    for i, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:], strict=False), start=1):
         params[f"W{i}"] = rng.normal(0.0, np.sqrt(2.0 / a), size=(a, b))
         params[f"b{i}"] = np.zeros((1, b))
     return params
@@ -114,7 +114,7 @@ def run_torch(torch, data, epochs, seed):
             grads = torch.autograd.grad(loss, list(params.values()))
             step = LR / len(idx)
             with torch.no_grad():
-                for (k, p), g in zip(params.items(), grads):
+                for (k, p), g in zip(params.items(), grads, strict=False):
                     v = velocity[k]
                     v.mul_(MOMENTUM).sub_(g, alpha=step)
                     p.add_(v)
@@ -147,7 +147,7 @@ def matmul_gflops(n: int = 512, repeats: int = 20) -> float:
 
 def epoch_flops(m: int) -> float:
     """Matmul flops of one epoch: forward X W, then dW = A^T dZ and dA = dZ W^T (3 products per layer, 2 flops each)."""
-    per_example = sum(2 * a * b for a, b in zip(SIZES[:-1], SIZES[1:]))
+    per_example = sum(2 * a * b for a, b in zip(SIZES[:-1], SIZES[1:], strict=False))
     return 3 * per_example * m
 
 

@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from gradaudit import corpus  # noqa: E402
 from gradaudit.audit import budget, net  # noqa: E402
-from gradaudit.audit.auditor import VERDICTS, SectionAuditor  # noqa: E402
+from gradaudit.audit.auditor import SectionAuditor  # noqa: E402
+from gradaudit.audit.verdict import VERDICTS  # noqa: E402
 from gradaudit.audit.runner import audit_paths  # noqa: E402
 from gradaudit.commands import explain  # noqa: E402
 from gradaudit.errors import GradauditError  # noqa: E402
@@ -127,7 +128,7 @@ def _nested_sums(s, rng):
     labels = rng.sample(["i", "j", "k", "p", "q", "t"], rng.randint(2, 4))
     n = rng.choice(["300", "n", "50", "C"])
     sums = "".join(rf"\sum_{{{x}=1}}^{{{n}}}" for x in labels)
-    deltas = "".join(rf"\delta_{{{a}{b}}}" for a, b in zip(labels, labels[1:]))
+    deltas = "".join(rf"\delta_{{{a}{b}}}" for a, b in zip(labels, labels[1:], strict=False))
     return f"{left}={sums} {deltas} ({right})"
 
 

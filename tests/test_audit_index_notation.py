@@ -47,7 +47,7 @@ def test_ambiguous_ellipses_are_left_as_written(latex):
 
 
 def _walk(node):
-    from gradaudit.audit.evaluate import walk
+    from gradaudit.notation.tree import walk
     return walk(node)
 
 

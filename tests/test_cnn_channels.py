@@ -45,7 +45,7 @@ def test_channel_closed_forms_equal_finite_differences_with_pooling():
         for _ in range(4):
             idx = tuple(int(rng.integers(0, s)) for s in vals[name].shape)
             bumped = [dict(vals), dict(vals)]
-            for sign, v in zip((1, -1), bumped):
+            for sign, v in zip((1, -1), bumped, strict=False):
                 v[name] = vals[name].copy()
                 v[name][idx] += sign * 1e-6
             fd = (evaluate(d.loss, _forward(d, bumped[0])) - evaluate(d.loss, _forward(d, bumped[1]))).item() / 2e-6

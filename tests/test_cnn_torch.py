@@ -38,7 +38,7 @@ def test_two_conv_multi_channel_network_equals_torch():
     a = F.relu(F.conv2d(a, t["K2"], t["b2"].reshape(-1)))
     logits = F.max_pool2d(a, 2, 2).reshape(BATCH, -1) @ t["W3"] + t["b3"]
     loss = F.cross_entropy(logits, torch.from_numpy(labels), reduction="sum")
-    theirs = dict(zip(t, (g.numpy() for g in torch.autograd.grad(loss, list(t.values())))))
+    theirs = dict(zip(t, (g.numpy() for g in torch.autograd.grad(loss, list(t.values()))), strict=False))
     ours = net.grads(params, X, np.eye(10)[labels])
     assert net.loss(params, X, np.eye(10)[labels]) == pytest.approx(loss.item(), rel=1e-12)
     worst = _relative(ours, theirs)
@@ -55,7 +55,7 @@ def test_same_padding_and_input_channels_equal_torch():
     a = F.relu(F.conv2d(F.max_pool2d(a, 2, 2), t["K2"], t["b2"].reshape(-1)))
     h = F.relu(a.reshape(BATCH, -1) @ t["W3"] + t["b3"])
     loss = F.cross_entropy(h @ t["W4"] + t["b4"], torch.from_numpy(labels), reduction="sum")
-    theirs = dict(zip(t, (g.numpy() for g in torch.autograd.grad(loss, list(t.values())))))
+    theirs = dict(zip(t, (g.numpy() for g in torch.autograd.grad(loss, list(t.values()))), strict=False))
     worst = _relative(net.grads(params, X, np.eye(3)[labels]), theirs)
     assert max(worst.values()) < 1e-12, worst
 
@@ -68,6 +68,6 @@ def test_document_cnn_equals_torch():
     z = F.conv2d(torch.from_numpy(X)[:, None], t["K1"][:, None], t["b1"].reshape(-1))
     logits = F.max_pool2d(F.relu(z), 2, 2).reshape(BATCH, -1) @ t["W2"] + t["b2"]
     loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(Y), reduction="sum")
-    theirs = dict(zip(t, (g.numpy() for g in torch.autograd.grad(loss, list(t.values())))))
+    theirs = dict(zip(t, (g.numpy() for g in torch.autograd.grad(loss, list(t.values()))), strict=False))
     worst = _relative(net.grads(params, X, Y), theirs)
     assert max(worst.values()) < 1e-12, worst

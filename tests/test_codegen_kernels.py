@@ -108,7 +108,7 @@ def test_recycled_results_are_never_handed_out_while_held():
     """conv2d_mc reuses its result arrays across calls only once nothing holds them."""
     x, k = rng.normal(size=(4, 2, 6, 6)), rng.normal(size=(3, 2, 3, 3))
     kept = [K.conv2d_mc(x * s, k) for s in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0)]      # more than the pool keeps per shape
-    for s, z in zip((1.0, 2.0, 3.0, 4.0, 5.0, 6.0), kept):
+    for s, z in zip((1.0, 2.0, 3.0, 4.0, 5.0, 6.0), kept, strict=False):
         np.testing.assert_allclose(z, s * brute_conv_mc(x, k), atol=1e-12)
     g = rng.normal(size=kept[0].shape)
     dx = K.conv2d_mc_grad_input(g, k)
@@ -124,7 +124,7 @@ def test_kernels_from_two_threads_at_once():
     with ThreadPoolExecutor(4) as pool:
         for _ in range(10):
             got = list(pool.map(lambda s: K.conv2d_mc(x * s, k), range(1, 5)))
-            for w, g in zip(want, got):
+            for w, g in zip(want, got, strict=False):
                 np.testing.assert_allclose(g, w, atol=1e-10)
 
 

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gradaudit import corpus
-from gradaudit.audit.auditor import VERDICTS, SectionAuditor
+from gradaudit.audit.auditor import SectionAuditor
+from gradaudit.audit.verdict import VERDICTS
 from gradaudit.errors import GradauditError
 from gradaudit.notation import ast as N
 from gradaudit.notation.parser import parse

@@ -1,4 +1,5 @@
-"""ruff (pyflakes rules, configured in pyproject.toml) passes on the code, the tests and the benchmarks."""
+"""ruff (pyflakes, bugbear, pyupgrade and simplify rules, configured in pyproject.toml) passes on the code, the tests
+and the benchmarks."""
 from __future__ import annotations
 
 import subprocess

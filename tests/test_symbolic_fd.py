@@ -67,7 +67,7 @@ def forward(arch, depth, v, override=None, g=None):
             W, b = v[f"W{l}"], v[f"b{l}"]
             A = A.reshape(1, -1) if flat else A
             flat = False
-            Z = {"column": lambda: W @ A + b, "column-wT": lambda: W.T @ A + b}.get(conv, lambda: A @ W + b)()
+            Z = W @ A + b if conv == "column" else W.T @ A + b if conv == "column-wT" else A @ W + b
             Z = put(f"Z{l}", Z)
             A = put(f"A{l}", _act(layer.activation, Z, axis, g))
     Y = v["Y"]
@@ -112,7 +112,7 @@ def check(arch_id, depth, sizes, g_name=None, symbolic=False):
             fd = central_difference(lambda: forward(arch, depth, vals, g=g), x)
         else:
             x = env[q].copy()
-            fd = central_difference(lambda: forward(arch, depth, vals, {q: x}, g=g), x)
+            fd = central_difference(lambda q=q, x=x: forward(arch, depth, vals, {q: x}, g=g), x)
         np.testing.assert_allclose(env[name], fd, rtol=1e-5, atol=1e-7, err_msg=f"{arch_id} L={depth} {name}")
         checked += 1
     assert checked == len(d.backward) and checked >= 3 * (d.depth)

@@ -15,9 +15,10 @@ from importlib import resources
 import sympy
 
 from . import primitives
+from .convention import CONVENTIONS as LAYOUTS, Convention
 from .errors import GradauditError
 
-CONVENTIONS = ("column", "row", "column-wT", "index", "scalar")
+CONVENTIONS = tuple(LAYOUTS)
 LOSSES = ("bce", "cce", "sse", "none")
 AVERAGING = ("mean", "sum", "single")
 LAYER_KINDS = ("dense", "conv", "maxpool", "flatten")
@@ -81,6 +82,11 @@ class Architecture:
     regularization: Regularization | None = None
     reg_value: Fraction | None = None   # lambda's value for training; the auditor draws its own
     biases: bool = True            # False: notes that write no bias (Bishop's sums, or w_{j0} folded in): zero
+
+    @property
+    def layout(self) -> Convention:
+        """The convention as an object: example axis, weight shape, affine product."""
+        return LAYOUTS[self.convention]
 
     @property
     def reg_lambda(self) -> Fraction:

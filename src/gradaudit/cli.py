@@ -7,6 +7,7 @@ is shown only with --debug.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 import warnings
@@ -48,10 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         from .audit import net
         net.DEBUG = True
     for stream in (sys.stdout, sys.stderr):   # a file's non-ASCII text must not crash an ASCII terminal
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):  # not a text stream we may reconfigure
             stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError, OSError):  # not a text stream we may reconfigure: leave it
-            pass
     if not debug and not sys.warnoptions:     # overflow in a hostile formula is a verdict, not a stderr warning
         warnings.simplefilter("ignore")
     try:

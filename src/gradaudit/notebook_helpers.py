@@ -266,7 +266,7 @@ class DocumentAudit:
             verdicts = [_worst(rs) for rs in audit.results.values()]
             counts = [verdicts.count(v) for v in VERDICTS]
             md.append(f"| {sid} | {len(verdicts)} | " + " | ".join(map(str, counts)) + " |")
-            text.append(f"{sid}: {len(verdicts)} formulas, " + ", ".join(f"{c} {v}" for v, c in zip(VERDICTS, counts)))
+            text.append(f"{sid}: {len(verdicts)} formulas, " + ", ".join(f"{c} {v}" for v, c in zip(VERDICTS, counts, strict=False)))
             wrong += [fid for fid, rs in audit.results.items() if _worst(rs) == "error"]
         if wrong:
             md.append("\nFormulas with an error: " + ", ".join(f"`{w}`" for w in wrong))
@@ -319,7 +319,7 @@ def plot_history(history, title: str = "") -> View:
     epochs = range(1, len(history.train_loss) + 1)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
     for ax, (train, test, label) in zip((left, right), ((history.train_loss, history.test_loss, "loss per example"),
-                                                         (history.train_acc, history.test_acc, "accuracy"))):
+                                                         (history.train_acc, history.test_acc, "accuracy")), strict=False):
         ax.plot(epochs, train, label="train")
         ax.plot(epochs, test, label="test")
         ax.set(xlabel="epoch", ylabel=label)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
-from typing import Callable
+from functools import cache
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
@@ -170,7 +170,7 @@ def canonical(name: str) -> str:
     return f"{base}({value})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def lookup(name: str) -> Activation:
     """The table entry for a (possibly parameterised) activation name."""
     name = canonical(name)
@@ -214,7 +214,7 @@ def is_known(name: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lambda(name: str, which: str) -> sp.Lambda:
     entry = lookup(name)
     d = sp.Dummy("d", real=True)
@@ -252,7 +252,7 @@ _NUMPY_MODULES = [{"sigmoid": _stable_sigmoid,
                    "Abs": lambda x: np.where(np.real(x) >= 0, x, -x)}, "numpy"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def numeric(name: str) -> tuple:
     """(f, f') as NumPy functions safe for complex-step differentiation, lambdified from the table."""
     entry = lookup(name)
@@ -267,7 +267,7 @@ def numeric(name: str) -> tuple:
     return value(f), value(df)
 
 
-@lru_cache(maxsize=None)
+@cache
 def kinked(name: str) -> bool:
     """Has the activation a kink, a point where its derivative jumps (ReLU, leaky ReLU, ELU at 0)? Its branch
     conditions then decide values, and random points must keep away from them."""

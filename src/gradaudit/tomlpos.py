@@ -10,6 +10,7 @@ what it found so far: a line is a help, never a reason to fail.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 
 SPACE = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
@@ -159,10 +160,8 @@ class _Scanner:
 def positions(text: str) -> tuple[dict, dict]:
     """(starts, latex): key path -> line of the table or element, and -> line of its `latex =` key."""
     scanner = _Scanner(text)
-    try:
+    with contextlib.suppress(_Stop, RecursionError):
         scanner.document()
-    except (_Stop, RecursionError):
-        pass
     return scanner.starts, scanner.latex
 
 

@@ -100,7 +100,7 @@ def claims(note: str, note_keys: dict, report: dict) -> list[Claim]:
 def run_all(notes) -> dict:
     """Every note's report, two gradaudit processes at a time (each is single-threaded)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(notes, pool.map(run, notes)))
+        return dict(zip(notes, pool.map(run, notes), strict=False))
 
 
 def audit_all(notes=None) -> list[Claim]:

@@ -673,7 +673,7 @@ def _imjaesung():
     batch = Net([3, 1], ["sigmoid"], "bce", "mean", m=5, seed=14)
     Xb, yb = batch.X.T, batch.Y[0]
     per = [-(yi * np.log(sigmoid(xi @ batch.W[1][0] + batch.b[1][0, 0]))
-             + (1 - yi) * np.log(1 - sigmoid(xi @ batch.W[1][0] + batch.b[1][0, 0]))) for xi, yi in zip(Xb, yb)]
+             + (1 - yi) * np.log(1 - sigmoid(xi @ batch.W[1][0] + batch.b[1][0, 0]))) for xi, yi in zip(Xb, yb, strict=False)]
     z = np.linspace(-3, 3, 5)
     c["f1.1"] = close(sigmoid(z), 1 / (1 + np.exp(-z)))
     c["f2.1"] = close(n.cost(n.A[1]), -y * np.log(yhat) - (1 - y) * np.log(1 - yhat))

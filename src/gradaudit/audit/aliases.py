@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from ..notation import ast as N
-from .tree import EvalError, show as _show, walk
+from ..notation.tree import transform, walk
+from .tree import EvalError, show as _show
 
 
 def alias_key(sym: N.Sym):
@@ -117,8 +118,7 @@ def _unit_pattern(sym: N.Sym, aliases: dict, get):
         target = get(key)
         if target is None or not any(_letter(n) and n.name == variable for n in walk(target)):
             continue
-        from .resolve import transform
-        return key, transform(target, lambda n: replace(n, name=letter) if _letter(n) and n.name == variable else n)
+        return key, transform(target, lambda n, v=variable: replace(n, name=letter) if _letter(n) and n.name == v else n)
     return None
 
 
@@ -140,7 +140,6 @@ def _with_index(target, sym: N.Sym):
 
 
 def _put_layer(target, variable: str, layer):
-    from .resolve import transform
     return transform(target, lambda n: layer if isinstance(n, N.Sym) and n.name == variable and not n.index
                      and n.layer is None else n)
 
@@ -330,7 +329,6 @@ def register_definitions(statements, aliases: dict, known) -> list:
 def _drop_index(target, j: N.Sym):
     """The expression with element index j taken off every name that carries exactly it; None when j appears
     any other way (then the vector form is not the same expression)."""
-    from .resolve import transform
     found = []
 
     def fn(n):

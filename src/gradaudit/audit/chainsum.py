@@ -19,7 +19,9 @@ import numpy as np
 
 from ..notation import ast as N
 from .compare import Match
-from .evaluate import EvalError, _show, element_position, quantity_key
+from .evaluate import element_position
+from .names import quantity_key
+from .tree import EvalError, show as _show
 
 MAX_INDEX_TRIES = 4096   # index tuples tried to name a position: small maps only (the texts' worked examples)
 
@@ -58,7 +60,7 @@ def complete(ref, step, contexts, deadline, judge):
         return None
     if len(set(written)) != len(written) or not set(written) < feeds:
         return None
-    for term, first in zip(terms, firsts):
+    for term, first in zip(terms, firsts, strict=False):
         # each written term must be its output's own: the factor after dJ/du is du/dx_v (a max-pooling network
         # has dJ/du = 0 at most outputs, so the sum alone would let a wrong factor through)
         rest = term.factors[1:] if isinstance(term, N.Mul) else ()

@@ -14,7 +14,9 @@ import enum
 import numpy as np
 
 from . import exact
-from .evaluate import Jac, Lab, ShapeOnly
+from .tree import EvalError
+from .values import Jac, Lab, ShapeOnly, as_lab_like, broadcast_lab
+from .model import conv2d, full_convolution
 
 RTOL = 1e-9     # complex-step truth is exact to rounding: a 1.000001 factor is a wrong factor
 
@@ -109,9 +111,8 @@ def _compare_lab(ref, val) -> Match:
     if isinstance(ref, Lab) and isinstance(val, Lab):
         if set(val.labels) < set(ref.labels) or set(ref.labels) < set(val.labels):
             big, small = (ref, val) if len(ref.labels) > len(val.labels) else (val, ref)
-            from .evaluate import EvalError, _broadcast_lab
             try:
-                spread = np.broadcast_to(_broadcast_lab(small, big.labels), big.data.shape)
+                spread = np.broadcast_to(broadcast_lab(small, big.labels), big.data.shape)
             except (EvalError, ValueError):
                 return Match.SHAPE
             return Match.EQUAL if close(big.data, spread) else Match.DIFFER
@@ -123,11 +124,9 @@ def _compare_lab(ref, val) -> Match:
         return Match.EQUAL if close(ref.data, b) else Match.DIFFER
     lab, other = (ref, val) if isinstance(ref, Lab) else (val, ref)
     if isinstance(other, Jac) and other.as_array() is None:
-        from .evaluate import EvalError
         raise EvalError("one side is indexed (its entries named by indices), the other a whole Jacobian: "
                         "write both with indices, or both as matrices")
     other = np.asarray(other.as_array() if isinstance(other, Jac) else other)
-    from .evaluate import as_lab_like
     spread = as_lab_like(other, lab)
     if isinstance(spread, Lab):
         return Match.EQUAL if close(lab.data, spread.data) else Match.DIFFER
@@ -178,7 +177,6 @@ def _placements(G, E, shape):
         E = E.reshape(E.shape + (1,) * (2 - E.ndim)) if E.ndim < 2 else None
         if E is None:
             return
-    from .model import conv2d
     if G.ndim == 2 and E.ndim == 2 and E.shape[0] > G.shape[0] and E.shape[1] > G.shape[1]:
         yield conv2d(E, G)                      # dZ/dK = X: the kernel gradient correlates X with G
     if G.ndim == 2 and E.ndim == 2 and E.shape[0] < G.shape[0] and E.shape[1] < G.shape[1] and E.shape[0] > 1:
@@ -192,11 +190,3 @@ def _placements(G, E, shape):
         yield prod
         for axis in (0, 1):
             yield prod.sum(axis=axis, keepdims=True)
-
-
-def full_convolution(g, k):
-    """The input gradient of a valid cross-correlation: g padded and correlated with the flipped kernel."""
-    from .model import conv2d
-    kh, kw = k.shape
-    padded = np.pad(g, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
-    return conv2d(padded, k[::-1, ::-1])

@@ -8,20 +8,21 @@ evaluator reports it unsupported: an ellipsis means only what its pattern makes 
 """
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from fractions import Fraction
 
 from ..notation import ast as N
+from ..notation import tree
+from ..notation.tree import transform, walk
 from . import budget
 
 HOLE_NAMES = ("q", "r", "u", "v", "nu", "mu", "kappa")
 
 
 def read_elided_sums(node):
-    from .resolve import transform
-    used = {n.name for n in _walk(node) if isinstance(n, N.Sym)}
+    used = {n.name for n in walk(node) if isinstance(n, N.Sym)}
     hole = next((h for h in HOLE_NAMES if h not in used), None)
-    if hole is None or not any(isinstance(n, N.Dots) for n in _walk(node)):
+    if hole is None or not any(isinstance(n, N.Dots) for n in walk(node)):
         return node
     return transform(node, lambda n: _read_add(n, hole) if isinstance(n, N.Add) else n)
 
@@ -67,49 +68,31 @@ def _differences(a, b, path=()):
         return []
     if isinstance(a, N.Num) and a.value.denominator == 1 and not isinstance(b, N.Dots):
         return [(path, int(a.value), b)]
-    if type(a) is not type(b) or not isinstance(a, N.Node):
+    if type(a) is not type(b) or not isinstance(a, N.Node) or _skeleton(a) != _skeleton(b):
+        return None
+    ours, theirs = list(tree.children(a)), list(tree.children(b))
+    if [step for step, _ in ours] != [step for step, _ in theirs]:
         return None
     out = []
-    for f in fields(a):
-        if not f.compare:
-            continue
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, tuple) and isinstance(y, tuple):
-            if len(x) != len(y):
-                return None
-            for k, (u, v) in enumerate(zip(x, y)):
-                sub = _differences(u, v, path + ((f.name, k),))
-                if sub is None:
-                    return None
-                out += sub
-        elif isinstance(x, N.Node) and isinstance(y, N.Node):
-            sub = _differences(x, y, path + ((f.name, None),))
-            if sub is None:
-                return None
-            out += sub
-        elif x != y:
+    for (step, u), (_, v) in zip(ours, theirs, strict=True):
+        sub = _differences(u, v, path + (step,))
+        if sub is None:
             return None
+        out += sub
     return out
+
+
+def _skeleton(node):
+    """A node's compared fields with every subtree blanked: equal skeletons differ only in their subtrees."""
+    def blank(value):
+        if isinstance(value, N.Node):
+            return None
+        return tuple(blank(v) for v in value) if isinstance(value, tuple) else value
+    return tuple(blank(getattr(node, f.name)) for f in fields(node) if f.compare)
 
 
 def _fill(node, paths, value):
     """node with the subtree at each path replaced by value."""
-    if () in paths:
-        return value
-    changes = {}
-    for name in {p[0][0] for p in paths}:
-        inner = [p for p in paths if p[0][0] == name]
-        current = getattr(node, name)
-        if inner[0][0][1] is None:
-            changes[name] = _fill(current, [p[1:] for p in inner], value)
-        else:
-            items = list(current)
-            for k in {p[0][1] for p in inner}:
-                items[k] = _fill(items[k], [p[1:] for p in inner if p[0][1] == k], value)
-            changes[name] = tuple(items)
-    return replace(node, **changes)
-
-
-def _walk(node):
-    from .evaluate import walk
-    return walk(node)
+    for path in paths:
+        node = tree.replace_at(node, path, value)
+    return node

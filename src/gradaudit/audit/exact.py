@@ -29,7 +29,8 @@ import numpy as np
 import sympy as sp
 
 from .. import primitives
-from .evaluate import Jac, Lab, evaluate, infer_ranges
+from .evaluate import evaluate, infer_ranges
+from .values import Jac, Lab
 from .model import NumericModel
 from .scalar_model import ScalarModel
 

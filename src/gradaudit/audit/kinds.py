@@ -2,10 +2,11 @@
 SARIF rules, the README's verdict table (tests/test_kinds.py keeps them equal) and CONTRIBUTING.md."""
 from __future__ import annotations
 
-from enum import Enum
+from dataclasses import dataclass
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """A kind of mistake; its value is the name reports print, its description the SARIF rule's text."""
 
     def __new__(cls, value: str, description: str):
@@ -35,3 +36,14 @@ def checked(kind: str) -> str:
     if kind not in NAMES:
         raise ValueError(f"{kind!r} is not a kind of mistake (audit/kinds.py lists them: {', '.join(NAMES)})")
     return kind
+
+
+@dataclass
+class ErrorItem:
+    """One mistake found in a claim: its kind, what is wrong, and the corrected LaTeX."""
+    kind: str                     # one of kinds.Kind: any other is a bug, refused here
+    detail: str
+    fix_latex: str = ""
+
+    def __post_init__(self):
+        checked(self.kind)

@@ -19,8 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..notation import ast as N
+from ..notation import tree
 from .compare import Match, close
-from .evaluate import EvalError, Jac, evaluate, walk
+from .judge import judge
+from .model import conv2d, full_convolution
+from ..notation.tree import walk
+from .evaluate import evaluate
+from .tree import EvalError
+from .values import Jac
 
 MAX_CANDIDATES = 400
 MAX_FACTORS = 12
@@ -35,7 +41,6 @@ class Repair:
 
 
 def repair(ref, step, contexts, deadline) -> Repair | None:
-    from .auditor import judge
     for finder in (_elementwise_reading, _summed_over_examples, _fold_reading):
         if time.monotonic() > deadline:
             raise TimeoutError
@@ -48,39 +53,20 @@ def repair(ref, step, contexts, deadline) -> Repair | None:
 
 
 def _products(node):
-    out = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, N.Mul) and n.op in ("juxt", "cdot", "times"):
-            out.append(n)
-        if isinstance(n, (N.Deriv, N.DerivOp)):
-            continue
-        for value in n.__dict__.values() if isinstance(n, N.Node) else ():
-            if isinstance(value, N.Node):
-                stack.append(value)
-            elif isinstance(value, tuple):
-                stack.extend(v for v in value if isinstance(v, N.Node))
-    return out
+    """The paths of the products a reader might mean elementwise (juxtaposition, \\cdot, \\times), outside
+    derivatives."""
+    return [path for path, n in tree.subtrees(node, stop=lambda n: isinstance(n, (N.Deriv, N.DerivOp)))
+            if isinstance(n, N.Mul) and n.op in ("juxt", "cdot", "times")]
 
 
-def _with_ops(node, chosen: dict):
-    """A copy of node with the chosen Mul nodes rewritten as ⊙ products."""
-    if id(node) in chosen:
-        return N.Mul(tuple(_with_ops(f, chosen) for f in node.factors), "odot")
-    if not isinstance(node, N.Node):
-        return node
-    changes = {}
-    for key, value in node.__dict__.items():
-        if isinstance(value, N.Node):
-            changes[key] = _with_ops(value, chosen)
-        elif isinstance(value, tuple) and any(isinstance(v, N.Node) for v in value):
-            changes[key] = tuple(_with_ops(v, chosen) if isinstance(v, N.Node) else v for v in value)
-    return type(node)(**{**node.__dict__, **changes}) if changes else node
+def _with_ops(node, paths):
+    """A copy of node with the products at the chosen paths rewritten as ⊙ products."""
+    for path in paths:
+        node = tree.replace_at(node, path, N.Mul(tree.at(node, path).factors, "odot"))
+    return node
 
 
 def _elementwise_reading(ref, step, contexts, deadline):
-    from .auditor import judge
     products = _products(step)
     if not products or len(products) > 8:
         return None
@@ -88,7 +74,7 @@ def _elementwise_reading(ref, step, contexts, deadline):
         for subset in itertools.combinations(products, r):
             if time.monotonic() > deadline:
                 raise TimeoutError
-            candidate = _with_ops(step, {id(p): True for p in subset})
+            candidate = _with_ops(step, subset)
             outcome = judge(ref, candidate, contexts[:1], deadline)
             if outcome.match is Match.EQUAL:
                 return Repair(candidate, "notation", "a product written by juxtaposition or \\cdot is elementwise (⊙)",
@@ -97,15 +83,14 @@ def _elementwise_reading(ref, step, contexts, deadline):
 
 
 def _summed_over_examples(ref, step, contexts, deadline):
-    from .auditor import judge
     if isinstance(ref, N.Sym) and ref.name in ("b", "B") and not ref.index:
         return None   # the bias itself (b : n x m in a dimension table), not its gradient: nothing is elided
     ctx = contexts[0]
-    axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+    axis = ctx.model.layout.example_axis
     if ctx.model.arch.is_cnn:
         axis = None   # one shared bias per feature map: the sum over every position
     where = "every position of the feature map (one bias per map)" if axis is None else "the examples"
-    for body in (_without_times_one(step), step, _with_ops(step, {id(p): True for p in _products(step)})):
+    for body in (_without_times_one(step), step, _with_ops(step, _products(step))):
         candidate = N.Sum(body, axis=axis, keepdims=axis is not None, style="np")
         outcome = judge(ref, candidate, contexts[:1], deadline)
         if outcome.match is Match.EQUAL:
@@ -129,7 +114,7 @@ def _without_times_one(node):
 
 # ---- the fold -------------------------------------------------------------------------------------------
 
-def _factors(node):
+def factors_of(node):
     """Flatten a product into (sign, factors)."""
     sign = 1
     while isinstance(node, N.Neg):
@@ -137,7 +122,7 @@ def _factors(node):
     if isinstance(node, N.Mul) and node.op in ("juxt", "cdot", "times", "star", "odot"):
         out = []
         for f in node.factors:
-            s, fs = _factors(f) if isinstance(f, (N.Mul, N.Neg)) and getattr(f, "op", "juxt") in ("juxt", "cdot", "times") \
+            s, fs = factors_of(f) if isinstance(f, (N.Mul, N.Neg)) and getattr(f, "op", "juxt") in ("juxt", "cdot", "times") \
                 else (1, [f])
             sign *= s
             out.extend(fs)
@@ -179,8 +164,6 @@ def _cnn_placements(g_node, g, f_node, f, cnn: bool):
 
 
 def _placements(g_node, g, f_node, f):
-    from .compare import full_convolution
-    from .model import conv2d
     T = transposed
     if g.ndim == 2 and f.ndim == 2 and g.size > 1 and f.size > 1:
         if f.shape[0] > g.shape[0] and f.shape[1] > g.shape[1]:
@@ -217,7 +200,7 @@ def _compound_transposes(node) -> int:
 
 def _fold_reading(ref, step, contexts, deadline):
     ctx = contexts[0]
-    sign, factors = _factors(step)
+    sign, factors = factors_of(step)
     if len(factors) < 2 or len(factors) > MAX_FACTORS:
         return None
     try:
@@ -231,7 +214,7 @@ def _fold_reading(ref, step, contexts, deadline):
     except EvalError:
         return None
     frontier = [(factors[0], values[0], 0)]
-    for f_node, f in zip(factors[1:], values[1:]):
+    for f_node, f in zip(factors[1:], values[1:], strict=False):
         if time.monotonic() > deadline:
             raise TimeoutError
         seen = {}

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import primitives
 from ..architectures import Architecture
+from ..convention import Convention
 
 STEP = 1e-30  # complex step: far below rounding, so no truncation error
 # How close a random point may come to a kink (a ReLU's 0) or a max-pooling window to a tie: far above the
@@ -108,12 +109,16 @@ class NumericModel:
         return self.arch.convention
 
     @property
+    def layout(self) -> Convention:
+        return self.arch.layout
+
+    @property
     def class_axis(self) -> int:
-        return 0 if self.convention in ("column", "column-wT") else 1
+        return self.layout.unit_axis
 
     def _draw(self, draw: int = 0):
         rng = np.random.default_rng(self.seed if draw == 0 else (self.seed, draw))
-        conv, m = self.convention, self.sizes.m
+        m = self.sizes.m
         widths = list(self.sizes.widths)
         if self.arch.is_cnn:
             h, w = self.arch.image
@@ -148,18 +153,14 @@ class NumericModel:
                     n_in = n_out
             self.values["Y"] = self._labels(rng, (1, n_in))
             return
-        self.values["X"] = rng.normal(size=(widths[0], m) if conv in ("column", "column-wT") else (m, widths[0]))
+        layout = self.arch.layout
+        self.values["X"] = rng.normal(size=layout.batch_shape(widths[0], m))
         for l in range(1, len(widths)):
             n_in, n_out = widths[l - 1], widths[l]
-            if conv == "column":
-                W, b = rng.normal(size=(n_out, n_in)), rng.normal(size=(n_out, 1))
-            elif conv == "column-wT":
-                W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=(n_out, 1))
-            else:
-                W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=(1, n_out))
+            W, b = rng.normal(size=layout.weight_shape(n_out, n_in)), rng.normal(size=layout.bias_shape(n_out))
             self.values[f"W{l}"] = W / np.sqrt(n_in)
             self.values[f"b{l}"] = b * 0.5 if self.arch.biases else b * 0.0   # notes without biases: zero
-        out_shape = (widths[-1], m) if conv in ("column", "column-wT") else (m, widths[-1])
+        out_shape = layout.batch_shape(widths[-1], m)
         self.values["Y"] = self._labels(rng, out_shape)
 
     def _labels(self, rng, shape):
@@ -201,7 +202,6 @@ class NumericModel:
         def kept(number, *names):   # the quantities of layer `number`, before the first overridden one: as they are
             return number < first and all(n in self.values for n in names)
 
-        conv = self.convention
         a = put("A0", v["X"])
         layer_no = 0
         for layer in self.layers:
@@ -214,12 +214,7 @@ class NumericModel:
             elif layer.kind == "dense":
                 layer_no += 1
                 W, b = v[f"W{layer_no}"], v[f"b{layer_no}"]
-                if conv == "column":
-                    z = W @ a + b
-                elif conv == "column-wT":
-                    z = W.T @ a + b
-                else:
-                    z = a @ W + b
+                z = self.arch.layout.affine(W, a, b)   # NumPy broadcasts b over the examples
                 z = put(f"Z{layer_no}", z)
                 if layer.activation == "softmax":
                     a = _softmax(z, self.class_axis)
@@ -334,6 +329,13 @@ def conv2d(x, k):
     return out
 
 
+def full_convolution(g, k):
+    """The input gradient of a valid cross-correlation: g padded and correlated with the flipped kernel."""
+    kh, kw = k.shape
+    padded = np.pad(g, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return conv2d(padded, k[::-1, ::-1])
+
+
 def conv2d_channels(x, k):
     """z[o, i, j] = sum_{c,a,b} x[c, i+a, j+b] k[o, c, a, b] for x (C_in, H, W), k (C_out, C_in, kh, kw)."""
     return np.stack([sum(conv2d(x[c], k[o, c]) for c in range(k.shape[1])) for o in range(k.shape[0])])
@@ -376,7 +378,7 @@ def size_choices(arch: Architecture, depth: int) -> list[Sizes]:
     pools = ([4, 3, 5, 6, 2, 8, 9], [3, 5, 2, 4, 6, 9, 8])
     ms = (1, 1) if arch.averaging == "single" else (7, 11)
     choices = []
-    for pool, m in zip(pools, ms):
+    for pool, m in zip(pools, ms, strict=False):
         if arch.is_cnn:
             choices.append(Sizes(tuple(doc), 1))
             continue

@@ -16,15 +16,14 @@ The auditor tries them only after the claim failed as first read; a claim that h
 from __future__ import annotations
 
 from ..notation import ast as N
-from .resolve import transform
-from .tree import walk
+from ..notation.tree import transform, walk
 
 
 def sums_over_examples(step, ctx):
     """Every unlimited, unindexed \\sum of the step read as the sum over the examples' axis (keepdims)."""
-    if ctx.model.arch.is_cnn or getattr(ctx.model, "convention", "") not in ("column", "column-wT", "row"):
+    if ctx.model.arch.is_cnn or not ctx.model.layout.batched:
         return step
-    axis = 1 if ctx.model.convention in ("column", "column-wT") else 0
+    axis = ctx.model.layout.example_axis
 
     def fn(n):
         if isinstance(n, N.Sum) and n.style == "sigma" and n.index is None and not n.over \

@@ -10,34 +10,16 @@ from fractions import Fraction
 
 from .. import primitives
 from ..notation import ast as N
+from ..notation.tree import transform
 from .aliases import declared_quantity
 from .elided import read_elided_sums
 
 
-def transform(node, fn):
-    """Rebuild a tree bottom-up through fn."""
-    if not isinstance(node, N.Node):
-        return node
-    changes = {}
-    for key, value in node.__dict__.items():
-        if isinstance(value, N.Node):
-            new = transform(value, fn)
-            if new is not value:
-                changes[key] = new
-        elif isinstance(value, tuple) and any(isinstance(v, (N.Node, tuple)) for v in value):
-            new = tuple(transform(v, fn) if isinstance(v, N.Node)
-                        else tuple(transform(x, fn) for x in v) if isinstance(v, tuple) else v for v in value)
-            if new != value:
-                changes[key] = new
-    if changes:
-        node = replace(node, **changes)
-    return fn(node)
-
-
-def normalize(node, section):
+def _meaning(section, rename_layers: bool = True):
+    """The rewrite of one node from how it is written to what the section's conventions say it means."""
     subscript = getattr(section, "subscript", "index")
     superscript = getattr(section, "superscript", "power")
-    variable = getattr(section, "layer_variable", "")
+    variable = getattr(section, "layer_variable", "") if rename_layers else ""
 
     def fn(n):
         if variable and isinstance(n, (N.Sym, N.Call)) and n.layer is not None:
@@ -57,7 +39,18 @@ def normalize(node, section):
                 and n.base.layer is None and isinstance(n.exp, (N.Num, N.Sym)):
             return replace(n.base, layer=n.exp, style="^")
         return n
+    return fn
 
+
+def normalized_name(sym, section):
+    """A name the notes declare (a `names:` key, H_{1}) read under the same scripts conventions as the formulas
+    are, so that H_1 in a section whose subscripts are layers is the H^{[1]} its formulas are read as. (A layer
+    variable, Goodfellow's k, is matched by the alias lookup itself.)"""
+    return transform(sym, _meaning(section, rename_layers=False))
+
+
+def normalize(node, section):
+    fn = _meaning(section)
     node = _declared_before_brackets(transform(node, fn), getattr(section, "parsed_aliases", None) or {})
     return read_elided_sums(transform(transform(transform(node, _named_activation), _juxtaposition_binds_tighter),
                                       _diagonal))

@@ -8,7 +8,8 @@ from pathlib import Path
 from .. import corpus
 from ..errors import GradauditError
 from . import net
-from .auditor import RUN_SPENT, Result, SectionAuditor
+from .auditor import RUN_SPENT, SectionAuditor
+from .verdict import Result
 
 DEFAULT_TIMEOUT = 5.0
 

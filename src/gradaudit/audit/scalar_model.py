@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..convention import CONVENTIONS
 from .. import primitives
 from .model import ACTIVATIONS, KINK_MARGIN, Sizes, _softmax, complex_step_jacobian
 
@@ -26,7 +27,8 @@ class ScalarModel:
     values: dict = field(default_factory=dict)
     g: str = "tanh"
 
-    convention = "column"
+    convention = "column"   # one activation's vector of units is a column
+    layout = CONVENTIONS["column"]
     table = ACTIVATIONS     # name -> (f, f') for the model's numbers (audit/exact.py: 60-digit ones)
     class_axis = 0
     layers = ()

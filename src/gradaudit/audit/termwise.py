@@ -15,7 +15,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..notation import ast as N
-from .evaluate import EvalError, Jac, Lab, ShapeOnly, _show, bumped_overrides, element_position, evaluate, quantity_key, walk
+from ..notation.tree import walk
+from .evaluate import bumped_overrides, element_position, evaluate
+from .names import quantity_key
+from .tree import EvalError, show as _show
+from .values import Jac, Lab, ShapeOnly
 
 
 @dataclass

@@ -25,22 +25,14 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
-from sympy import MatrixSymbol
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import architectures
 from ..errors import GradauditError
-from . import kernels
-from ..symbolic.closed_form import LAMBDA
-from .printer import BatchSum, GeneratedPrinter
-from .stable import stable_loss, unstable_logs
+from .programs import build_programs, param_shapes
 
 GENERIC = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
 DEFAULT_GENERIC = "relu"
-KERNELS = {name: getattr(kernels, name) for name in (
-    "sigmoid", "log_sigmoid", "relu", "softmax", "log_softmax", "logsumexp", "conv2d", "conv2d_grad_kernel_sum",
-    "conv2d_grad_input", "maxpool2d", "maxpool2d_grad", "flatten", "unflatten", "conv2d_mc", "conv2d_mc_grad_kernel_sum",
-    "conv2d_mc_grad_kernel", "conv2d_mc_grad_input", "pad2d", "crop2d", "channel_sum")}
 
 
 def _generic_function(name: str):
@@ -55,37 +47,6 @@ def _derive(arch, depth, sizes_key, activation):
     functions = {"g": _generic_function(activation)} if activation else None
     sizes = dict(sizes_key) if sizes_key else None
     return derive(arch, depth=depth, sizes=sizes, functions=functions)
-
-
-@dataclass
-class Program:
-    """The printed functions and what they need: argument symbols, steps, outputs."""
-    args: list
-    steps: list                 # [(MatrixSymbol, expr)] in evaluation order, only those needed
-    outputs: list
-    function: object = None
-    source: str = ""
-
-
-def _needed(steps: list, outputs: list) -> list:
-    """The steps the outputs depend on, in evaluation order."""
-    wanted = set().union(*(o.free_symbols for o in outputs))
-    keep = []
-    for sym, expr in reversed(steps):
-        if sym in wanted:
-            keep.append((sym, expr))
-            wanted |= expr.free_symbols
-    return keep[::-1]
-
-
-def _program(name, args, steps, outputs, batched) -> Program:
-    steps = _needed(steps, outputs)
-    printer = GeneratedPrinter(batched=batched)
-    fn = sp.lambdify(args, outputs if len(outputs) > 1 else outputs[0], modules=[KERNELS, "numpy"],
-                     printer=printer, cse=lambda exprs: (steps, exprs), dummify=False, docstring_limit=0)
-    import inspect
-    source = inspect.getsource(fn).replace("def _lambdifygenerated(", f"def {name}(", 1)
-    return Program(args, steps, outputs, fn, source)
 
 
 @dataclass
@@ -108,7 +69,7 @@ class Network:
     # --- what the network is ------------------------------------------------------------------
     @property
     def convention(self) -> str:
-        return "column" if self.arch.convention in ("column", "column-wT") else "row"
+        return "column" if self.arch.layout.examples_in_columns else "row"
 
     @property
     def averaging(self) -> str:
@@ -164,7 +125,7 @@ class Network:
         self._checked(out, out[-1], params, X, Y)      # the output layer's bias gradient: every NaN reaches it
         return {name: g if type(g) is np.ndarray and g.shape == shape and g.dtype is self.dtype
                 else np.asarray(g, dtype=self.dtype).reshape(shape)
-                for (name, shape), g in zip(self.param_shapes.items(), out)}
+                for (name, shape), g in zip(self.param_shapes.items(), out, strict=False)}
 
     def predict(self, params: dict, X) -> np.ndarray:
         """The output activations (probabilities), laid out like Y."""
@@ -221,7 +182,7 @@ class Network:
             return self._explain_params(params)
         values = [params[k] for k in self.param_shapes]
         dtype = self.dtype
-        for v, shape in zip(values, self.param_shapes.values()):
+        for v, shape in zip(values, self.param_shapes.values(), strict=False):
             if type(v) is not np.ndarray or v.shape != shape or v.dtype is not dtype:   # canonical dtypes are singletons
                 return self._explain_params(params)
         return values
@@ -265,10 +226,7 @@ class Network:
 
     def _check_data(self, X, Y, full=False):
         X = self._real("X", X)
-        if self._x_tail is not None:
-            bad = X.shape[1:] != self._x_tail
-        else:
-            bad = X.ndim != 2 or X.shape[0] != self._x_head
+        bad = X.shape[1:] != self._x_tail if self._x_tail is not None else X.ndim != 2 or X.shape[0] != self._x_head
         if bad:
             raise GradauditError(f"X has shape {X.shape}; {self.arch.id} ({self.convention} layout) expects {self._x_layout}")
         m = X.shape[1] if self._column else X.shape[0]
@@ -413,67 +371,9 @@ def compile_network(arch, sizes=None, depth=None, dtype="float64", activation=No
     if a.averaging == "single" or batched:
         notes.append("the formulas are for one example: loss and gradients are summed over the examples given")
     net = Network(a, d, dims, {}, np_dtype, batched, filters, img, activation if has_g else None, notes)
-    net.param_shapes = _param_shapes(d, dims, filters)
-    _build_programs(net)
+    net.param_shapes = param_shapes(d, dims, filters)
+    build_programs(net)
     return net
-
-
-def _param_shapes(d, dims, filters) -> dict:
-    """Concrete parameter shapes; with filters, conv parameters get a leading filter axis and the flattened dense layer F times the rows."""
-    flat_inputs = set()
-    for _, expr in d.forward:
-        for fl in expr.atoms(sp.MatMul):
-            if any(type(f).__name__ == "Flatten" for f in fl.args):
-                flat_inputs |= {p for p in d.params.values() if p in fl.args}
-    shapes = {}
-    values = {d.dims[k]: v for k, v in dims.items() if k in d.dims and isinstance(d.dims[k], sp.Symbol)}
-    convs = [x for x in d.arch.layers if x.kind == "conv"]
-    ins = [d.arch.channels] + [x.channels for x in convs]
-    for name, sym in d.params.items():
-        shape = tuple(int(sp.sympify(s).xreplace(values)) for s in sym.shape)
-        if d.arch.multichannel and name in _conv_biases(d) | {k for k in d.params if k.startswith("K")}:
-            i = [f"K{k[1:]}" for k in d.params if k.startswith("K")].index("K" + name[1:])
-            k = convs[i].kernel
-            shapes[name] = (ins[i + 1], ins[i], k, k) if name.startswith("K") else (ins[i + 1], 1, 1)
-            continue
-        if d.arch.is_cnn and (name.startswith("K") or name in _conv_biases(d)):
-            shape = (filters,) + shape
-        elif sym in flat_inputs:
-            shape = (shape[0] * filters, shape[1])
-        shapes[name] = shape
-    return shapes
-
-
-def _conv_biases(d) -> set:
-    return {f"b{k[1:]}" for k in d.params if k.startswith("K")}
-
-
-def _build_programs(net: Network) -> None:
-    d = net.derivation
-    X, Y = d.inputs["X"], d.inputs["Y"]
-    params = list(d.params.values())
-    # an L2 penalty's lambda is a number in the generated code: the spec's `lambda:` value
-    fixed = {LAMBDA: sp.Rational(str(net.arch.reg_lambda))} if net.arch.regularization is not None else {}
-    forward = [(MatrixSymbol(n, *e.shape), e.xreplace(fixed)) for n, e in d.forward]
-    backward = [(MatrixSymbol(n, *e.shape), e.xreplace(fixed)) for n, e in d.backward]
-    definitions = {sym: e for sym, e in forward}
-    out_sym = forward[-1][0]
-    loss = stable_loss(d.loss.xreplace(fixed), {out_sym: definitions[out_sym]})
-    left = unstable_logs(loss)
-    if left:
-        net.notes.append(f"loss keeps log of an activation that is not a logit form ({left[0]}): it may be infinite when saturated")
-    grads = [next(e for s, e in backward if s.name == "d" + name) for name in d.params]
-    grads = [BatchSum(g) if net.batched else g for g in grads]
-    everything = [loss, out_sym] + [e for _, e in forward + backward]
-    net.dim_symbols = sorted({s for e in everything for s in e.free_symbols
-                              if isinstance(s, sp.Symbol) and not isinstance(s, (sp.Dummy, MatrixSymbol))}, key=str)
-    dims = net.dim_symbols
-    net._dim_values = [None if s.name == "m" else int(net.dims[s.name]) for s in dims]
-    net.programs = {
-        "predict": _program("predict", [X] + params + dims, forward, [out_sym], net.batched),
-        "loss": _program("loss", [X, Y] + params + dims, forward, [loss], net.batched),
-        "grads": _program("grads", [X, Y] + params + dims, forward + backward, grads, net.batched),
-    }
 
 
 def compile_for_data(arch, data, sizes=None, depth=None, dtype="float64", activation=None) -> Network:

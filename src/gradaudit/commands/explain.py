@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 
 from .. import corpus
-from ..audit.auditor import SectionAuditor, hidden_layers_named, layer_symbols
+from ..audit.auditor import SectionAuditor
+from ..audit.environments import layer_symbols
+from ..audit.readings import hidden_layers_named
 from ..audit import budget
-from ..audit.evaluate import EvalError, Jac, Lab, ShapeOnly, evaluate, infer_ranges, walk
+from ..audit.evaluate import evaluate, infer_ranges
+from ..audit.tree import EvalError
+from ..audit.values import Jac, Lab, ShapeOnly
+from ..notation.tree import walk
 from ..errors import GradauditError
 from ..notation import ast as N
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import yaml
 
 from .. import primitives
-from ..audit.tree import walk
+from ..notation.tree import walk
 from ..errors import NotationError
 from ..notation import ast as N
 from ..notation.latex import to_latex

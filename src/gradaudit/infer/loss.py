@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..audit.tree import walk
+from ..notation.tree import walk
 from ..notation import ast as N
 from .reading import EXAMPLE_COUNTS, WEIGHT_NAMES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import primitives
-from ..audit.tree import walk
+from ..notation.tree import walk
 from ..notation import ast as N
 from ..notation.latex import to_latex
 

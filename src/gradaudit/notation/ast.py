@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,11 @@ class Num(Node):
 class Sym(Node):
     """A named quantity: W^{[2]}, A_{n\\times m}^{[1]}, w_{i,j}^{(l)}, Y_{pool}^{[1]}, \\hat{y}_i, x, \\alpha, m."""
     name: str                                  # base name as written: 'W', 'b', 'B', 'A', 'Z', 'X', 'Y', 'J', 'C', 'L', 'w', 'a', 'x', 'alpha', 'N', 'h', ...
-    layer: Optional[Node] = None               # Num(2), Sym('l'), Add((Sym('L'), Num(-1))); None when absent
+    layer: Node | None = None               # Num(2), Sym('l'), Add((Sym('L'), Num(-1))); None when absent
     index: tuple = ()                          # element indices: (Sym('i'), Sym('j')) or (Add(i, p), ...)
-    tag: Optional[str] = None                  # textual subscript: 'pool', 'relu', 'current', 'new', 'out', 'in', 'Tanh'
-    shape: Optional[tuple] = None              # (rows, cols) from a subscript like n^{[1]} \times m
-    sublayer: Optional[Node] = None            # the 1 of z_{1[i,j]} / Z_{1,i-p,j-q}, and the 2 of A_2, Z_1, b_2
+    tag: str | None = None                  # textual subscript: 'pool', 'relu', 'current', 'new', 'out', 'in', 'Tanh'
+    shape: tuple | None = None              # (rows, cols) from a subscript like n^{[1]} \times m
+    sublayer: Node | None = None            # the 1 of z_{1[i,j]} / Z_{1,i-p,j-q}, and the 2 of A_2, Z_1, b_2
     hat: bool = False                          # \hat{y}
     style: str = ""                            # how the layer was written: '[]', '()', '^', '{}' (for printing back); '{}' is b{[3]}, the ^ left out
     font: str = ""                             # 'mathcal' for \mathcal{J}, '' otherwise
@@ -110,7 +109,7 @@ class Call(Node):
     func: str
     args: tuple
     prime: int = 0
-    layer: Optional[Node] = None
+    layer: Node | None = None
     bracket: str = "()"                        # '()', '{}' (g\\{Z\\}), '' (sig x, \\log A), 'e^' (e^{x}, func 'exp')
     font: str = ""                             # 'mathcal' for \mathcal{J}(W,b)
 
@@ -143,10 +142,10 @@ class Prime(Node):
 class Sum(Node):
     """\\sum_{i=1}^{C} body, \\sum_j body, \\sum\\{body\\}, np.sum(body, axis=1, keepdims=True)."""
     body: Node
-    index: Optional[Sym] = None
-    lower: Optional[Node] = None
-    upper: Optional[Node] = None
-    axis: Optional[int] = None
+    index: Sym | None = None
+    lower: Node | None = None
+    upper: Node | None = None
+    axis: int | None = None
     keepdims: bool = False
     style: str = "sigma"                       # 'sigma' | 'np' | 'text' (\\text{sum along rows})
     over: tuple = ()                           # several bound indices without limits: \sum_{p,q}
@@ -163,9 +162,9 @@ class Entry(Node):
 class Max(Node):
     """\\max_{a=0}^{p-1} body (a reduction); the two-argument max(0, z) is Call('max', ...)."""
     body: Node
-    index: Optional[Sym] = None
-    lower: Optional[Node] = None
-    upper: Optional[Node] = None
+    index: Sym | None = None
+    lower: Node | None = None
+    upper: Node | None = None
     over: tuple = ()                           # \max_{p,q}: several bound indices without limits
 
 

@@ -18,6 +18,7 @@ from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Entry, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sum, Sym, Text, Transpose)
 from .latex import tex
+from .tree import transform
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
                   RNpSum, RPartial, RPost, RProd, RSarg, RStep)
 
@@ -639,22 +640,8 @@ class Builder:
 
 def _substitute(node, name: str, value):
     """node with the bare name `name` (an index, not a quantity) replaced by value wherever it is written."""
-    if isinstance(node, Sym) and node.name == name and node.layer is None and not node.index and not node.tag:
-        return value
-    if not isinstance(node, Node):
-        return node
-    changes = {}
-    for key, v in node.__dict__.items():
-        if isinstance(v, Node):
-            new = _substitute(v, name, value)
-        elif isinstance(v, tuple):
-            new = tuple(_substitute(x, name, value) if isinstance(x, Node) else
-                        tuple(_substitute(y, name, value) for y in x) if isinstance(x, tuple) else x for x in v)
-        else:
-            continue
-        if new != v:
-            changes[key] = new
-    return replace(node, **changes) if changes else node
+    return transform(node, lambda n: value if isinstance(n, Sym) and n.name == name and n.layer is None
+                     and not n.index and not n.tag else n)
 
 
 def _frac_derivative(b: Builder, num, den):

@@ -203,13 +203,7 @@ def _transpose(t: Transpose) -> str:
 
 
 def _pow(p: Pow) -> str:
-    if _plain_sym(p.base) and isinstance(p.exp, Num) and p.exp.value >= 0:
-        base = tex(p.base)
-    elif isinstance(p.base, Shorthand) and p.base.of.layer is None and isinstance(p.exp, Num):
-        base = tex(p.base)
-    elif isinstance(p.base, Call) and p.base.bracket in ("()", "{}") and p.base.func in FUNC_TEX:
-        base = tex(p.base)
-    elif isinstance(p.base, Num) and p.base.value >= 0:
+    if _plain_sym(p.base) and isinstance(p.exp, Num) and p.exp.value >= 0 or isinstance(p.base, Shorthand) and p.base.of.layer is None and isinstance(p.exp, Num) or isinstance(p.base, Call) and p.base.bracket in ("()", "{}") and p.base.func in FUNC_TEX or isinstance(p.base, Num) and p.base.value >= 0:
         base = tex(p.base)
     else:
         base = f"({tex(p.base)})"

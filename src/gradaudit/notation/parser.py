@@ -9,19 +9,25 @@ Only NotationError ever leaves parse(): any other failure is converted, with the
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
+import lark
 from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import Lexer
 
 from ..errors import NotationError
+from . import tree
 from .ast import Control, Parsed, Statement, Text
 from .build import Builder
 from .raw import RawBuilder
-from .tokens import MAX_CHARS, _top, control_text, repair_parens, split_lines, strip_display, tokenize
+from .lines import _top, control_text, repair_parens, split_lines, strip_display
+from .tokens import MAX_CHARS, _before_text, tokenize
 
 __all__ = ["parse", "NotationError"]
 
@@ -45,10 +51,6 @@ def _lark() -> Lark:
 def _cache_file(grammar: str):
     """Lark's table cache in the user's own cache folder (not the shared /tmp, where anyone could plant a pickle),
     keyed by the grammar and Lark's version; False (build each time, ~0.3 s) when there is no such folder."""
-    import hashlib
-    import os
-    from pathlib import Path
-    import lark
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gradaudit"
     try:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -119,7 +121,6 @@ def _unexpected(tok: Token, expected, text: str = "") -> str:
     what = "the end of the line" if tok.type == "$END" else repr(tok.value)
     pos = getattr(tok, "start_pos", None)
     if text and pos is not None and tok.type != "$END":
-        from .tokens import _before_text
         where = f" after '{_before_text(text, pos)}'" if pos else " at the start"
     else:
         where = ""
@@ -201,24 +202,9 @@ def _shape_bookkeeping(line, text: str):
     return Text(word, reason), Text(" ".join(said.replace("&", " ").split()), reason)
 
 
-def _depth(root) -> int:
-    """Depth of the tree, without recursion, so that printing and comparing it stay safe."""
-    best, stack = 0, [(root, 1)]
-    while stack:
-        node, d = stack.pop()
-        best = max(best, d)
-        for value in vars(node).values() if hasattr(node, "__dataclass_fields__") else ():
-            for child in _children(value):
-                stack.append((child, d + 1))
-    return best
-
-
-def _children(value):
-    if hasattr(value, "__dataclass_fields__"):
-        yield value
-    elif isinstance(value, tuple):
-        for v in value:
-            yield from _children(v)
+def _depth(statement) -> int:
+    """Depth of a statement's trees, without recursion, so that printing and comparing them stay safe."""
+    return 1 + max((tree.depth(step) for step in getattr(statement, "steps", ())), default=0)
 
 
 class _Joiner:

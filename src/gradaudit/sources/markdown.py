@@ -274,7 +274,7 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: 
         file_options, file_lines = frontmatter.parse(block, first, path, known=corpus.NOTES_KEYS,
                                                      require_network=False)
     bounds = [0, len(text) + 1] if cell_lines is None or cells is None else cells + [len(text) + 1]
-    pieces = [(max(a, start), b - 1) for a, b in zip(bounds, bounds[1:]) if b - 1 > start]
+    pieces = [(max(a, start), b - 1) for a, b in zip(bounds, bounds[1:], strict=False) if b - 1 > start]
     sections = _Sections(path, file_options, file_lines)
     number, counted, line_of_a = 0, 0, 1
     try:

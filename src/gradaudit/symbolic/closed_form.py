@@ -21,7 +21,6 @@ from . import rules
 from .cnn import ChannelBias, Conv2D, Flatten, MaxPool, Pad
 
 CONSTANTS = (sp.OneMatrix, sp.ZeroMatrix, sp.Identity)
-CLASS_AXIS = {"column": 0, "column-wT": 0, "row": 1, "index": 1}
 LAMBDA = sp.Symbol("lambda", positive=True)   # the L2 penalty's strength, where a network has one
 
 
@@ -169,23 +168,6 @@ def _dim(name, sizes, default=None):
     return sp.Symbol(name, integer=True, positive=True)
 
 
-def _affine(convention, W, A, b, m):
-    if convention == "column":
-        return W * A + b * OneMatrix(1, m)
-    if convention == "column-wT":
-        return W.T * A + b * OneMatrix(1, m)
-    return A * W + OneMatrix(m, 1) * b
-
-
-def _dense_shapes(convention, n_in, n_out):
-    """(W shape, b shape) in the document's convention."""
-    if convention == "column":
-        return (n_out, n_in), (n_out, 1)
-    if convention == "column-wT":
-        return (n_in, n_out), (n_out, 1)
-    return (n_in, n_out), (1, n_out)
-
-
 def _scale(arch, n_out, m, per_example):
     s = arch.scale
     c = 1 / n_out if s == "1/N" else sp.Rational(s.numerator, s.denominator)
@@ -206,20 +188,19 @@ def build(arch: Architecture, depth: int | None, sizes: dict | None, per_example
 def _build_dense(arch, depth, sizes, per_example, functions):
     layers = arch.layers_at(depth)
     L = len(layers)
-    conv = arch.convention
-    axis = CLASS_AXIS[conv]
+    layout = arch.layout
+    axis = layout.unit_axis
     dims = {f"n{l}": _dim(f"n{l}", sizes) for l in range(L + 1)}
     dims["m"] = _dim("m", sizes, 1 if arch.averaging == "single" else None)
     m = dims["m"]
-    column = conv in ("column", "column-wT")
-    X = MatrixSymbol("X", dims["n0"], m) if column else MatrixSymbol("X", m, dims["n0"])
+    X = MatrixSymbol("X", *layout.batch_shape(dims["n0"], m))
     params, steps = {}, []
     A = X
     for l, layer in enumerate(layers, start=1):
-        wshape, bshape = _dense_shapes(conv, dims[f"n{l-1}"], dims[f"n{l}"])
-        W, b = MatrixSymbol(f"W{l}", *wshape), MatrixSymbol(f"b{l}", *bshape)
+        W = MatrixSymbol(f"W{l}", *layout.weight_shape(dims[f"n{l}"], dims[f"n{l-1}"]))
+        b = MatrixSymbol(f"b{l}", *layout.bias_shape(dims[f"n{l}"]))
         params[f"W{l}"], params[f"b{l}"] = W, b
-        steps.append(Step(f"Z{l}", _affine(conv, W, A, b, m)))
+        steps.append(Step(f"Z{l}", layout.affine(W, A, b, OneMatrix)))
         Z = steps[-1].symbol
         steps.append(Step(f"A{l}", rules.activation(layer.activation, Z, axis, functions)))
         A = steps[-1].symbol

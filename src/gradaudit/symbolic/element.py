@@ -56,14 +56,10 @@ def _activate(name, Z, axis, functions):
     return Z.applyfunc(f)
 
 
-def _dense(convention, W, A, b):
-    if convention == "column":
-        return W * A + b * sp.ones(1, A.cols)
-    if convention == "column-wT":
-        return W.T * A + b * sp.ones(1, A.cols)
-    if convention == "index":   # z_j = b_j + sum_i w_{i,j} a_i, one row per example
+def _dense(layout, W, A, b):
+    if layout.name == "index":   # z_j = b_j + sum_i w_{i,j} a_i, one row per example, written as its sum
         return sp.Matrix(A.rows, W.cols, lambda r, j: b[0, j] + sum(W[i, j] * A[r, i] for i in range(W.rows)))
-    return A * W + sp.ones(A.rows, 1) * b
+    return layout.affine(W, A, b, sp.ones)
 
 
 def _conv(X, K, b):   # eq. 35: z[i,j] = B + sum_{a,b} x[i+a, j+b] K[a,b]
@@ -146,18 +142,18 @@ class GroundTruth:
 
     def evaluate(self, values: dict) -> dict:
         """Numeric gradients at the given arrays (X, Y, parameters; 'lambda' for an L2 penalty's strength)."""
-        point = {s: float(v) for name, M in self.base.items() for s, v in zip(M, np.ravel(values[name]))}
+        point = {s: float(v) for name, M in self.base.items() for s, v in zip(M, np.ravel(values[name]), strict=False)}
         point[LAMBDA] = float(values.get("lambda", 0.0))
         env = {name: sp.Matrix(np.asarray(values[name], dtype=float).reshape(M.shape)) for name, M in self.base.items()}
         for name, fn, _ in self.steps:   # the forward pass on numbers gives the fresh symbols' values
             env[name] = fn(env)
             if name in self.fresh:
-                point.update({s: float(v) for s, v in zip(self.fresh[name], env[name])})
+                point.update({s: float(v) for s, v in zip(self.fresh[name], env[name], strict=False)})
         syms = list(point)
         names = list(self.grads)
         fn = sp.lambdify(syms, [self.grads[n].tolist() for n in names], modules=_SCALAR_MODULES, cse=CSE)
         out = fn(*[point[s] for s in syms])
-        return {n: np.array(v, dtype=float).reshape(self.grads[n].shape) for n, v in zip(names, out)}
+        return {n: np.array(v, dtype=float).reshape(self.grads[n].shape) for n, v in zip(names, out, strict=False)}
 
 
 def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict | None = None,
@@ -195,19 +191,18 @@ def ground_truth(arch: str | Architecture, depth: int | None = None, sizes: dict
             env[later] = fn(env)
         J = _loss(a.loss, env[steps[-1][0]], base["Y"], c, _penalty(a, base, m))
         if k >= 0 and wanted("d" + steps[k][0]):
-            grads["d" + steps[k][0]] = fresh[steps[k][0]].applyfunc(lambda v: sp.diff(J, v))
+            grads["d" + steps[k][0]] = fresh[steps[k][0]].applyfunc(lambda v, J=J: sp.diff(J, v))
         for p in params:
             if source[p] == k and wanted("d" + p):
                 factor = sp.Rational(1, m) if per_example and a.averaging == "mean" and p != "X" else 1
-                grads["d" + p] = base[p].applyfunc(lambda v: factor * sp.diff(J, v))
+                grads["d" + p] = base[p].applyfunc(lambda v, J=J, f=factor: f * sp.diff(J, v))
     return GroundTruth(base=base, grads=grads, fresh=fresh, steps=steps)
 
 
 def _steps(a, depth, sizes, functions):
     """[(name, env -> Matrix, shape)] and the base symbol matrices, from the architecture."""
-    conv = a.convention
-    column = conv in ("column", "column-wT")
-    axis = 0 if column else 1
+    layout = a.layout
+    axis = layout.unit_axis
     m = sizes.get("m", 1)
     steps, base = [], {}
     if a.is_cnn:
@@ -248,14 +243,13 @@ def _steps(a, depth, sizes, functions):
         return steps, base, shape[1]
     layers = a.layers_at(depth)
     n = [sizes[f"n{l}"] for l in range(len(layers) + 1)]
-    base["X"] = _sym("X", n[0], m) if column else _sym("X", m, n[0])
+    base["X"] = _sym("X", *layout.batch_shape(n[0], m))
     prev = "X"
     for l, layer in enumerate(layers, start=1):
-        wshape = (n[l], n[l - 1]) if conv == "column" else (n[l - 1], n[l])
-        bshape = (n[l], 1) if column else (1, n[l])
-        base[f"W{l}"], base[f"b{l}"] = _sym(f"W{l}", *wshape), _sym(f"b{l}", *bshape)
-        shape = (n[l], m) if column else (m, n[l])
-        steps.append((f"Z{l}", lambda env, p=prev, l=l: _dense(conv, env[f"W{l}"], env[p], env[f"b{l}"]), shape))
+        base[f"W{l}"] = _sym(f"W{l}", *layout.weight_shape(n[l], n[l - 1]))
+        base[f"b{l}"] = _sym(f"b{l}", *layout.bias_shape(n[l]))
+        shape = layout.batch_shape(n[l], m)
+        steps.append((f"Z{l}", lambda env, p=prev, l=l: _dense(layout, env[f"W{l}"], env[p], env[f"b{l}"]), shape))
         steps.append((f"A{l}", lambda env, l=l, act=layer.activation: _activate(act, env[f"Z{l}"], axis, functions), shape))
         prev = f"A{l}"
     return steps, base, n[-1]
@@ -278,5 +272,5 @@ def _scalar(a, sizes, functions):
     s = _activate("softmax", z, 0, {})
     grads["jac_softmax"] = sp.Matrix(n, n, lambda i, j: sp.diff(s[i], z[j]))
     J = _loss("cce", s, y, 1)
-    grads["dz_softmax_ce"] = z.applyfunc(lambda v: sp.diff(J, v))
+    grads["dz_softmax_ce"] = z.applyfunc(lambda v, J=J: sp.diff(J, v))
     return GroundTruth(base={"z": z, "y": y}, grads=grads)

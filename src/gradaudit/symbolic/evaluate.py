@@ -202,7 +202,7 @@ HANDLERS = {
     ConvGradKernel: lambda ev, e: _conv_grad_kernel(e, ev(e.args[0]), ev(e.args[1])),
     MaxPool: lambda ev, e: _per_channel(_maxpool, ev(e.args[0]), e.channels, e.size, e.stride),
     MaxPoolGrad: lambda ev, e: np.concatenate([_maxpool_grad(a, g, e.size, e.stride) for a, g in zip(
-        _stacked(ev(e.args[0]), e.channels), _stacked(ev(e.args[1]), e.channels))]),
+        _stacked(ev(e.args[0]), e.channels), _stacked(ev(e.args[1]), e.channels), strict=False)]),
     Pad: lambda ev, e: _pad(ev(e.args[0]), e.p, e.channels),
     Crop: lambda ev, e: _crop(ev(e.args[0]), e.p, e.channels),
     ChannelBias: lambda ev, e: np.repeat(ev(e.args[0]), int(e.args[1]), axis=0) * np.ones((1, int(e.args[2]))),

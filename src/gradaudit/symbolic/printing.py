@@ -39,10 +39,7 @@ class DocLatexPrinter(LatexPrinter):
             return base + (r"^{T}" if transpose else "")
         d, base, n = m.groups()
         label = self.layer(n)
-        if base == "P":
-            core = r"Y_{pool}^{[%s]%s}" % (label, t)
-        else:
-            core = r"%s^{[%s]%s}" % (base, label, t)
+        core = r"Y_{pool}^{[%s]%s}" % (label, t) if base == "P" else r"%s^{[%s]%s}" % (base, label, t)
         if not d:
             return core
         if self.convention == "column":

@@ -78,7 +78,7 @@ def _chain(arch):
             backward.append(("d" + name, G))
             G = sp.Symbol("d" + name)
         args = [syms[a] for a in node["args"]]
-        for a, c in zip(node["args"], SCALAR_VJPS[node["op"]](G, args, fns.get(node.get("fn")))):
+        for a, c in zip(node["args"], SCALAR_VJPS[node["op"]](G, args, fns.get(node.get("fn"))), strict=False):
             acc.setdefault(a, []).append(c)
     leaves = [a for node in arch.graph for a in node["args"]
               if a not in {n["name"] for n in arch.graph} and a not in arch.constants]

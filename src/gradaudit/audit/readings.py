@@ -1,0 +1,296 @@
+"""Readings of a claim that a careful reader gives its notation, and the tests the verdict asks of a claim.
+
+The auditor (auditor.py) tries these where a claim does not hold as written: the sums over the
+examples a text leaves implicit, one example's lowercase vectors, an informal product read as an
+operator, a dot product, the hidden layers' formula; and it asks whether a side can be evaluated
+at all, or names something the notes define elsewhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from ..notation import ast as N
+from ..notation.tree import transform, walk
+from . import layout
+from .compare import Match, close
+from .evaluate import evaluate, infer_ranges
+from .judge import judge
+from .names import BASE, SCALARS, is_loss, loss_call
+from .tree import DimensionError, UnknownSymbol, show as _latex
+
+
+def one_example_chain(chain, section) -> bool:
+    """Index notation (a_j, w_{i,j}) and one example's lowercase names speak of one example, unless the chain
+    sums over the m examples."""
+    return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
+            or one_example_names(chain, section)) \
+        and not any(over_examples(n) for node in chain for n in walk(node)) and not batch_entries(chain, section)
+
+
+def batch_entries(chain, section) -> bool:
+    """U_{qj}, y_{qj}, \\delta_{qj}: in a text whose quantities are matrices of examples (row or column layout),
+    two indices on a quantity that is not a weight name an example and a unit: the claim is about the batch."""
+    if section.architecture.convention not in ("row", "column", "column-wT"):
+        return False
+    return any(isinstance(n, N.Sym) and len(n.index) == 2 and n.name not in ("W", "w") and n.layer is not None
+               or isinstance(n, N.Sym) and len(n.index) == 2 and n.name in ("y", "t", "x", "X", "Y")
+               for node in chain for n in walk(node))
+
+
+def one_example_names(chain, section) -> bool:
+    """dW = dz a^T: in a batch text (Z, A for m examples, one column each: the column or column-wT convention)
+    lowercase z, a, dz are one example's vectors (Ng's notation, dw = x dz in his logistic regression), so the
+    claim is checked on one-example networks, where there is no 1/m."""
+    if not section.architecture.layout.examples_in_columns:
+        return False
+    names = [n.of.name if isinstance(n, N.Shorthand) else n.name for node in chain for n in walk(node)
+             if isinstance(n, (N.Sym, N.Shorthand))]
+    lower = [x for x in names if x in ("a", "z", "y")]    # y, \hat{y}: one example's label and output
+    return bool(lower) and not any(x in ("A", "Z", "Y") for x in names)
+
+
+def layer_parts(chain) -> list:
+    """Every node written inside a layer index of the chain (the n of W^{[n]}, A^{[n-1]})."""
+    parts = []
+    for node in chain:
+        for sub in walk(node):
+            layer = getattr(sub, "layer", None) if isinstance(sub, (N.Sym, N.Call)) else None
+            if layer is not None:
+                parts.extend(walk(layer))
+    return parts
+
+
+def names_the_input(*sides) -> bool:
+    """X, x or A^{[0]}: the network's input, which is the previous layer's activation for layer 1 only."""
+    for side in sides:
+        for n in walk(side):
+            if isinstance(n, N.Sym) and n.name in ("X", "x") and n.layer is None and not n.tag:
+                return True
+            if isinstance(n, N.Sym) and n.name in ("A", "a") and n.layer == N.Num(0):
+                return True
+    return False
+
+
+def dummy_variable(*sides) -> bool:
+    """One bare letter (a, z, x: no layer, no index) is the only name, and no generic activation (g, f, \\phi)
+    is applied, whose meaning the same line may be defining (g(z) = max(0.01 z, z))."""
+    letters = {n.name for side in sides for n in walk(side) if isinstance(n, N.Sym)
+               and not (n.name in ("e", "pi") and n.layer is None and not n.index)}
+    bare = all(isinstance(n, N.Sym) and n.layer is None and not n.index and not n.tag and not n.hat
+               for side in sides for n in walk(side) if isinstance(n, N.Sym) and n.name in letters)
+    generic = any(isinstance(n, N.Call) and n.func in ("g", "f", "phi", "h") for side in sides for n in walk(side))
+    return len(letters) == 1 and letters <= {"a", "z", "x"} and bare and not generic
+
+
+def hidden_layers_named(chain) -> int:
+    """The largest concrete layer number a chain names (0 when none)."""
+    top = 0
+    for node in chain:
+        for sub in walk(node):
+            layer = getattr(sub, "layer", None) if isinstance(sub, (N.Sym, N.Call)) else None
+            if isinstance(layer, N.Num):
+                top = max(top, int(layer.value))
+    return top
+
+
+def operator_readings(chain, contexts):
+    """dA/dZ written before the expression it differentiates (dA/dZ [1/(1+e^{-Z})]) is the operator d/dZ.
+
+    The reading is taken only when the expression is the numerator's own value, so that it
+    cannot turn a product into something else; the claim is then `notation`.
+    """
+    out, readings = [], []
+    ctx = contexts[0]
+    for step in chain:
+        new = as_operator(step, ctx)
+        if new is not step:
+            readings.append(f"{_latex(step.factors[0])} written before an expression is read as the operator "
+                            f"that differentiates it")
+        summed = example_sums(new, ctx)
+        if summed is not new and not sums_of_one_example(new, ctx):
+            readings.append("a sum over i = 1..m of a quantity that has no index i is read as the sum over the "
+                            "m examples")
+        out.append(summed)
+    return out, readings
+
+
+def example_sums(step, ctx):
+    """\\sum_{i=1}^{m} dZ^{[l]}: the author sums dZ over its m examples and left the index off dZ."""
+    arch = ctx.model.arch
+    if arch.is_cnn or not ctx.model.layout.batched:
+        return step
+    axis = ctx.model.layout.example_axis
+
+    def fn(n):
+        if over_examples(n) \
+                and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)) \
+                and not is_loss_term(n.body):   # \sum_i \mathcal{L}^{(i)}: m examples' losses, each a number
+            body = transform(n.body, elementwise_first)   # one example's u \odot (v a^T) is (u \odot v) a^T
+            if ctx.model.convention == "column" and outer_product(body):
+                return body   # \sum_i dz^{(i)} a^{(i)T} is the product of the batches dZ A^T: the product sums
+            return N.Sum(n.body, axis=axis, keepdims=True, style="np")
+        return n
+    return transform(step, fn)
+
+
+def elementwise_first(n):
+    """u \\odot (v a^T), as normalize groups u \\odot v a^T, back to (u \\odot v) a^T: the grouping of bracketed notes."""
+    if isinstance(n, N.Mul) and n.op in ("odot", "star") and len(n.factors) >= 2 and isinstance(n.factors[-1], N.Mul) \
+            and n.factors[-1].op == "juxt" and len(n.factors[-1].factors) >= 2:
+        inner = n.factors[-1]
+        return N.Mul((N.Mul(n.factors[:-1] + (inner.factors[0],), n.op),) + inner.factors[1:], "juxt")
+    return n
+
+
+def dot_product_reading(result, step) -> None:
+    """w \\cdot x of two vectors, its only fault a transpose: the inner product w^T x, as the dot says."""
+    if result.verdict != "error" or [e.kind for e in result.errors] != ["transpose"]:
+        return
+    def vector(f):
+        return isinstance(f, N.Sym) and f.name.islower() and not f.index and not f.hat
+    if any(isinstance(n, N.Mul) and n.op == "cdot" and len(n.factors) == 2 and all(map(vector, n.factors))
+           for n in walk(step)):
+        result.verdict, result.errors = "notation", []
+        result.reason = "u \\cdot v of two vectors read as their inner product u^T v"
+
+
+def over_examples(n) -> bool:
+    """\\sum_{i=1}^{m} Q, or \\sum_i Q with no limits, where Q has no index i (its per-example superscripts (i)
+    read off): the sum over the m examples."""
+    if not (isinstance(n, N.Sum) and isinstance(n.index, N.Sym)):
+        return False
+    if n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)):
+        return True
+    return n.upper is None and n.lower is None and n.index.name in ("i", "n") \
+        and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body))
+
+
+def outer_product(body) -> bool:
+    """u v^T of two of one example's column vectors (lowercase a, z, x, dz, ..., or an elementwise expression of
+    them such as (a^{[2]} - y))."""
+    def vector(x):
+        x = x.of if isinstance(x, N.Shorthand) else x
+        if isinstance(x, (N.Add, N.Mul)) and not (isinstance(x, N.Mul) and x.op == "juxt"):
+            parts = x.terms if isinstance(x, N.Add) else x.factors
+            return all(vector(f) or isinstance(f, N.Num) for f in parts) and any(vector(f) for f in parts)
+        if isinstance(x, N.Mul):   # W^{[3]T} (a - y): a matrix applied to one example's vector
+            return vector(x.factors[-1]) and all(matrix(f) for f in x.factors[:-1])
+        if isinstance(x, N.Neg):
+            return vector(x.arg)
+        return isinstance(x, N.Sym) and x.name in ("a", "z", "x", "y") and not x.index
+
+    def matrix(x):
+        x = x.arg if isinstance(x, N.Transpose) else x
+        return isinstance(x, N.Sym) and x.name in ("W", "w") and not x.index
+    return (isinstance(body, N.Mul) and body.op == "juxt" and len(body.factors) == 2 and vector(body.factors[0])
+            and isinstance(body.factors[1], N.Transpose) and vector(body.factors[1].arg))
+
+
+def sums_of_one_example(step, ctx) -> bool:
+    """\\sum_{i=1}^{m} (y^{(i)} \\log a^{[L](i)} ...): in a batch text lowercase a, z, y are example i's vectors (Ng),
+    so summing them over the examples is what the text says, not a reading of an informal sum."""
+    if ctx.model.convention != "column":
+        return False
+    sums = [n for n in walk(step) if over_examples(n)]
+    for n in sums:
+        names = [x.of.name if isinstance(x, N.Shorthand) else x.name for x in walk(n.body)
+                 if isinstance(x, (N.Sym, N.Shorthand))]
+        if not any(x in ("a", "z", "y") for x in names) or any(x in ("A", "Z", "Y") for x in names):
+            return False
+    return bool(sums)
+
+
+def is_loss_term(node) -> bool:
+    return is_loss(node) or (isinstance(node, N.Call) and loss_call(node))
+
+
+def as_operator(step, ctx):
+    if not (isinstance(step, N.Mul) and len(step.factors) == 2 and isinstance(step.factors[0], N.Deriv)):
+        return step
+    deriv, body = step.factors
+    try:
+        num_value = evaluate(deriv.num, ctx)
+        body_value = evaluate(body, ctx)
+    except Exception:
+        return step
+    if isinstance(num_value, np.ndarray) and isinstance(body_value, np.ndarray) and close(num_value, body_value):
+        return N.DerivOp(deriv.den, body, deriv.partial)
+    return step
+
+
+def update_rule(chain):
+    """W = W - alpha dJ/dW: the left side is the updated value."""
+    if len(chain) != 2 or not isinstance(chain[0], N.Sym) or chain[0].tag == "new":
+        return chain
+    names = {(s.name, s.layer) for s in walk(chain[1]) if isinstance(s, N.Sym)}
+    if (chain[0].name, chain[0].layer) in names and (("alpha", None) in names or ("eta", None) in names):
+        return [replace(chain[0], tag="new"), chain[1]]
+    return chain
+
+
+# nodes no edit can make checkable: elided terms (\dots), matrices written with them, prose
+
+
+OPAQUE = (N.Dots, N.Matrix, N.Max, N.Text)
+
+
+def fails_on_dimensions(step, contexts) -> bool:
+    """Edits may repair a step that evaluates to a wrong value or to non-conforming shapes, never one the
+    evaluator cannot read (dropping the unreadable part would 'fix' anything)."""
+    for ctx in contexts[:3]:
+        try:
+            ctx.index_ranges = {}
+            infer_ranges((step,), ctx)
+            evaluate(step, ctx)
+            return True
+        except (DimensionError, UnknownSymbol):
+            return True
+        except Exception:
+            continue
+    return False
+
+
+def foreign(unknown: str) -> bool:
+    """An unknown bare name (N, Q, \\beta): no quantity of any network, so what it means is not known, and
+    no edit that removes it explains a mistake. (A network's name at a layer it lacks, A^{[4]}, is searched.)"""
+    return bool(unknown) and bool(re.fullmatch(r"\\?[A-Za-z]+", unknown))
+
+
+def evaluable(node, contexts) -> bool:
+    for ctx in contexts:
+        try:
+            ctx.index_ranges = {}
+            infer_ranges((node,), ctx)
+            evaluate(node, ctx)
+            return True
+        except Exception:
+            continue
+    return False
+
+
+def unknown_in(node, contexts) -> bool:
+    try:
+        evaluate(node, contexts[0])
+    except UnknownSymbol:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+def is_label(node) -> bool:
+    return isinstance(node, (N.Deriv, N.Shorthand)) or (isinstance(node, N.Sym) and not node.index)
+
+
+def agrees(a, b, contexts, deadline) -> bool:
+    outcome = judge(a, b, contexts[:2], deadline)
+    return outcome.match in (Match.EQUAL, Match.LOCAL) or (
+        outcome.match is not None and layout.repair(a, b, contexts[:2], deadline) is not None)
+
+
+def known_name(sym: N.Sym) -> bool:
+    """A name the network already means something by (W, a, the loss, m, \\alpha): never redefined by ':='."""
+    return sym.name in BASE or sym.name in SCALARS or is_loss(sym) or sym.name in ("L", "J", "C", "E")

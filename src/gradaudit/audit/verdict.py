@@ -1,0 +1,452 @@
+"""A claim's verdict: one step of a chain against the chain's reference, in every environment.
+
+A claim that holds is `correct`. One that cannot be evaluated, or does not hold, is first tried
+under the readings a careful reader gives notes that leave something open: each reading is a named
+function in one of the ordered tables below, and returns True when it decided the verdict. A claim
+no reading explains goes to the diagnosis (a layout repair, then the edit search), whose correction
+is shown only once its LaTeX parses back to a claim that holds, in float64 and in 60 digits. To add
+a reading, write one function `reading(auditor, claim) -> bool` with a docstring that says when it
+applies, and put it in its table at the place it should be tried.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+
+from .. import infer, primitives
+from ..notation import ast as N
+from ..notation.tree import transform, walk
+from . import diagnose, exact, layout, open_readings, termwise
+from .compare import Match
+from .environments import GENERAL_DEPTHS, layer_symbols
+from .evaluate import infer_ranges
+from .judge import Outcome, judge, written_size
+from .kinds import ErrorItem
+from .readings import (OPAQUE, dummy_variable, elementwise_first, evaluable, example_sums, fails_on_dimensions,
+                       foreign, hidden_layers_named, names_the_input, one_example_chain, unknown_in, update_rule)
+from .resolve import normalize
+from .tree import show as _latex
+
+# GRADAUDIT_EXACT=0 switches the 60-digit confirmation off (bench/RESULTS.md measures its cost with it)
+CONFIRM = os.environ.get("GRADAUDIT_EXACT", "1") != "0"
+VERDICTS = ("correct", "notation", "error", "unsupported")
+EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
+
+
+@dataclass
+class Result:
+    """One claim's verdict, as the reports print it."""
+    file: str
+    line: int
+    id: str
+    source: str
+    latex: str
+    claim: str
+    verdict: str
+    errors: list = field(default_factory=list)
+    corrected_latex: str = ""
+    seconds: float = 0.0
+    step: int = 1
+    steps: int = 1
+    reason: str = ""
+    section: str = ""
+    document: str = ""
+    notes: list = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "id": self.id, "step": self.step, "steps": self.steps,
+                "source": self.source, "latex": self.latex, "claim": self.claim, "verdict": self.verdict,
+                "errors": [e.__dict__ for e in self.errors], "corrected_latex": self.corrected_latex,
+                "reason": self.reason, "seconds": round(self.seconds, 4), "section": self.section,
+                "document": self.document}
+
+
+@dataclass
+class Claim:
+    """What a reading looks at: the claim's two sides, where it is evaluated, and how it fared as written."""
+    result: Result
+    ref: object
+    step: object
+    contexts: list
+    deadline: float
+    budget: float                 # the diagnosis's share of the formula's time
+    outcome: Outcome
+    claims: int = 1
+
+
+def _decide(result: Result, verdict: str, reason: str = "") -> bool:
+    result.verdict, result.reason = verdict, reason
+    return True
+
+
+# ---- readings of a claim that cannot be evaluated as written ------------------------------------------------
+
+def wrong_label_of_an_unknown_name(auditor, c: Claim) -> bool:
+    """The left side names something the network does not have (dh for db): an edit of the label that makes it
+    name what the right side computes is the mistake."""
+    if not unknown_in(c.ref, c.contexts):
+        return False
+    fix = diagnose.relabel(c.ref, c.step, c.contexts, c.budget)
+    if fix is None:
+        return False
+    c.result.verdict = "error"
+    c.result.errors.append(fix)
+    c.result.corrected_latex = f"{fix.fix_latex} = {_latex(c.step)}"
+    return True
+
+
+def examples_counted_by_n(auditor, c: Claim) -> bool:
+    """1/n X^T (yhat - y), \\sum_{i=1}^{n}: n (or N), named nowhere, in a loss averaged over the examples is the
+    number of examples m."""
+    if c.outcome.unknown not in EXAMPLE_COUNTS or auditor.section.architecture.averaging != "mean":
+        return False
+    as_m = [example_sums(open_readings.rename(x, c.outcome.unknown, "m"), c.contexts[0]) for x in (c.ref, c.step)]
+    auditor._verdict(c.result, *as_m, c.contexts, c.deadline, c.claims)
+    said = f"{c.outcome.unknown}, named nowhere, is read as the number of examples m"
+    if c.result.verdict == "correct":
+        c.result.verdict, c.result.reason = "notation", said
+    elif c.result.verdict == "error":
+        c.result.reason = (c.result.reason + "; " if c.result.reason else "") + said
+    return True
+
+
+def identity_in_one_letter(auditor, c: Claim) -> bool:
+    """\\sigma(a) = 1/(1 + e^{-a}): an identity in one bare letter holds for every value of it, so any layer's
+    values test it."""
+    if "sets no default layer" not in c.outcome.reason or not dummy_variable(c.ref, c.step):
+        return False
+    auditor._verdict(c.result, c.ref, c.step, [replace(x, default_layer=1) for x in c.contexts], c.deadline, c.claims)
+    return True
+
+
+def written_terms_of_an_elided_sum(auditor, c: Claim) -> bool:
+    """A sum elided with \\dots whose pattern is not one index: the terms it writes out are checked one by one
+    (termwise.py); a wrong one is an error, and all right leaves the elided ones unchecked."""
+    if not termwise.has_ellipsis(c.step):
+        return False
+    verdicts = []
+    for ctx in c.contexts:
+        ctx.index_ranges = {}
+        infer_ranges((c.ref, c.step), ctx)
+        verdicts.append(termwise.check_written_terms(c.ref, c.step, ctx))
+    wrong = next((v for v in verdicts if v is not None and v.kind), None)
+    if wrong is not None:
+        c.result.verdict = "error"
+        c.result.errors.append(ErrorItem(wrong.kind, wrong.detail, ""))
+        return True
+    if verdicts and all(v is not None for v in verdicts):
+        return _decide(c.result, "unsupported",
+                       "every term written out holds; the terms elided by \\dots cannot be checked")
+    return False
+
+
+READINGS_WHEN_UNREAD = (wrong_label_of_an_unknown_name, examples_counted_by_n, identity_in_one_letter,
+                        written_terms_of_an_elided_sum)
+
+
+# ---- readings of a claim that is evaluated and does not hold -------------------------------------------------
+
+def index_notation_with_column_vectors(auditor, c: Claim) -> bool:
+    """A section in index notation whose claim is written with whole vectors: read them as columns."""
+    if auditor.section.architecture.convention != "index":
+        return False
+    if any(isinstance(n, N.Sym) and n.index for node in (c.ref, c.step) for n in walk(node)):
+        return False   # element indices mean the same in both layouts: nothing to reread
+    columns = list(auditor.column_envs.contexts(layer_symbols(c.ref, c.step), hidden_layers_named([c.ref, c.step])))
+    if not columns or judge(c.ref, c.step, columns, c.deadline).match is not Match.EQUAL:
+        return False
+    auditor._accepted = (c.ref, c.step, columns, (Match.EQUAL,))
+    return _decide(c.result, "correct")
+
+
+def hidden_layers_only(auditor, c: Claim) -> bool:
+    """A claim for layer l that holds for the hidden layers l < L only: the output layer has a formula of its
+    own, and the notes should say 'for l < L'."""
+    hidden = [x for x in c.contexts if x.layer_variable in x.bindings and "L" in x.bindings
+              and x.bindings[x.layer_variable] < x.bindings["L"]]
+    if names_the_input(c.ref, c.step) and all(x.bindings[x.layer_variable] == 1 for x in hidden):
+        return False   # z^{[l]} = W^{[l]} x + b^{[l]} holding at l = 1 alone: the input x is layer 1's only
+    if not hidden or len(hidden) == len(c.contexts) or judge(c.ref, c.step, hidden, c.deadline).match is not Match.EQUAL:
+        return False
+    auditor._accepted = (c.ref, c.step, hidden, (Match.EQUAL,))
+    return _decide(c.result, "notation", "holds for the hidden layers l < L, not for the output layer l = L, which "
+                                         "has a formula of its own: say 'for l < L'")
+
+
+def shorthand_per_example(auditor, c: Claim) -> bool:
+    """dZ read as one example's gradient (dZ^{[L]} = A^{[L]} - Y, the 1/m in dW), in notes that never say
+    whether dZ is one example's or the batch's."""
+    if not auditor.section.shorthand_open or \
+            not any(isinstance(n, N.Shorthand) for side in (c.ref, c.step) for n in walk(side)):
+        return False
+    per_example = [replace(x, shorthand="per-example") for x in c.contexts if x.shorthand == "total"]
+    if not per_example or judge(c.ref, c.step, per_example, c.deadline).match is not Match.EQUAL:
+        return False
+    auditor._accepted = (c.ref, c.step, per_example, (Match.EQUAL,))
+    return _decide(c.result, "notation", "holds when dZ is read per example (dZ^{[L]} = A^{[L]} - Y, the 1/m in dW), "
+                                         "which these notes do not pin down; declare 'shorthand: per-example' or "
+                                         "'total'")
+
+
+READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, hidden_layers_only, shorthand_per_example)
+
+
+# ---- readings tried before the diagnosis ----------------------------------------------------------------------
+
+def one_value_of_layer_n(auditor, c: Claim) -> bool:
+    """Z^{[n]} holding at one n only: n is also a count in these notes (the layers, the units), so the claim
+    names that layer (Goodfellow's k is a layer variable like l, and a claim holding at one k only is wrong)."""
+    free = c.contexts[0].layer_variable if c.contexts else "l"
+    if free != "n" or free not in c.contexts[0].bindings:
+        return False
+    holding = sorted({x.bindings[free] for x in c.contexts if judge(c.ref, c.step, [x], c.deadline).match is Match.EQUAL})
+    if not holding:
+        return False
+    return _decide(c.result, "notation", f"the layer index {free} is bound nowhere in the formula; the claim holds "
+                                         f"for {free} = {', '.join(map(str, holding))} only: say which layer it means")
+
+
+def elementwise_product_first(auditor, c: Claim) -> bool:
+    """(u \\odot v) a^T: the brackets the notes wrote around the elementwise product, which the tree cannot keep."""
+    regrouped = transform(c.step, elementwise_first)
+    if regrouped == c.step or judge(c.ref, regrouped, c.contexts, c.deadline).match is not Match.EQUAL:
+        return False
+    return _decide(c.result, "notation", "holds with the elementwise product taken before the matrix product, "
+                                         "(u \\odot v) a^T, as brackets around it say; without them it reads "
+                                         "u \\odot (v a^T)")
+
+
+def reading_the_notes_leave_open(auditor, c: Claim) -> bool:
+    """A reading the notes leave open under which the claim holds (open_readings.py: an unindexed sum over the
+    examples, and the like), or layer n of a note's n-layer example read as its output layer."""
+    for read, why in open_readings.READINGS:
+        new = read(c.step, c.contexts[0])
+        if new != c.step and judge(c.ref, new, c.contexts, c.deadline).match is Match.EQUAL:
+            return _decide(c.result, "notation", why)
+    n = hidden_layers_named([c.ref, c.step])
+    symbols = layer_symbols(c.ref, c.step)
+    if auditor.section.architecture.general and n in GENERAL_DEPTHS and not symbols & {"L", "l"}:
+        example = [x for x in auditor.envs.contexts(symbols, 0, one_example_chain([c.ref, c.step], auditor.section))
+                   if x.bindings.get("L") == n]
+        if example and judge(c.ref, c.step, example, c.deadline).match is Match.EQUAL:
+            return _decide(c.result, "notation", f"holds when layer {n} is the output layer (an example network of "
+                                                 f"{n} layers), not for a hidden layer {n} of a deeper network: say "
+                                                 "which the formula means")
+    return False
+
+
+def another_activation_than_declared(auditor, c: Claim) -> bool:
+    """A forward formula `A = \\sigma(Z)` in a network declared with tanh there: the notes define another network
+    than the one declared. An error of kind `definition`, corrected with the declared activation."""
+    written = infer.activation_of(c.step)
+    if written is None or not isinstance(c.ref, N.Sym):
+        return False
+    name, arg = written
+    for other in primitives.NAMES:
+        if other in (name, "g") or not primitives.is_known(other):
+            continue
+        candidate = N.Call(infer.WRITTEN_FUNCTION.get(other, other), (arg,))
+        if judge(c.ref, candidate, c.contexts, c.deadline).match is Match.EQUAL:
+            network = "the network inferred from the notes' first formulas" if auditor.section.inferred \
+                else "the declared network"
+            c.result.verdict = "error"
+            c.result.errors.append(ErrorItem("definition", f"the activation here is {other}, not {name}: this "
+                                             f"formula defines another network than {network}", _latex(candidate)))
+            c.result.corrected_latex = f"{_latex(c.ref)} = {_latex(candidate)}"
+            return True
+    return False
+
+
+READINGS_BEFORE_DIAGNOSIS = (one_value_of_layer_n, elementwise_product_first, reading_the_notes_leave_open,
+                             another_activation_than_declared)
+
+
+class Verdicts:
+    """The verdict half of SectionAuditor (auditor.py): it needs the section, its environments and the
+    formula's time budget, and keeps what float64 accepted for the 60-digit confirmation."""
+
+    def _verdict(self, result: Result, ref, step, contexts, deadline, claims: int = 1):
+        outcome = judge(ref, step, contexts, deadline)
+        budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))
+        c = Claim(result, ref, step, contexts, deadline, budget, outcome, claims)
+        if outcome.match is None:
+            if any(reading(self, c) for reading in READINGS_WHEN_UNREAD):
+                return
+            searchable = not any(isinstance(n, OPAQUE) for n in walk(step)) and fails_on_dimensions(step, contexts)
+            if searchable and foreign(outcome.unknown):
+                searchable = False   # a name of the notes' own (N): an edit deleting it would explain nothing
+            if searchable and (outcome.unknown or evaluable(ref, contexts)):
+                found = diagnose.bounded_search(ref, step, contexts, budget, self.strict)
+                if found is not None:
+                    self._apply(result, ref, found)
+                    return
+            _decide(result, "unsupported", outcome.reason)
+            return
+        if outcome.match is Match.SHAPE and written_size(ref) and not evaluable(ref, contexts):
+            result.verdict = "error"   # the left side's written size is wrong: no edit of the right side helps
+            result.errors.append(ErrorItem("dimension", outcome.reason, ""))
+            return
+        if outcome.match is Match.EQUAL:
+            result.verdict = "correct"
+            self._accepted = (ref, step, contexts, (Match.EQUAL,))
+            return
+        if outcome.match is Match.LOCAL:
+            _decide(result, "notation", "a Jacobian written as the factor it contributes in backpropagation")
+            self._accepted = (ref, step, contexts, (Match.EQUAL, Match.LOCAL))
+            return
+        if any(reading(self, c) for reading in READINGS_WHEN_UNEQUAL):
+            return
+        self._diagnose(c)
+
+    def _diagnose(self, c: Claim):
+        """A claim that does not hold: a reading the notes allow, a layout repair, else the smallest edit that
+        makes it right."""
+        if any(reading(self, c) for reading in READINGS_BEFORE_DIAGNOSIS):
+            return
+        result, ref, step, contexts, deadline = c.result, c.ref, c.step, c.contexts, c.deadline
+        repaired = layout.repair(ref, step, contexts, deadline)
+        if repaired is not None:
+            if repaired.layout_only or not self.strict:
+                result.verdict = "notation"
+                result.reason = repaired.detail
+                result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
+                self._accepted = (ref, repaired.node, contexts, (Match.EQUAL,))   # if its LaTeX does not parse back
+                return
+            result.verdict = "error"
+            result.errors.append(ErrorItem(repaired.kind, repaired.detail, _latex(repaired.node)))
+            result.corrected_latex = f"{_latex(ref)} = {_latex(repaired.node)}"
+            return
+        found = diagnose.bounded_search(ref, step, contexts, c.budget, self.strict)
+        if found is not None:
+            self._apply(result, ref, found)
+            return
+        result.verdict = "error"
+        kind = "dimension" if c.outcome.match is Match.SHAPE else "unexplained"
+        detail = (c.outcome.reason or "the two sides have different shapes") if c.outcome.match is Match.SHAPE \
+            else "no small edit makes it right"
+        result.errors.append(ErrorItem(kind, detail, ""))
+
+    def _local_substitution(self, result: Result, before, step, contexts, deadline) -> None:
+        """dL/dw = dL/dz dz/dw = dL/dz a^{[l-1]}: a step that puts a value for one Leibniz factor of the step before
+        (which holds) says what that local derivative is. When the value is the derivative, or the factor it
+        contributes in backpropagation (a^{[l-1]} for dz/dw, w for dz/da), the step is right as the chain rule is
+        written, with the product's layout left to the reader: notation, not a transpose error. Only for one
+        example's vectors (lowercase names in a batch text), where the step is the scalar chain rule
+        (dL/dw_{jk} = dL/dz_j a_k), and among Leibniz fractions, whose layout the notation leaves open; a batch's
+        dJ/dZ X^T is a matrix product that does not conform."""
+        if result.verdict != "error":
+            return
+        sign, old = layout.factors_of(before)
+        sign_new, new = layout.factors_of(step)
+        if sign != sign_new or len(old) != len(new):
+            return
+        changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if len(changed) != 1 or not isinstance(old[changed[0]], N.Deriv) or isinstance(new[changed[0]], N.Deriv):
+            return
+        if not all(isinstance(f, N.Deriv) for i, f in enumerate(new) if i != changed[0]):
+            return   # dZ W: a shorthand has its quantity's shape, so its layout is not the reader's to choose
+        factor, value = old[changed[0]], new[changed[0]]
+        if judge(factor, value, contexts, deadline).match not in (Match.EQUAL, Match.LOCAL):
+            return
+        result.verdict, result.errors, result.corrected_latex = "notation", [], ""
+        result.reason = (f"the step before with {_latex(factor)} written as {_latex(value)}, the factor it "
+                         "contributes in backpropagation; the product's layout (order, transposes) is left to "
+                         "the reader")
+
+    def _layout_definition(self, result: Result, ref, step) -> None:
+        """Z = A W + b in a network whose layout is W A: the forward formula defines another network than the one
+        declared (or inferred from the notes' other formulas), an error of kind `definition`."""
+        if result.verdict != "error" or [e.kind for e in result.errors] != ["transpose"] or not result.corrected_latex \
+                or not isinstance(ref, N.Sym):
+            return
+        written = infer.affine_of(step, ref)
+        network_rows = self.section.architecture.convention == "row"
+        if written is None or (written[3] == "row") == network_rows:
+            return   # the weight on the network's side: a transpose slip (w X for w^T X), not another network
+        network = "the network inferred from the notes' other formulas" if self.section.inferred \
+            else "the declared network"
+        layout = self.section.architecture.declared_convention or self.section.architecture.convention
+        error = result.errors[0]
+        error.kind = "definition"
+        error.detail = f"this forward formula writes another layout than {network} ({layout}): {error.detail}"
+
+    def _verify_correction(self, result: Result, contexts, deadline):
+        """A corrected formula is shown only if its LaTeX parses back to a claim that holds, in float64 and then
+        in 60-digit arithmetic (an edit that holds only to float64's precision is no diagnosis)."""
+        if not result.corrected_latex:
+            return
+        repaired = None
+        try:
+            parsed = self.parse(result.corrected_latex)
+            statement = next(s for s in parsed.statements if isinstance(s, N.Statement))
+            left, right = update_rule([normalize(x, self.section) for x in statement.steps[:2]])
+            budget = max(deadline, time.monotonic() + 1.0)
+            outcome = judge(left, right, contexts, budget)
+            ok = outcome.match in (Match.EQUAL, Match.LOCAL)
+            if not ok and not self.strict and outcome.match is not None:
+                repaired = layout.repair(left, right, contexts, budget)
+                ok = repaired is not None
+        except Exception:  # unreadable or unevaluable: not a verified correction
+            ok = False
+        if ok and CONFIRM:
+            right = repaired.node if repaired is not None else right
+            confirmed = exact.confirm(judge, left, right, contexts, budget, (Match.EQUAL, Match.LOCAL))
+            ok = confirmed.evaluated   # unconfirmable: not shown, as a correction that does not parse back
+            if ok and not confirmed.holds:
+                self._near_miss(result, "the edit the search found is right only to float64's precision (corrected, "
+                                        f"{confirmed.detail})")
+                return
+        if not ok:
+            result.corrected_latex = ""
+            for e in result.errors:
+                e.fix_latex = ""
+            result.reason = (result.reason + "; " if result.reason else "") + \
+                "the correction found could not be verified from its LaTeX, so it is not shown"
+
+    def _confirm(self, result: Result, ref, step, contexts, deadline, claims: int) -> None:
+        """A claim float64 accepts is evaluated once more in 60 digits (audit/exact.py); one that fails there is
+        an error, diagnosed as any other (its correction, if one is found, confirmed in 60 digits too)."""
+        accepted, self._accepted = self._accepted, None
+        if not CONFIRM or accepted is None or result.verdict not in ("correct", "notation") or result.corrected_latex:
+            return
+        left, right, where, accept = accepted
+        confirmed = exact.confirm(judge, left, right, where, deadline, accept)
+        if confirmed.holds:
+            return
+        if not confirmed.evaluated:   # a failure of the 60-digit evaluation is no evidence against the claim
+            result.verdict, result.reason, result.errors, result.corrected_latex = "unsupported", confirmed.detail, [], ""
+            return
+        result.verdict, result.reason, result.errors, result.corrected_latex = "error", "", [], ""
+        budget = min(deadline, time.monotonic() + max(0.5, self.timeout / (2 * max(1, claims))))
+        self._diagnose(Claim(result, ref, step, contexts, deadline, budget, Outcome(Match.DIFFER), claims))
+        self._verify_correction(result, contexts, deadline)
+        if result.verdict != "error" or (result.errors and result.errors[0].kind == "unexplained"):
+            self._near_miss(result, confirmed.detail)
+
+    def _near_miss(self, result: Result, detail: str) -> None:
+        """An error float64 cannot see: no correction is shown, only what the 60-digit evaluation found."""
+        result.verdict = "error"
+        result.corrected_latex = ""
+        result.reason = ""
+        result.errors = [ErrorItem("unexplained", f"{detail}; no small edit makes it right", "")]
+
+    def _apply(self, result, ref, found):
+        result.verdict = "error"
+        if found.ref is None and isinstance(found.node, (N.Shorthand, N.Deriv)) \
+                and found.kind in ("index", "step", "definition"):
+            found.kind = "label"   # one name equated to another: the name is what is wrong
+        if found.node is None:   # a diagnosis without a correction (a chain factor that is zero)
+            result.errors.append(ErrorItem(found.kind, found.detail, ""))
+            return
+        fixed_ref = found.ref if found.ref is not None else ref
+        fixed_label = found.kind == "label" and found.ref is not None
+        result.errors.append(ErrorItem(found.kind, found.detail, _latex(fixed_ref if fixed_label else found.node)))
+        for kind, detail in found.more:
+            result.errors.append(ErrorItem(kind, detail, _latex(found.node)))
+        result.corrected_latex = f"{_latex(fixed_ref)} = {_latex(found.node)}"
+
+    @property
+    def strict(self) -> bool:
+        """Strict sections treat a misplaced transpose or order as an error; informal ones as notation."""
+        return self.section.notation != "informal"
