@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from gradaudit.audit.runner import audit_paths
+from gradaudit.errors import GradauditError
+from gradaudit.sources.markdown import find_math
 
 ROW_INDEX = ("network:\n  layers: \"g x (L-1), g\"\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
              "  convention: row\nnames:\n  'u^{l}': 'Z^{[l]}'\n  'h^{l}': 'A^{[l]}'\n"
@@ -412,6 +414,163 @@ SOFTMAX_OUT = ("shorthand: per-example\nnetwork:\n  layers: \"relu x (L-1), soft
 def test_deeplearning_ai_spellings(tmp_path, formula, expected):
     got = audit_note(tmp_path, SOFTMAX_OUT, formula)
     assert [(v, k if expected[1] else ()) for v, k in got] == [expected]
+
+
+
+
+DLAI_BCE = ("shorthand: per-example\nnetwork:\n  layers: \"g x (L-1), sigmoid\"\n  loss: bce\n  averaging: mean\n"
+            "  convention: column")
+
+
+def audit_markdown(tmp_path, front_matter: str, body: str):
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"---\n{front_matter}\n---\n{body}")
+    return [(r.verdict, tuple(e.kind for e in r.errors)) for r in audit_paths([notes]).results]
+
+
+@pytest.mark.parametrize("second,expected", [
+    (r"da^{[l-1]} &= w^{[l]T} dz^{[l]}", ("correct", ())),
+    (r"da^{[l-1]} &= w^{[l]} dz^{[l]}", ("error", ("transpose",))),
+])
+def test_blank_lines_inside_an_open_environment(tmp_path, second, expected):
+    """$$ \\begin{aligned} ... \\end{aligned} $$ with blank lines between its rows: the LaTeX is open at each blank
+    line, so the display goes on to its $$, as Jupyter and MathJax on the page's text show it."""
+    body = f"$$\n\\begin{{aligned}}\n\ndz^{{[L]}} &= a^{{[L]}} - y \\\\\n\n{second} \\\\\n\n\\end{{aligned}}\n$$\n"
+    assert audit_markdown(tmp_path, DLAI_BCE, body) == [("correct", ()), expected]
+
+
+def test_a_blank_line_after_complete_latex_still_ends_the_display(tmp_path):
+    """$$ a = b, a blank line, more text and a later $$: the LaTeX was complete at the blank line, so the first $$
+    is left open (reported where it opens) rather than swallowing the text up to the next display's $$."""
+    body = "$$\ndz^{[L]} = a^{[L]} - y\n\nSome prose.\n\n$$\ndz^{[L]} = a^{[L]} + y\n$$\n"
+    with pytest.raises(GradauditError, match="never closed"):
+        list(find_math(body))
+
+
+@pytest.mark.parametrize("last,expected", [
+    (r"dz^{[L]} = a^{[L]} - y", ("correct", ())),
+    (r"dz^{[L]} = a^{[L]} + y", ("error", ("sign",))),
+])
+def test_a_line_labelled_dimension_is_not_a_claim(tmp_path, last, expected):
+    """'Dimension: n^{[l]}/m = ...' writes shapes as fractions (rows over columns): the line keeps its place among
+    the display's claims, unsupported, and the rows around it are checked."""
+    body = (f"$$\n\\begin{{aligned}}\nz^{{[l]}} &= w^{{[l]}} a^{{[l-1]}} + b^{{[l]}} \\\\\n"
+            f"Dimension: \\frac{{n^{{[l]}}}}{{m}} &= \\frac{{n^{{[l]}}}}{{n^{{[l-1]}}}} \\frac{{n^{{[l-1]}}}}{{m}} + "
+            f"\\frac{{n^{{[l]}}}}{{1}} \\\\\n{last}\n\\end{{aligned}}\n$$\n")
+    assert audit_markdown(tmp_path, DLAI_BCE, body) == [("correct", ()), ("unsupported", ()), expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # yln(a): italic letters glued to a function name applied to a bracket are factors, y \ln(a)
+    (r"L = -(yln(a^{[L]}) + (1-y)ln(1-a^{[L]}))", ("correct", ())),
+    (r"L = -(yln(a^{[L]}) - (1-y)ln(1-a^{[L]}))", ("error", ("sign",))),
+    # the loss written of a general layer's a^{[l]}: only the output layer's a^{[L]} fits (a mistake of index)
+    (r"L = -(y\ln(a^{[l]}) + (1-y)\ln(1-a^{[l]}))", ("error", ("index",))),
+    # sum(dz), as code writes it: a sum with no limits, read as the sum over the examples
+    (r"db^{[l]} = \frac{1}{m} sum(dz^{[l]})", ("notation", ())),
+    (r"db^{[l]} = -\frac{1}{m} sum(dz^{[l]})", ("error", ("sign",))),
+])
+def test_code_like_function_words(tmp_path, formula, expected):
+    assert audit_note(tmp_path, DLAI_BCE, formula) == [expected]
+
+
+@pytest.mark.parametrize("value,expected", [
+    # dL/dz dz/dw with dz/dw written as the factor it contributes (a^{[l-1]}; w^{[l]} for dz/da): the layout of
+    # the product is the reader's, the step is right as the chain rule is written
+    (r"\frac{dL}{dw^{[l]}} &= \frac{dL}{dz^{[l]}} \frac{dz^{[l]}}{dw^{[l]}} \\ &= \frac{dL}{dz^{[l]}} a^{[l-1]}",
+     [("correct", ()), ("notation", ())]),
+    (r"\frac{dL}{da^{[l-1]}} &= \frac{dL}{dz^{[l]}} \frac{dz^{[l]}}{da^{[l-1]}} \\ &= \frac{dL}{dz^{[l]}} w^{[l]}",
+     [("correct", ()), ("notation", ())]),
+    # the wrong local derivative is still a mistake
+    (r"\frac{dL}{da^{[l-1]}} &= \frac{dL}{dz^{[l]}} \frac{dz^{[l]}}{da^{[l-1]}} \\ &= \frac{dL}{dz^{[l]}} w^{[l-1]}",
+     [("correct", ()), ("error", ("index", "transpose"))]),
+    (r"\frac{dL}{dw^{[l]}} &= \frac{dL}{dz^{[l]}} \frac{dz^{[l]}}{dw^{[l]}} \\ &= \frac{dL}{dz^{[l]}} a^{[l]}",
+     [("correct", ()), ("error", ("index", "transpose"))]),
+])
+def test_a_local_derivative_written_as_its_factor(tmp_path, value, expected):
+    assert audit_note(tmp_path, DLAI_BCE, f"\\begin{{aligned}}{value}\\end{{aligned}}") == expected
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # d(\sum_k h_k W_{kj} + b_j)/dW_{ij}: an expression written out, differentiated by an element with free indices
+    (r"\frac{\partial u_j^L}{\partial W_{ij}^L} = \frac{\partial (\sum_k h_k^{L-1} W_{kj}^L + b_j^L)}{\partial W_{ij}^L}",
+     ("correct", ())),
+    (r"\frac{\partial u_j^L}{\partial b_j^L} = \frac{\partial (\sum_k h_k^{L-1} W_{kj}^L + b_j^L)}{\partial b_j^L}",
+     ("correct", ())),
+    (r"\frac{\partial (\sum_k h_k^{L-1} W_{kj}^L + b_j^L)}{\partial W_{ij}^L} = h_i^{L-1}", ("correct", ())),
+    (r"\frac{\partial (\sum_k h_k^{L-1} W_{kj}^L + 2 b_j^L)}{\partial b_j^L} = 1", ("error", ("factor",))),
+])
+def test_an_indexed_expression_differentiated_by_an_element(tmp_path, formula, expected):
+    assert audit_note(tmp_path, ROW_INDEX, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # H^{l} where the notes name h^{l} as the activation: the capital letter is the batch, as A is of a
+    (r"\frac{\partial E}{\partial W^L} = (H^{L-1})^\top \delta^L", ("correct", ())),
+    (r"\frac{\partial E}{\partial W^L} = H^{L-1} \delta^L", ("error", ("transpose",))),
+])
+def test_the_capital_of_a_named_letter_is_its_batch(tmp_path, formula, expected):
+    assert audit_note(tmp_path, ROW_INDEX, formula) == [expected]
+
+
+SQUARED_ROW = ("network:\n  layers: \"g x (L-1), g\"\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
+               "  convention: row")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # t written as a quantity, neither t nor y named: Bishop's letters, t the target and y the output
+    (r"\frac{\partial E}{\partial y} = y - t", ("correct", ())),
+    (r"\frac{\partial E}{\partial y} = t - y", ("error", ("sign",))),
+])
+def test_t_is_the_target_and_y_the_output(tmp_path, formula, expected):
+    assert audit_note(tmp_path, SQUARED_ROW, formula) == [expected]
+
+
+ROW_MEAN = ROW_INDEX.replace("averaging: single", "averaging: mean")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # U_{qj}, y_{qj}: two indices on a batch quantity in the row layout are an example q and a unit j
+    (r"\delta_{qj}^L = \frac{\partial E}{\partial U_{qj}^L}", ("correct", ())),
+    (r"\frac{\partial E}{\partial y_{qj}} = \frac{1}{m}(y_{qj} - t_{qj})", ("correct", ())),
+    (r"\frac{\partial E}{\partial y_{qj}} = y_{qj} - t_{qj}", ("error", ("factor",))),
+    # E^q, the loss marked with the example index of what it is differentiated by: E's term of example q
+    (r"\frac{\partial E^q}{\partial y_{qj}} = \frac{1}{m}(y_{qj} - t_{qj})", ("correct", ())),
+    (r"\frac{\partial E^q}{\partial y_{qj}} = \frac{1}{m}(t_{qj} - y_{qj})", ("error", ("sign",))),
+    # m_L, the upper limit of a sum over the unit index j: the width of layer L
+    (r"E = \frac{1}{2m}\sum_{q=1}^m \sum_{j=1}^{m_L}(t_{qj} - y_{qj})^2", ("correct", ())),
+    (r"E = \frac{1}{m}\sum_{q=1}^m \sum_{j=1}^{m_L}(t_{qj} - y_{qj})^2", ("error", ("factor",))),
+])
+def test_entries_of_a_batch_in_the_row_layout(tmp_path, formula, expected):
+    assert audit_note(tmp_path, ROW_MEAN, formula) == [expected]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # \|t_q - y_q\|^2 of example q's row (its units an axis no index names), next to the same loss by entries
+    (r"E = \frac{1}{2m}\sum_{q=1}^m \lVert t_q - y_q \rVert^2 = \frac{1}{2m}\sum_{q=1}^m \sum_{j=1}^{m_L}(t_{qj} - y_{qj})^2",
+     [("correct", ()), ("correct", ())]),
+    (r"E = \frac{1}{m}\sum_{q=1}^m \lVert t_q - y_q \rVert^2 = \frac{1}{2m}\sum_{q=1}^m \sum_{j=1}^{m_L}(t_{qj} - y_{qj})^2",
+     [("error", ("factor",)), ("correct", ())]),
+])
+def test_the_norm_of_an_example_s_row(tmp_path, formula, expected):
+    assert audit_note(tmp_path, ROW_MEAN, formula) == expected
+
+
+ROW_SUM = ROW_INDEX.replace("averaging: single", "averaging: sum")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # U_{q\cdot}: row q of a batch matrix, every unit: entry by entry with one free unit index
+    (r"\delta_{q\cdot}^L = \frac{\partial E^q}{\partial H_{q\cdot}^L} \odot \phi'(U_{q\cdot}^L)", ("correct", ())),
+    (r"\delta_{q\cdot}^L = \frac{\partial E^q}{\partial H_{q\cdot}^L} \odot \phi(U_{q\cdot}^L)", ("error", ("label", "factor"))),
+    # [M]_{qj}: entry qj of a matrix expression
+    (r"\delta^l_{qj} = \big[\big\{ \delta^{l+1}(W^{l+1})^\top\big\}\odot \phi'(U^l)\big]_{qj} \text{ for } l < L",
+     ("correct", ())),
+    (r"\delta^l_{qj} = \big[\big\{ \delta^{l+1}(W^{l+1})^\top\big\}\odot \phi'(U^l)\big]_{jq} \text{ for } l < L",
+     ("error", ("dimension",))),
+])
+def test_rows_and_entries_of_a_batch(tmp_path, formula, expected):
+    assert audit_note(tmp_path, ROW_SUM, formula) == [expected]
 
 
 def test_names_written_with_a_layer_subscript(tmp_path):

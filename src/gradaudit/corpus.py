@@ -353,6 +353,18 @@ def read_shorthand(section: Section) -> None:
         section.shorthand_open = True
 
 
+def read_target_letter(section: Section) -> None:
+    """Notes that write t as a quantity, where neither t nor y is named: Bishop's letters (PRML, and the texts that
+    follow it), t the target and y the network's output, as in E = \\frac{1}{2} \\sum_q \\|t_q - y_q\\|^2. Without
+    this the y of such notes would be read as the target and t as nothing."""
+    if any(re.match(r"\\?(?:hat\{)?[ty](?![A-Za-z])", key) for key in section.aliases):
+        return
+    if not infer.writes_quantity(section.formulas, "t"):
+        return
+    section.aliases, section.names = dict(section.aliases), dict(section.names)
+    section.aliases.update({"t": "Y", "y": "A^{[L]}"})
+
+
 def _same_layers(arch, written) -> bool:
     """Do the declared layers and those the forward pass writes agree (the generic g agrees with any)?"""
     def agree(a, b):

@@ -89,7 +89,10 @@ def _alias_entry(sym: N.Sym, aliases: dict):
                     and key.layer.name != "L" \
                     and key.layer.layer is None and replace(key, layer=None) in (unlayered, bare):
                 return key, _put_layer(get(key), key.layer.name, sym.layer)
-    return _error_pattern(sym, aliases, get)
+    key, target = _error_pattern(sym, aliases, get)
+    if key is not None:
+        return key, target
+    return _batch_letter(sym, aliases)
 
 
 def _error_pattern(sym: N.Sym, aliases: dict, get):
@@ -110,6 +113,18 @@ def _error_pattern(sym: N.Sym, aliases: dict, get):
         if target is not None:
             return key, target
     return None, None
+
+
+def _batch_letter(sym: N.Sym, aliases: dict):
+    """H^{l} where the notes name h^{l} (as A^{[l]}): the capital of a quantity's letter is the same quantity with
+    the examples stacked, the batch matrix, as A is of a in the tool's own letters. Only for a letter the notes name
+    as the tool's activation or pre-activation, and only when the capital has no entry of its own."""
+    if len(sym.name) != 1 or not sym.name.isupper() or sym.name.lower() == sym.name:
+        return None, None
+    key, target = _alias_entry(replace(sym, name=sym.name.lower()), aliases)
+    if not isinstance(aliases.get(key), ToolName) or not isinstance(target, N.Sym) or target.name not in ("A", "Z"):
+        return None, None
+    return key, target
 
 
 def _at_layer(target, written, wanted):

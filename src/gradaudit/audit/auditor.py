@@ -39,7 +39,7 @@ from .tree import show as _latex
 from .environments import SIZE_LETTERS, Environments, free_layer_variable, layer_symbols
 from .verdict import CONFIRM, EXAMPLE_COUNTS, Result, Verdicts
 from .readings import (agrees, dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
-                       one_example_chain, operator_readings, unknown_in, update_rule)
+                       one_example_chain, one_example_names, operator_readings, unknown_in, update_rule)
 
 RUN_SPENT = "run budget spent (--max-seconds): not audited"
 
@@ -453,6 +453,9 @@ class SectionAuditor(Verdicts):
             self._verify_correction(result, contexts, deadline)
             self._confirm(result, ref, step, contexts, deadline, total)
             self._layout_definition(result, ref, step)
+            if k >= 2 and results and results[-1].verdict in ("correct", "notation") \
+                    and one_example_names(chain, self.section):
+                self._local_substitution(result, chain[k - 1], step, contexts, deadline)
             dot_product_reading(result, step)
             if implicit and result.verdict == "error":
                 self._at_the_output(result, ref, step, contexts, deadline)

@@ -123,7 +123,9 @@ def _circular(ref, node) -> bool:
     budget.check()
     if node == ref:
         return True
-    return isinstance(ref, N.Sym) and any(sub == ref for _, sub in subtrees(node))
+    # the loss L against a^{[L]}: a layer's number is not the quantity
+    return isinstance(ref, N.Sym) and any(sub == ref and all(key != "layer" for key, _ in path)
+                                          for path, sub in subtrees(node))
 
 
 def bounded_search(ref, step, contexts, deadline, strict: bool) -> Found | None:

@@ -237,6 +237,27 @@ def edit_name_everywhere(root, given: Given):
 
 
 @diagnosis(Kind.INDEX)
+def edit_output_layer(root, given: Given):
+    """Every quantity at the general layer l where only the output layer L fits: the loss written of a^{[l]} for
+    a^{[L]}. One mistake, written wherever the layer is, so the edit moves them all."""
+    layers = {n.layer for _, n in subtrees(root) if isinstance(n, (N.Sym, N.Call)) and n.layer is not None}
+    if len(layers) != 1:
+        return
+    layer = layers.pop()
+    if not (isinstance(layer, N.Sym) and len(layer.name) == 1 and layer.name.islower() and not layer.index):
+        return
+    edited, first, inside = root, None, False
+    for path, node in subtrees(root):
+        if isinstance(node, (N.Sym, N.Call)) and node.layer == layer:
+            first = first or node
+            inside = inside or _inside_deriv(root, path)
+            edited = replace_at(edited, path, replace(node, layer=N.Sym("L")))
+    if first is not None and not inside:
+        yield "index", (f"{_show(first)} should be {_show(replace(first, layer=N.Sym('L')))} (everywhere it is "
+                        "written): only the output layer's fits"), edited
+
+
+@diagnosis(Kind.INDEX)
 def edit_input(root, given: Given):
     """X where a layer's input A^{[l-1]} belongs (and back)."""
     layers = sorted({n.layer for _, n in subtrees(root) if isinstance(n, N.Sym) and n.layer is not None}, key=repr)

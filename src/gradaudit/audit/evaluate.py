@@ -16,9 +16,9 @@ from ..notation.tree import walk
 from .aliases import expand_alias, is_tool_name, lookup_alias, tool_vocabulary
 from .budget import check_elements
 from .dispatch import HANDLERS, evaluate
-from .indexing import indexed, kronecker, label_jac, label_ranges, labelled
+from .indexing import gather, indexed, kronecker, label_jac, label_ranges, labelled
 from .model import _softmax, conv2d, full_convolution, imag, maxpool
-from .names import (ALPHA, BASE, LOSS_NAMES, SCALARS, Context, FEATURE_MAP, layer_value, loss_call, quantity_key,
+from .names import (ALPHA, BASE, LOSS_NAMES, SCALARS, Context, FEATURE_MAP, is_loss, layer_value, loss_call, quantity_key,
                     width)
 from .sums import names_a_length
 from .tree import DimensionError, EvalError, UnknownSymbol, show as _show
@@ -57,9 +57,16 @@ def _named_lengths(nodes, ctx: Context) -> dict:
             if not (isinstance(sub, N.Sum) and isinstance(sub.index, N.Sym) and sub.upper is not None
                     and names_a_length(sub.upper)):
                 continue
-            name = (sub.upper if isinstance(sub.upper, N.Sym) else sub.upper.terms[0]).name
-            if name in lengths or name in SCALARS or name in ctx.bindings or name in ("C", "m") or _resolves(name, ctx):
-                continue
+            upper = sub.upper if isinstance(sub.upper, N.Sym) else sub.upper.terms[0]
+            if upper.index:   # m_L: a layer's width, keyed by the whole name
+                name = upper
+                if name in lengths:
+                    continue
+            else:
+                name = upper.name
+                if name in lengths or name in SCALARS or name in ctx.bindings or name in ("C", "m") \
+                        or _resolves(name, ctx):
+                    continue
             axis = label_ranges([sub.body], ctx).get(sub.index.name)
             if axis is not None:
                 lengths[name] = axis[1] - axis[0] + 1
@@ -84,6 +91,8 @@ def _sym(node: N.Sym, ctx: Context):
         return np.array(float(ctx.bindings[node.name]))   # a layer number in a condition: l = L
     if node.name in ctx.lengths and node.layer is None and not node.index:
         return np.array(float(ctx.lengths[node.name]))
+    if ctx.lengths and node.index and node in ctx.lengths:
+        return np.array(float(ctx.lengths[node]))
     alias = expand_alias(node, ctx)
     if alias is not None:
         with tool_vocabulary(ctx, is_tool_name(node, ctx)):
@@ -159,6 +168,8 @@ def _shorthand(node: N.Shorthand, ctx: Context):
 
 def _deriv(node: N.Deriv, ctx: Context):
     num, den = node.num, node.den
+    if _example_term(num, den):
+        num = replace(num, layer=None, style="")
     if isinstance(num, N.Call) and loss_call(num):
         num = N.Sym("J")
     if not isinstance(num, N.Sym) and isinstance(den, N.Sym):
@@ -249,6 +260,8 @@ def element_position(sym: N.Sym, key: str, ctx: Context) -> int:
 def _derivop_element(node: N.DerivOp, key: str, base, ctx: Context):
     """d/dz_1 (body): bump the one element z_1 names; d(log p_k)/do_i with i free: each element o_i in turn,
     the results labelled i."""
+    if _free_element(node.den, key, ctx):
+        return _derivop_elements(node, key, base, ctx)
     position = element_position(node.den, key, ctx)
     if isinstance(position, Lab):
         label = position.labels[0]
@@ -284,6 +297,83 @@ def _derivop_at(node: N.DerivOp, key: str, base, position: int, ctx: Context):
     if isinstance(value, Jac):
         raise EvalError("d/d of a derivative")
     return imag(value) / STEP
+
+
+def _example_term(num, den) -> bool:
+    """dE^q/dU_{qj}: E^q, the loss marked with the example index q of what it is differentiated by, is E's term of
+    example q (E = \\sum_q E^q); no other term depends on example q's quantities, so its derivative is E's."""
+    if not (isinstance(num, N.Sym) and isinstance(num.layer, N.Sym) and not num.layer.index and num.layer.layer is None
+            and is_loss(replace(num, layer=None))):
+        return False
+    return isinstance(den, N.Sym) and len(den.index) >= 2 and den.index[0] == N.Sym(num.layer.name)
+
+
+def _element_labels(sym: N.Sym, key: str, ctx: Context):
+    """The positions in quantity `key` of the elements sym names, as read from an array of positions."""
+    base = ctx.model.values[key]
+    saved = dict(ctx.overrides)
+    try:
+        ctx.overrides = dict(saved, **{key: np.arange(np.size(base), dtype=float).reshape(np.shape(base))})
+        return evaluate(sym, ctx)
+    finally:
+        ctx.overrides = saved
+
+
+def _free_element(sym: N.Sym, key: str, ctx: Context) -> bool:
+    """Does sym (W_{ij} with i, j free) name one element for each value of its free indices?"""
+    try:
+        positions = _element_labels(sym, key, ctx)
+    except EvalError:
+        return False
+    return isinstance(positions, Lab) and np.ndim(positions.data) == len(positions.labels)
+
+
+def _derivop_elements(node: N.DerivOp, key: str, base, ctx: Context):
+    """d(\\sum_k h_k W_{kj} + b_j)/dW_{ij}: the derivative of an indexed expression by the element W_{ij}, for every
+    value of the free indices. An index the expression and the element share (j here) is one index: the entry
+    where both take the same value."""
+    positions = _element_labels(node.den, key, ctx)
+    labels, grid = positions.labels, np.asarray(positions.data)
+    check_elements(grid.size * base.size, f"the derivative of {_show(node.body)}")
+    flat, saved, entries, rest = base.reshape(-1), dict(ctx.overrides), {}, None
+    try:
+        for at in np.ndindex(grid.shape):
+            bumped = flat.copy()
+            bumped[int(round(float(np.real(grid[at]))))] += 1j * STEP
+            ctx.overrides = bumped_overrides(ctx, saved, {key: bumped.reshape(base.shape)})
+            value = evaluate(node.body, ctx)
+            if isinstance(value, Jac):
+                raise EvalError("d/d of a derivative")
+            if isinstance(value, Lab):
+                own = tuple(x for x in value.labels if x not in labels)
+                data = value.aligned(tuple(x for x in value.labels if x in labels) + own)
+                for x in (x for x in value.labels if x in labels):
+                    data = data[at[labels.index(x)]]
+            else:
+                own, data = (), np.asarray(value)
+                if data.size != 1:
+                    raise EvalError("d/d of an element by an expression that is not indexed")
+                data = data.reshape(())
+            if rest is not None and own != rest:
+                raise EvalError("the expression's indices change with the element")
+            rest, entries[at] = own, imag(data) / STEP
+    finally:
+        ctx.overrides = saved
+    out = np.stack([entries[at] for at in np.ndindex(grid.shape)]).reshape(grid.shape + np.shape(entries[at]))
+    return Lab(out, tuple(labels) + tuple(rest or ()))
+
+
+def _entry(node: N.Entry, ctx: Context):
+    """[M]_{qj}: the matrix expression's entries, its indices labels as a name's are."""
+    value = evaluate(node.of, ctx)
+    if isinstance(value, Jac):
+        value = value.as_array()
+    if value is None or isinstance(value, (Lab, ShapeOnly)):
+        raise EvalError("the entry of something that is not a matrix")
+    data = np.asarray(value)
+    if len(node.index) != data.ndim:
+        raise EvalError(f"{len(node.index)} indices on a matrix with {data.ndim} axes")
+    return gather(data, node.index, ctx)
 
 
 def _transpose(node, ctx):
@@ -479,6 +569,8 @@ def _not_math(node, ctx):
         raise EvalError("a matrix with entries elided by \\vdots or \\cdots: what they stand for is not written")
     if isinstance(node, N.Dots):
         raise EvalError("an ellipsis whose terms follow no single-index pattern: what it stands for is not written")
+    if isinstance(node, N.Text) and node.reason:
+        raise EvalError(node.reason)
     raise EvalError(f"{type(node).__name__} is not checkable mathematics")
 
 
@@ -517,6 +609,6 @@ def free_scalar(node, ctx) -> str:
 HANDLERS.update({
     N.Num: _num, N.Sym: _sym, N.Shorthand: _shorthand, N.Transpose: _transpose, N.Neg: _neg,
     N.Add: _add, N.Mul: _mul, N.Div: _div, N.Pow: _pow, N.Call: _call, N.Deriv: _deriv,
-    N.DerivOp: _derivop, N.Prime: _prime, N.Either: _either,
+    N.DerivOp: _derivop, N.Prime: _prime, N.Either: _either, N.Entry: _entry,
     N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Rel: _not_math,
 })

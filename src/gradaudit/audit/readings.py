@@ -27,7 +27,17 @@ def one_example_chain(chain, section) -> bool:
     sums over the m examples."""
     return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
             or one_example_names(chain, section)) \
-        and not any(over_examples(n) for node in chain for n in walk(node))
+        and not any(over_examples(n) for node in chain for n in walk(node)) and not batch_entries(chain, section)
+
+
+def batch_entries(chain, section) -> bool:
+    """U_{qj}, y_{qj}, \\delta_{qj}: in a text whose quantities are matrices of examples (row or column layout),
+    two indices on a quantity that is not a weight name an example and a unit: the claim is about the batch."""
+    if section.architecture.convention not in ("row", "column", "column-wT"):
+        return False
+    return any(isinstance(n, N.Sym) and len(n.index) == 2 and n.name not in ("W", "w") and n.layer is not None
+               or isinstance(n, N.Sym) and len(n.index) == 2 and n.name in ("y", "t", "x", "X", "Y")
+               for node in chain for n in walk(node))
 
 
 def one_example_names(chain, section) -> bool:

@@ -23,6 +23,10 @@ def _sum(node: N.Sum, ctx: Context):
                 return ShapeOnly(())
             shape[node.axis] = 1
             return ShapeOnly(tuple(shape) if node.keepdims else tuple(shape[:node.axis] + shape[node.axis + 1:]))
+        if isinstance(value, Lab) and node.axis is None and np.ndim(value.data) > len(value.labels):
+            # \|t_q - y_q\|^2 of example q's row: the sum over the row's units, the axis no index names
+            unnamed = tuple(range(len(value.labels), np.ndim(value.data)))
+            return Lab(np.sum(value.data, axis=unnamed), value.labels)
         value = plain(value)
         if node.axis is not None and not -value.ndim <= node.axis < value.ndim:
             raise EvalError(f"np.sum over axis {node.axis} of {describe(value)}, which has no axis {node.axis}")
@@ -156,8 +160,11 @@ def _limit(node, ctx) -> int:
 
 
 def names_a_length(node) -> bool:
-    """n, or M - 1: a limit that is a length written as a name."""
+    """n, or M - 1: a limit that is a length written as a name; m_L, n_l: a layer's width, its layer as subscript."""
     if isinstance(node, N.Sym) and not node.index and node.layer is None:
+        return True
+    if isinstance(node, N.Sym) and len(node.index) == 1 and node.layer is None and not node.tag \
+            and any(isinstance(x, N.Sym) and x.name in ("L", "l") for x in walk(node.index[0])):
         return True
     return isinstance(node, N.Add) and len(node.terms) == 2 and names_a_length(node.terms[0]) \
         and node.terms[1] in (N.Num(-1), N.Neg(N.Num(1)))

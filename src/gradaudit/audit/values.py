@@ -322,6 +322,9 @@ def as_lab_like(value, lab: Lab):
 
 
 def lab_op(a, b, fn):
+    if isinstance(a, Lab) and isinstance(b, Lab) and a.labels == b.labels and np.shape(a.data) == np.shape(b.data) \
+            and np.ndim(a.data) > len(a.labels):
+        return Lab(fn(a.data, b.data), a.labels)   # t_q - y_q: two rows of example q, unit by unit
     if isinstance(a, Lab) and not isinstance(b, Lab):
         b = as_lab_like(b, a)
     elif isinstance(b, Lab) and not isinstance(a, Lab):

@@ -432,6 +432,33 @@ class Verdicts:
             else "no small edit makes it right"
         result.errors.append(ErrorItem(kind, detail, ""))
 
+    def _local_substitution(self, result: Result, before, step, contexts, deadline) -> None:
+        """dL/dw = dL/dz dz/dw = dL/dz a^{[l-1]}: a step that puts a value for one Leibniz factor of the step before
+        (which holds) says what that local derivative is. When the value is the derivative, or the factor it
+        contributes in backpropagation (a^{[l-1]} for dz/dw, w for dz/da), the step is right as the chain rule is
+        written, with the product's layout left to the reader: notation, not a transpose error. Only for one
+        example's vectors (lowercase names in a batch text), where the step is the scalar chain rule
+        (dL/dw_{jk} = dL/dz_j a_k), and among Leibniz fractions, whose layout the notation leaves open; a batch's
+        dJ/dZ X^T is a matrix product that does not conform."""
+        if result.verdict != "error":
+            return
+        sign, old = layout.factors_of(before)
+        sign_new, new = layout.factors_of(step)
+        if sign != sign_new or len(old) != len(new):
+            return
+        changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if len(changed) != 1 or not isinstance(old[changed[0]], N.Deriv) or isinstance(new[changed[0]], N.Deriv):
+            return
+        if not all(isinstance(f, N.Deriv) for i, f in enumerate(new) if i != changed[0]):
+            return   # dZ W: a shorthand has its quantity's shape, so its layout is not the reader's to choose
+        factor, value = old[changed[0]], new[changed[0]]
+        if judge(factor, value, contexts, deadline).match not in (Match.EQUAL, Match.LOCAL):
+            return
+        result.verdict, result.errors, result.corrected_latex = "notation", [], ""
+        result.reason = (f"the step before with {_latex(factor)} written as {_latex(value)}, the factor it "
+                         "contributes in backpropagation; the product's layout (order, transposes) is left to "
+                         "the reader")
+
     def _layout_definition(self, result: Result, ref, step) -> None:
         """Z = A W + b in a network whose layout is W A: the forward formula defines another network than the one
         declared (or inferred from the notes' other formulas), an error of kind `definition`."""

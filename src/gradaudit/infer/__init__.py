@@ -104,6 +104,32 @@ def statements(formulas):
                     yield formula.line, name, st.steps[-1]
 
 
+def writes_quantity(formulas, letter: str) -> bool:
+    """Does some formula write `letter` as a quantity (t, t_q, t_{qj}), not only as an index (x_t)?"""
+    for formula in formulas:
+        try:
+            parsed = parse(formula.latex)
+        except NotationError:
+            continue
+        for st in parsed.statements:
+            for step in getattr(st, "steps", ()):
+                if any(isinstance(n, N.Sym) and n.name == letter for n in _quantities(step)):
+                    return True
+    return False
+
+
+def _quantities(node):
+    """The symbols of a tree that stand for quantities: an index or a layer of another symbol is not one."""
+    if isinstance(node, N.Sym):
+        yield node
+        return
+    if isinstance(node, N.Node):
+        for value in node.__dict__.values():
+            for item in (value if isinstance(value, tuple) else (value,)):
+                if isinstance(item, N.Node):
+                    yield from _quantities(item)
+
+
 def defines_layer(formula) -> bool:
     """Does this formula write an affine step (a layer) of a forward pass?"""
     for _, lhs, rhs in statements([formula]):

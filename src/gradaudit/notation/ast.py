@@ -152,6 +152,13 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class Entry(Node):
+    """[M]_{qj}: the entry (q, j) of a matrix expression; its indices are free labels, as a name's are."""
+    of: Node
+    index: tuple
+
+
+@dataclass(frozen=True)
 class Max(Node):
     """\\max_{a=0}^{p-1} body (a reduction); the two-argument max(0, z) is Call('max', ...)."""
     body: Node
@@ -202,6 +209,7 @@ class Either(Node):
 class Text(Node):
     """\\text{...} that carries no mathematics the parser understands (kept for the report)."""
     text: str
+    reason: str = ""      # why it is not checked, when the reader knows (a line of shape bookkeeping)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction
 
-from .ast import (Add, Call, Cases, Control, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node,
+from .ast import (Add, Call, Cases, Control, Deriv, DerivOp, Div, Dots, Either, Entry, Matrix, Max, Mul, Neg, Node,
                   Num, Parsed, Pow, Prime, Rel, Shorthand, Space, Statement, Sum, Sym, Text, Transpose)
 from .. import primitives
 from .tokens import GREEK
@@ -342,7 +342,8 @@ def _shorthand(s: Shorthand) -> str:
 PRINTERS = {
     Num: _num, Sym: _sym, Shorthand: _shorthand, Transpose: _transpose, Neg: _neg, Add: _add, Mul: _mul,
     Div: _div, Pow: _pow, Call: _call, Deriv: _deriv, DerivOp: _derivop,
-    Prime: lambda p: f"({tex(p.body)})'", Sum: _sum, Max: _max, Rel: _rel, Cases: _cases,
+    Prime: lambda p: f"({tex(p.body)})'",
+    Entry: lambda e: f"\\left[{tex(e.of)}\\right]_{{{','.join(_index_expr(i) for i in e.index)}}}", Sum: _sum, Max: _max, Rel: _rel, Cases: _cases,
     Matrix: _matrix, Dots: lambda d: DOTS_TEX.get(d.kind, "\\dots"),
     Space: lambda s: "\\mathbb{R}^{[" + ", ".join(_index_expr(d) for d in s.dims) + "]}",
     Either: lambda e: " \\text{ or } ".join(wrap(o, ADD + 1) if isinstance(o, Either) else tex(o) for o in e.options), Text: lambda t: f"\\text{{{t.text}}}",

@@ -85,6 +85,8 @@ def lenient(s: str, notes: list) -> str:
         s = _unbold(s)
         if "\\dot" in s:
             s = _DOT_RE.sub(lambda m: (m.group(1) or m.group(2)) + "'", s)
+        if "cdot" in s:
+            s = _index_slices(s)
     if "|" in s or "\\mid" in s:
         s = _given_arguments(s)
     if "^-(" in s.replace(" ", ""):
@@ -105,6 +107,20 @@ def lenient(s: str, notes: list) -> str:
     if not _balanced(s):
         s = _open_script_brackets(s, notes)
     return s
+
+
+_SLICE_RE = re.compile(r"_\s*\{\s*(?:([A-Za-z])\s*\\cdot|\\cdot\s*([A-Za-z]))\s*\}")
+
+
+def _index_slices(s: str) -> str:
+    """U_{q\\cdot}, W_{\\cdot j}: row q, column j, every entry along the dotted axis. The dot becomes one free index
+    (a letter the formula does not use), the same in the whole formula, so a claim about rows reads entry by entry."""
+    if not _SLICE_RE.search(s):
+        return s
+    free = next((c for c in "cpsvr" if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", s)), None)
+    if free is None:
+        return s
+    return _SLICE_RE.sub(lambda m: f"_{{{m.group(1)},{free}}}" if m.group(1) else f"_{{{free},{m.group(2)}}}", s)
 
 
 _NEG_EXP_RE = re.compile(r"\^\s*-\s*\(")

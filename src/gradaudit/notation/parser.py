@@ -23,10 +23,10 @@ from lark.lexer import Lexer
 
 from ..errors import NotationError
 from . import tree
-from .ast import Control, Parsed, Statement
+from .ast import Control, Parsed, Statement, Text
 from .build import Builder
 from .raw import RawBuilder
-from .lines import control_text, repair_parens, split_lines, strip_display
+from .lines import _top, control_text, repair_parens, split_lines, strip_display
 from .tokens import MAX_CHARS, _before_text, tokenize
 
 __all__ = ["parse", "NotationError"]
@@ -145,6 +145,10 @@ def _parse(latex: str) -> Parsed:
         if not line.tokens:
             joiner.annotate(line.annotation)
             continue
+        bookkeeping = _shape_bookkeeping(line, tokens.text)
+        if bookkeeping is not None:
+            joiner.add("", list(bookkeeping), ["="], "", line, [])
+            continue
         repair_parens(line, tokens.text)
         try:
             raw = _lark().parse(line.tokens)
@@ -168,6 +172,34 @@ def _parse(latex: str) -> Parsed:
 
 
 MAX_TREE_DEPTH = 250
+
+# a line headed 'Dimension:' or 'Shape:' (in math italics, as \text{Shape:} would be) is about sizes
+SHAPE_WORDS = {"dimension", "dimensions", "dim", "dims", "shape", "shapes", "size", "sizes"}
+
+
+def _shape_bookkeeping(line, text: str):
+    """'Dimension: \\frac{n^{[l]}}{m} = \\frac{n^{[l]}}{n^{[l-1]}} \\frac{n^{[l-1]}}{m}': a line that its own label says
+    states sizes, in a notation of its own (rows over columns), is no equation between values: two Text steps, so
+    the line keeps its place among the display's claims and is reported unsupported, saying why. A shape claim
+    after the label (Shape: W : (n, m)) is read as one: the label is dropped."""
+    toks = line.tokens
+    k = next((n for n, t in enumerate(toks) if t.type == "REL" and t.value == ":"), None)
+    if k is None or k == 0 or any(t.type not in ("LETTER", "DSH") for t in toks[:k]):
+        return None
+    word = text[toks[0].start_pos:toks[k].start_pos].strip()
+    if not word.isalpha() or word.lower() not in SHAPE_WORDS:
+        return None
+    rest = toks[k + 1:]
+    if any(t.type == "REL" and t.value in (":", "in") for t in _top(rest)):
+        line.tokens = rest
+        line.annotation = (word + ": " + line.annotation).strip()
+        return None
+    begin = toks[k + 1].start_pos if rest else len(text)
+    stop = text.find("\\\\", begin)
+    said = text[begin:stop if stop >= 0 else len(text)]
+    reason = (f"a line labelled '{word}:' states sizes, not values: not a claim gradaudit checks "
+              "(a shape is checked when written A : (n, m) or A \\in \\mathbb{R}^{n \\times m})")
+    return Text(word, reason), Text(" ".join(said.replace("&", " ").split()), reason)
 
 
 def _depth(statement) -> int:

@@ -72,8 +72,8 @@ def unwrap(raw):
 
 def _word_sub(word: str) -> dict:
     """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}: two or three unit indices written without commas (Nielsen, Bishop,
-    a note naming the next layer's unit d or the example q); any other word (pool, relu, out, in) is a tag."""
-    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and set(word) & set("ijk"):
+    a note naming the next layer's unit d or the example q, U_{qd}); any other word (pool, relu, out, in) is a tag."""
+    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and (set(word) & set("ijk") or word[0] == "q"):
         return {"index": tuple(Sym(c) for c in word)}
     return {"tag": word}
 

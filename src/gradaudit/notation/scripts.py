@@ -10,7 +10,7 @@ from fractions import Fraction
 from lark import Token
 
 from ..errors import NotationError
-from .ast import (Call, Deriv, Node, Num,
+from .ast import (Call, Deriv, Entry, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sym, Transpose)
 from .latex import tex
 from .raw import (RGroup, RNabla, RPost, RProd, RSarg)
@@ -52,7 +52,12 @@ class Scripts:
             node = Space(self.dims(sups[0]))
         else:
             if subs:
-                raise NotationError("a subscript on something that is not a name")
+                entry = self.classify_sub(subs[0]) if isinstance(base, RGroup) and base.kind in ("(", "[", "\\{") \
+                    and len(base.args) == 1 and not primes else {}
+                if set(entry) - {"index_style"} != {"index"} or not all(isinstance(i, Sym) for i in entry["index"]):
+                    raise NotationError("a subscript on something that is not a name")
+                node = Entry(self.build(base), entry["index"])   # [\delta W^T \odot \phi'(U)]_{qj}: its entry qj
+                return self.power_or_transpose(node, sups[0]) if sups else node
             node = self.build(base)
             if sups:
                 node = self.power_or_transpose(node, sups[0])

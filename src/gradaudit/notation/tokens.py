@@ -34,8 +34,8 @@ FUNC_WORDS = {
     "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
     "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
 }
-# function words a run of letters may end with when a note drops the backslash: -ylog(\hat{y}) is -y \log(\hat{y})
-TRAILING_FUNCS = ("log", "exp")
+# y ln(a), written without a space or a backslash: the letters before the function are factors
+GLUED_FUNC = re.compile(r"([A-Za-z]+?)(ln|log|exp)")
 # plain-letter words read as a function in any capitalisation (ReLu, Relu, Sigmoid, Softmax, sign)
 FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sign": "sign", "sgn": "sign",
                 "leakyrelu": "leakyrelu", "diag": "diag"}
@@ -304,6 +304,15 @@ class _Lexer:
         if self.in_script():
             self.emit("WORD" if len(run) > 1 else "LETTER", run, i)
             return end
+        if run == "sum" and self.looks_applied_paren(end):
+            self.emit("SUM", "sum", i)   # sum(dZ), as code writes it: \\sum(dZ), a sum with no limits
+            return end
+        glued = GLUED_FUNC.fullmatch(run)
+        if glued and self.looks_applied_paren(end):   # yln(a): y \\ln(a), italic letters are a product
+            for k, ch in enumerate(glued.group(1)):
+                self.emit("LETTER", ch, i + k)
+            self.emit("FUNC", FUNC_WORDS[glued.group(2)], i + len(glued.group(1)))
+            return end
         if run.lower() == "leaky" and self.leaky_relu(end):
             self.emit("FUNC", "leakyrelu", i)
             return self.leaky_relu(end)
@@ -317,11 +326,6 @@ class _Lexer:
             self.emit("FUNC" if self.looks_applied_paren(end) else "MAX", "max", i)
         elif run in ("g", "f", "h") and self.looks_applied(end):
             self.emit("FUNC", run, i)
-        elif self.ends_in_function(run, end):
-            word = next(w for w in TRAILING_FUNCS if run.endswith(w))
-            for k, ch in enumerate(run[:-len(word)]):     # -ylog(\hat{y}): y times log(\hat{y}), the backslash left out
-                self.emit("LETTER", ch, i + k)
-            self.emit("FUNC", FUNC_WORDS[word], end - len(word))
         elif run[0] == "d" and len(run) > 1:
             self.emit("DSH", run[1], i)
             for k, ch in enumerate(run[2:]):
@@ -330,10 +334,6 @@ class _Lexer:
             for k, ch in enumerate(run):
                 self.emit("LETTER", ch, i + k)
         return end
-
-    def ends_in_function(self, run: str, end: int) -> bool:
-        """'ylog(' : letters run into a function word written without its backslash, the bracket right after."""
-        return any(run.endswith(w) and len(run) > len(w) for w in TRAILING_FUNCS) and self.looks_applied_paren(end)
 
     def leaky_relu(self, i: int) -> int:
         """'leaky ReLU(z)': the index after ReLU, or 0 when 'leaky' is not followed by it."""

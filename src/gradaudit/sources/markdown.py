@@ -3,7 +3,9 @@
 What is math is what a Markdown renderer with MathJax shows as math: `$$...$$`, `\\[...\\]` and the
 equation environments, in paragraphs, lists, block quotes and tables; never in code spans, fenced or
 indented code, or HTML comments. A `$$` display ends at a blank line, as a paragraph does, so one left
-open is reported where it opens instead of hiding the rest of the notes. The plugins' rules scan ahead for a closing delimiter, which is
+open is reported where it opens instead of hiding the rest of the notes; only where the LaTeX itself is still
+open at the blank line (an environment begun, a brace group unclosed) does the display go on to its `$$`, as
+renderers that read the math before the Markdown (Jupyter, Typora, MathJax on the page's text) show it. The plugins' rules scan ahead for a closing delimiter, which is
 quadratic in unclosed openers, so each runs behind a guard that knows where the closers are.
 """
 from __future__ import annotations
@@ -40,7 +42,8 @@ def parser() -> MarkdownIt:
     md.use(dollarmath_plugin, allow_labels=False, allow_space=True, allow_digits=True, allow_blank_lines=False,
            double_inline=True)
     md.use(amsmath_plugin)
-    md.block.ruler.at("math_block", _dollar_block(math_block_dollar(False, None, False)), ALT)
+    md.block.ruler.at("math_block", _dollar_block(math_block_dollar(False, None, False),
+                                                  math_block_dollar(False, None, True)), ALT)
     md.block.ruler.at("amsmath", _amsmath_guarded, ALT)
     md.block.ruler.before("math_block", "bracket_block", _bracket_block, ALT)
     md.inline.ruler.at("math_inline", _dollar_inline(math_inline_dollar(True, True, True)))
@@ -65,18 +68,48 @@ def _can_close(state, start: int, end: int, closer: str, same_line: bool = True)
     return k < len(lines) and lines[k] < end
 
 
-def _dollar_block(rule):
+def _dollar_block(rule, across_blank_lines):
     def guarded(state, start, end, silent):
         opener = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]].strip()
         if not _can_close(state, start, end, "$$", same_line=len(opener) > 3):
             return False
         count, line = len(state.tokens), state.line
         found = rule(state, start, end, silent)
+        if not found and opener.startswith("$$") and state.sCount[start] - state.blkIndent < 4:
+            closer = _open_across_blank_lines(state, start, end)
+            found = closer is not None and across_blank_lines(state, start, closer + 1, silent)
         if silent:   # the plugin's rule pushes its token even when only asked whether a paragraph ends here
             del state.tokens[count:]
             state.line = line
         return found
     return guarded
+
+
+LATEX_GROUP = re.compile(r"\\(begin|end)(?![A-Za-z])|(?<!\\)([{}])")
+LENIENT_DISPLAY_LINES = 200   # a display longer than this is not a formula: the scan per opener stays bounded
+
+
+def _open_across_blank_lines(state, start: int, end: int) -> int | None:
+    """The line of the `$$` that closes a display opened at `start` whose LaTeX is open at each of its blank lines
+    (inside `\\begin{aligned} ... \\end{aligned}`, say), and balanced at its close; None for any other display.
+    A blank line where the LaTeX is complete ends the display: that `$$` is left open and reported."""
+    depth, blank = 0, False
+    for n in range(start, min(end, start + LENIENT_DISPLAY_LINES)):
+        text = state.src[state.bMarks[n]:state.eMarks[n]].strip()
+        if n == start:
+            text = text[2:]
+        elif not text:
+            if depth <= 0:
+                return None
+            blank = True
+            continue
+        closes = n > start and text.endswith("$$")
+        if closes:
+            text = text[:-2]
+        depth += sum(1 if m.group() in ("\\begin", "{") else -1 for m in LATEX_GROUP.finditer(text))
+        if closes:
+            return n if blank and depth == 0 else None
+    return None
 
 
 def _amsmath_guarded(state, start, end, silent):
@@ -336,6 +369,7 @@ class _Sections:
                 # a declared network read in the notes' own names
                 (read if corpus.adopt_inferred_names(section) else unread).append(section)
                 corpus.read_shorthand(section)
+                corpus.read_target_letter(section)
         for section in unread:
             corpus.adopt_document_letters(section, read)
         if self.undeclared:
