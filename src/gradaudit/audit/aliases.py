@@ -234,7 +234,7 @@ def expand_alias(sym: N.Sym, ctx):
     key, _ = _alias_entry(sym, ctx.aliases)
     if isinstance(alias, N.Sym) and sym.index and not alias.index and (
             not getattr(key, "index", ()) or not _names_the_loss(alias)):
-        alias = replace(alias, index=sym.index)   # a_j: Z^{[1]} (Bishop's unit letter j) makes a_j the element
+        alias = replace(alias, index=sym.index, index_style=sym.index_style)   # a_j: Z^{[1]} (Bishop's unit letter j) makes a_j the element
     return alias
 
 
@@ -249,6 +249,12 @@ def declared_quantity(sym: N.Sym, aliases: dict) -> bool:
         return False
     return not (isinstance(target, N.Sym) and target.layer is None and not target.index and not target.tag
                 and target.name in FUNCTION_LETTERS)
+
+
+def declared_loss(sym: N.Sym, aliases: dict) -> bool:
+    """Whether the notes declared `sym` as their name for the loss (loss: L, E_n: E)."""
+    _, target = _alias_entry(sym, aliases)
+    return isinstance(target, N.Sym) and not target.index and _names_the_loss(target)
 
 
 def declared_swaps(aliases: dict) -> dict:

@@ -24,14 +24,15 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import warm_parser
+from ..notation.tokens import reading_words
 from . import budget, diagnose, exact, layout, net, open_readings, termwise
 from .. import infer, primitives
 from .resolve import normalize, transform
 from .compare import Match, compare, describe_shape, finite
 from .kinds import checked
 from .aliases import ToolName, alias_key, mark_alias_cycles, register_definitions
-from .evaluate import (is_function_name, is_loss, infer_ranges, Context, DimensionError, EvalError, UnknownSymbol,
-                       evaluate, walk)
+from .evaluate import (is_function_name, is_loss, notes_sizes, quantity_key, softmax_of_element, infer_ranges, Context,
+                       DimensionError, EvalError, UnknownSymbol, evaluate, walk)
 from .model import G_CHOICES, NumericModel, Sizes, size_choices
 from .scalar_model import ScalarModel
 
@@ -341,10 +342,50 @@ INEQUALITIES = {"!=", "<", ">", "<=", ">="}
 EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
 
 
+def _numbered_element(chain):
+    """The first name the chain indexes by a number (scores_0, W_{12}), or None."""
+    for node in chain:
+        for n in walk(node):
+            if isinstance(n, N.Sym) and any(isinstance(i, N.Num) for i in n.index):
+                return n
+    return None
+
+
+def _writes_target(ref, step, ctx) -> bool:
+    """Does the claim name the target (y, or the notes' trueprob)?"""
+    for x in (ref, step):
+        for n in walk(x):
+            if isinstance(n, N.Sym):
+                try:
+                    if quantity_key(n, ctx) == "Y":
+                        return True
+                except Exception:  # noqa: BLE001 - a name that is no quantity is not the target
+                    continue
+    return False
+
+
+def _enumerates(chain) -> bool:
+    """Does a sum of the chain write out elements 0, 1, 2 (or 1, 2, ...) of one quantity, one a term
+    (scores_0 + scores_1 + scores_2)? Such a sum states the width of its example's network."""
+    for node in chain:
+        for add in walk(node):
+            if not isinstance(add, N.Add) or len(add.terms) < 2:
+                continue
+            seen = [{(n.name, k, i.value) for n in walk(t) if isinstance(n, N.Sym)
+                     for k, i in enumerate(n.index) if isinstance(i, N.Num)} for t in add.terms]
+            for name, k, _ in seen[0]:
+                values = sorted({v for term in seen for (m, j, v) in term if (m, j) == (name, k)})
+                counts = all(any((m, j) == (name, k) for m, j, _ in term) for term in seen)
+                if counts and len(values) == len(add.terms) and values[0] in (0, 1) \
+                        and values == list(range(int(values[0]), int(values[0]) + len(values))):
+                    return True
+    return False
+
+
 class SectionAuditor:
     def __init__(self, section: Section, document: str, timeout: float = 5.0, run_deadline: float = float("inf")):
         from ..notation.parser import parse
-        self.parse = parse
+        self._parse = parse
         self.section = section
         self.document = document
         self.timeout = timeout
@@ -357,6 +398,11 @@ class SectionAuditor:
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
         self.inequalities = []  # relations of the formula being read that are not equalities
         self.borrowed = set()
+
+    def parse(self, latex):
+        """A formula read as its notes' (their multi-letter names are names, tokens.words_in)."""
+        with reading_words(getattr(self.section, "words", ())):
+            return self._parse(latex)
 
     @property
     def envs(self) -> Environments:
@@ -614,6 +660,11 @@ class SectionAuditor:
             contexts = [c for c in contexts if condition(c)]   # 'for l < L': only the layers the text means
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
+        numbered = _numbered_element(chain)
+        declared = notes_sizes(self.section.architecture)
+        if numbered is not None and declared:
+            # scores_0 + scores_1 + scores_2: the notes' own example, checked at the sizes they declare
+            contexts = [c for c in contexts if tuple(getattr(c.model.sizes, "widths", ())) == declared] or contexts
         chain_as_read = chain
         chain, readings = operator_readings(chain, contexts)
         written_lhs = chain[0]
@@ -638,6 +689,11 @@ class SectionAuditor:
             self._verify_correction(result, contexts, deadline)
             self._confirm(result, ref, step, contexts, deadline, total)
             self._layout_definition(result, ref, step)
+            if numbered is not None and result.verdict == "error":
+                self._example_label(result, ref, step, contexts, deadline)
+            if result.verdict == "correct" and any(softmax_of_element(n) for x in (ref, step) for n in walk(x)):
+                result.verdict = "notation"
+                result.reason = "softmax(z_k), the softmax of one element, read as element k of softmax(z)"
             _dot_product_reading(result, step)
             if result.verdict == "correct" and readings:
                 result.verdict = "notation"
@@ -651,6 +707,13 @@ class SectionAuditor:
                     r.reason = ("a sum with no limits over an element index: whether "
                                 "it runs over the examples or over the units is not pinned down, and read as "
                                 "gradaudit reads it, it does not hold")
+        if numbered is not None and not declared and not self.section.architecture.is_cnn and _enumerates(chain):
+            for r in results:   # an example's elements by number hold at its sizes, which the notes do not give
+                if r.verdict == "error":
+                    r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
+                    r.reason = (f"the formula names elements by number ({_latex(numbered)}), so it speaks of one "
+                                "example's sizes, and the network declares none (sizes: [...]); at the widths "
+                                "tried it does not hold")
         if id(chain_as_read) in self.borrowed and reference is chain[0]:
             _unwritten_left_side(results if label_fix is None else results[:1], _latex(chain[0]))
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
@@ -660,6 +723,30 @@ class SectionAuditor:
                 if r.corrected_latex.startswith(tagged):
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
+
+    def _example_label(self, result: Result, ref, step, contexts, deadline) -> None:
+        r"""A worked example's claim by numbered elements that holds when the example's target is one class
+        (-scores_2 + \log \sum_j e^{scores_j}: the true class is 2) speaks of that example's label, which the notes
+        fix and gradaudit cannot know: unsupported, saying which class, never an error."""
+        if self.section.architecture.loss != "cce" or _writes_target(ref, step, contexts[0]):
+            return   # a claim that writes the target (trueprob_2) speaks of every target
+        width = min(np.shape(c.model.values["Y"])[c.model.class_axis] for c in contexts)
+        labels = []
+        for label in range(width):
+            labelled = [replace(c, model=c.model.with_label(label)) for c in contexts]
+            try:
+                outcome = judge(ref, step, labelled, deadline)
+            except (EvalError, ValueError, ArithmeticError, IndexError):
+                continue
+            if outcome.match is Match.EQUAL:
+                labels.append(label)
+        if labels:
+            base = 0 if any(isinstance(n, N.Sym) and (N.Num(0) in n.index or "0" in n.index_style.partition("digits:")[2])
+                            for x in (ref, step) for n in walk(x)) else 1
+            classes = " or ".join(str(c + base) for c in labels)
+            result.verdict, result.errors, result.corrected_latex = "unsupported", [], ""
+            result.reason = (f"it holds only when the example's true class is {classes} (as the formula counts): "
+                             "the notes' example fixes its label, which gradaudit does not know")
 
     def _sums_a_lone_index(self, chain) -> bool:
         """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?

@@ -206,7 +206,8 @@ def infer_ranges(nodes, ctx: Context) -> None:
         for sub in walk(node):
             if isinstance(sub, N.Sym) and sub.index:
                 indexed = True
-                if any(isinstance(i, N.Num) and i.value == 0 for i in sub.index):
+                if (any(isinstance(i, N.Num) and i.value == 0 for i in sub.index)
+                                                      or "0" in sub.index_style.partition("digits:")[2]):
                     zero = True
             if isinstance(sub, (N.Sum, N.Max)):
                 summed = True
@@ -508,6 +509,23 @@ def _pow(node, ctx):
     return np.asarray(base) ** exp
 
 
+def softmax_of_element(node) -> bool:
+    """softmax(scores_0): softmax of one element, which informal notes write for the element of softmax(scores)."""
+    return isinstance(node, N.Call) and node.func == "softmax" and len(node.args) == 1 and not node.prime \
+        and isinstance(node.args[0], N.Sym) and bool(node.args[0].index)
+
+
+def _softmax_element(sym: N.Sym, ctx: Context):
+    """The element sym names of the softmax of the whole quantity: softmax(scores_0) is softmax(scores)_0."""
+    key = quantity_key(sym, ctx)
+    saved = ctx.overrides
+    ctx.overrides = dict(saved, **{key: _softmax(ctx.overrides.get(key, ctx.model.values[key]), ctx.model.class_axis)})
+    try:
+        return evaluate(sym, ctx)
+    finally:
+        ctx.overrides = saved
+
+
 def _activation_call(name, prime, ctx):
     fn, dfn = ctx.model.table[name]
     return dfn if prime == 1 else fn
@@ -533,8 +551,13 @@ def _call(node: N.Call, ctx: Context):
         if a.ndim != 2 or b.ndim != 2 or (func == "corr" and (a.shape[0] < b.shape[0] or a.shape[1] < b.shape[1])):
             raise DimensionError(f"{func} of shapes {a.shape} and {b.shape}")
         return conv2d(a, b) if func == "corr" else full_convolution(a, b)
+    if func == "nabla":
+        raise EvalError(f"\\nabla {_show(node.args[0])} does not say which quantity the gradient is taken by "
+                        "(\\nabla_{z} J, or \\nabla J(z))")
     if len(node.args) != 1:
         raise EvalError(f"{func} with {len(node.args)} arguments")
+    if func == "softmax" and softmax_of_element(node):
+        return _softmax_element(node.args[0], ctx)
     arg = evaluate(node.args[0], ctx)
     if func in ("log", "ln"):
         return elementwise(np.log, arg)
@@ -869,6 +892,26 @@ def _either(node: N.Either, ctx):
     return evaluate(node.options[0], ctx)
 
 
+def _matrix(node: N.Matrix, ctx: Context):
+    """A bmatrix of entries that are each one number (\frac{\partial loss}{\partial scores_0} h1_0, W2_{01}): the
+    matrix of those numbers, rows as written. An entry that is not one number (a block, a vector) is not read."""
+    if any(isinstance(n, N.Dots) for n in walk(node)) or not node.rows:
+        return _not_math(node, ctx)
+    width_ = len(node.rows[0])
+    if any(len(row) != width_ for row in node.rows):
+        raise EvalError("a matrix whose rows have different numbers of entries")
+    out = []
+    for row in node.rows:
+        values = []
+        for entry in row:
+            value = evaluate(entry, ctx)
+            if isinstance(value, (Lab, Jac, ShapeOnly)) or np.size(value) != 1:
+                raise EvalError("a matrix whose entries are not each one number (blocks or indexed entries)")
+            values.append(np.asarray(value).reshape(()))
+        out.append(values)
+    return np.array([[v[()] for v in row] for row in out])
+
+
 def _not_math(node, ctx):
     if isinstance(node, N.Matrix) and any(isinstance(n, N.Dots) for n in walk(node)):
         raise EvalError("a matrix with entries elided by \\vdots or \\cdots: what they stand for is not written")
@@ -926,7 +969,7 @@ HANDLERS = {
     N.Num: _num, N.Sym: _sym, N.Shorthand: _shorthand, N.Transpose: _transpose, N.Neg: _neg,
     N.Add: _add, N.Mul: _mul, N.Div: _div, N.Pow: _pow, N.Call: _call, N.Deriv: _deriv,
     N.DerivOp: _derivop, N.Prime: _prime, N.Sum: _sum, N.Cases: _cases, N.Either: _either,
-    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Max: _max,
+    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _matrix, N.Max: _max,
     N.Rel: _not_math,
 }
 
@@ -1139,7 +1182,7 @@ def _indexed(sym: N.Sym, ctx: Context):
 
 def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     data = _index_arrays(sym, key, value, ctx)
-    index = sym.index
+    index = written_index(sym, data)
     if derivative:
         data = _as_vector(data, index, ctx)
     data = with_channel_axis(data, index, key, ctx)
@@ -1151,6 +1194,27 @@ def _label(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
         raise EvalError(f"{len(index)} ind{'ex' if len(index) == 1 else 'ices'} on a quantity with {data.ndim} "
                         f"ax{'is' if data.ndim == 1 else 'es'}")
     return gather(data, index, ctx)
+
+
+def notes_sizes(arch) -> tuple:
+    """The widths the notes themselves declare for their network (`network: {sizes: [...]}`), or (): a built-in's
+    sizes are its source document's example, not a statement of the notes that name it."""
+    declared = getattr(arch, "id", "").startswith("net-") and getattr(arch, "source", "") == "declared"
+    return tuple(arch.sizes[0]) if declared and getattr(arch, "sizes", ()) else ()
+
+
+def _declared_widths(ctx: Context) -> bool:
+    """Is the model checked at the widths the notes declare (where an element past the end does not exist)?"""
+    sizes = notes_sizes(ctx.model.arch)
+    return bool(sizes) and tuple(getattr(ctx.model.sizes, "widths", ())) == sizes
+
+
+def written_index(sym: N.Sym, data) -> tuple:
+    """sym's index on `data`: W_{12} of a matrix is its element (1, 2), the digits written together."""
+    digits = sym.index_style[7:] if sym.index_style.startswith("digits:") else ""
+    if len(sym.index) == 1 and isinstance(sym.index[0], N.Num) and 1 < len(digits) == np.ndim(data):
+        return tuple(N.Num(Fraction(int(d))) for d in digits)
+    return sym.index
 
 
 def _as_vector(data, index, ctx: Context):
@@ -1219,6 +1283,9 @@ def gather(data, index, ctx: Context):
         # a sum without limits runs over the terms that exist: \sum_p K_{p} g_{i-p} is the full convolution,
         # the terms past the edge left out, which is the same as counting them zero
         if np.any(off) and not _has_label(expr, ctx.summing | ctx.free_summing):
+            if not _has_label(expr, labels) and _declared_widths(ctx):
+                raise DimensionError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
+                                     "the network the notes declare (sizes:)")
             if not _has_label(expr, labels):   # z_{100}: the text's network may be that wide, the one checked is not
                 raise EvalError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
                                 "the networks checked (their sizes are small and arbitrary)")
@@ -1304,7 +1371,8 @@ def _label_jac(jac, num, out_key, den, in_key, ctx):
     in_val = ctx.model.values[in_key]
     out_data = _index_arrays(num, out_key, out_val, ctx)
     in_data = _index_arrays(den, in_key, in_val, ctx)
-    out_data, in_data = (_as_vector(d, x.index, ctx) for d, x in ((out_data, num), (in_data, den)))
+    num_index, den_index = written_index(num, out_data), written_index(den, in_data)
+    out_data, in_data = (_as_vector(d, x, ctx) for d, x in ((out_data, num_index), (in_data, den_index)))
     j = jac.reshape(out_data.shape + in_data.shape) if jac.size == out_data.size * in_data.size else None
     if j is None:
         raise EvalError("indexed Jacobian of quantities with several examples")
@@ -1316,7 +1384,7 @@ def _label_jac(jac, num, out_key, den, in_key, ctx):
     elif not num.index:
         # dA/dz_j: the named element's axes first, so the index picks them; A's axes stay unnamed at the end
         j = np.moveaxis(j, tuple(range(out_data.ndim)), tuple(range(j.ndim - out_data.ndim, j.ndim)))
-    return gather(j, tuple(num.index) + tuple(den.index), ctx)
+    return gather(j, tuple(num_index) + tuple(den_index), ctx)
 
 
 def _broadcast_lab(value, labels):

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from .. import primitives
 from ..notation import ast as N
-from .aliases import declared_quantity
+from .aliases import declared_loss, declared_quantity
 from .elided import read_elided_sums
 
 
@@ -81,6 +81,8 @@ def _declared_before_brackets(node, aliases):
         return n if sym is None else N.Mul((sym, N.Transpose(n.arg.args[0], n.style)), "juxt")
 
     def called(n):
+        if isinstance(n, N.Call) and not n.prime and declared_loss(N.Sym(n.func), aliases):
+            return N.Sym(n.func)   # loss(scores_0, scores_1): the loss, written as a function of what it depends on
         sym = named(n)
         return n if sym is None else N.Mul((sym, n.args[0]), "juxt")
     return transform(transform(node, transposed), called)

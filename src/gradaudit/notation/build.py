@@ -18,6 +18,7 @@ from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sum, Sym, Text, Transpose)
 from .latex import tex
+from .tokens import GREEK
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
                   RNpSum, RPartial, RPost, RProd, RSarg, RStep)
 
@@ -49,6 +50,11 @@ class _Head:
 
 
 @dataclass(frozen=True)
+class _Grad:              # \nabla f: waits for the argument (x) that says what f's gradient is taken by
+    of: Node
+
+
+@dataclass(frozen=True)
 class _Ones:              # \mathbf{1} (a column of ones) or \mathbf{1}^T: waits for the matrix it sums
     transposed: bool = False
 
@@ -58,6 +64,21 @@ class _Indic:             # \mathbb{1}: waits for its condition [j = y_i], (Z > 
     pass
 
 
+
+
+def _word(sym) -> bool:
+    """A name of several letters (loss, h1: tokens.words_in), bare: before brackets, a function of them."""
+    return isinstance(sym, Sym) and len(sym.name) > 1 and sym.name.isalnum() and not sym.index \
+        and sym.layer is None and sym.sublayer is None and not sym.hat and not sym.tag and sym.name not in GREEK
+
+
+def _number_sub(text: str) -> dict:
+    """z_2, W_{12}: a number subscript (a layer or an index, as the section reads it). Two digits or more are kept
+    as written too: on a matrix, W_{12} is its element (1, 2) (evaluate reads index_style 'digits:12')."""
+    sub = {"sublayer": Num(Fraction(text))}
+    if 1 < len(text) <= 3 and text.isdigit():   # a matrix's (or a 3-axis map's) element, not z_{100000000}
+        sub["index_style"] = "digits:" + text
+    return sub
 
 
 class Builder:
@@ -139,6 +160,8 @@ class Builder:
             raise NotationError("a ones vector \\mathbf{1} that sums nothing (it must multiply a matrix)")
         if isinstance(node, _Indic):
             raise NotationError("an indicator \\mathbb{1} without its condition [...]")
+        if isinstance(node, _Grad):
+            return Call("nabla", (node.of,))   # \nabla loss alone: by what is not written (the evaluator says so)
         return node
 
     def loose(self, raw):
@@ -245,6 +268,9 @@ class Builder:
         if isinstance(left, _P) and isinstance(left.arg, Sym):
             inner = self.combine(left.arg, None, right, right_raw)
             return _P(inner) if inner is not None else None
+        if isinstance(left, _Grad) and isinstance(right, _G) and right.kind == "(" and len(right.items) == 1 \
+                and isinstance(right.items[0], Sym):
+            return Deriv(left.of, right.items[0], True)   # \nabla loss(scores): the gradient of loss by scores
         if isinstance(left, _Indic) and isinstance(right, _G) and len(right.items) == 1:
             return _indicator(right.items[0])
         if isinstance(right, _Ones) and not right.transposed and not isinstance(left, (_Ones, _Indic, _P, _DOp, _Head)):
@@ -253,8 +279,8 @@ class Builder:
             return Sum(self.settle(right), axis=0, keepdims=True, style="np")     # 1^T dZ: the sum down each column
         if not isinstance(left, Sym) or not isinstance(right, _G):
             return None
-        if right.kind == "(" and len(right.items) >= 2:
-            return self.apply_name(left, right.items)
+        if right.kind == "(" and (len(right.items) >= 2 or _word(left)):
+            return self.apply_name(left, right.items)   # J(A, Y); loss(scores): a word before brackets is applied
         if right.kind == "[" and len(right.items) >= 2 and not left.index:
             return replace(left, index=tuple(fold(x) for x in right.items), index_style="[]")
         inner = unwrap(right.raw.args[0]) if len(right.raw.args) == 1 else None
@@ -364,6 +390,8 @@ class Builder:
 
     def nabla(self, raw: RNabla) -> Node:
         """\\nabla_{W^{(k)}} J is dJ/dW^{(k)}; Nielsen's \\nabla_a C is the gradient by the output activations a^L."""
+        if raw.by is None:
+            return _Grad(self.build(raw.of))   # \nabla loss(scores): by the argument written after it
         kind, by = raw.by
         if kind != "sub":
             raise NotationError("\\nabla needs the quantity it differentiates by as a subscript (\\nabla_a C)")
@@ -458,7 +486,7 @@ class Builder:
             if t.type == "WORD":
                 return _word_sub(t.value)
             if t.type == "NUM":
-                return {"sublayer": Num(Fraction(t.value))}
+                return _number_sub(t.value)
             if t.type == "LETTER":
                 return {"index": (Sym(t.value),)}
             raise NotationError(f"cannot read the subscript {t.value!r}")
@@ -470,7 +498,7 @@ class Builder:
             if isinstance(raw, Token) and raw.type == "WORD":
                 return _word_sub(raw.value)
             if isinstance(raw, Token) and raw.type == "NUM":
-                return {"sublayer": Num(Fraction(raw.value))}
+                return _number_sub(raw.value)
             if isinstance(raw, RGroup) and raw.kind in ("[", "("):
                 return {"index": tuple(fold(self.arg(a)) for a in raw.args),
                         "index_style": "[]" if raw.kind == "[" else "()"}

@@ -12,6 +12,8 @@ Output: a list of Line objects, one per displayed line (split at top-level \\\\,
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from lark import Token
@@ -148,6 +150,62 @@ def _before_text(s: str, i: int) -> str:
     return head if len(head) <= 30 else "..." + head[-30:]
 
 
+# ---- words: multi-letter names (loss, scores, h1, W2) ---------------------------------------------------------
+# In italic mathematics `ab` is the product a b, so a run of letters is one name only on evidence that the notes
+# use it as one quantity: declared (`names:`), wrapped as one (\mathit{h1}), differentiated (\partial{scores_0}),
+# assigned (`loss(scores) = ...`), subscripted as a whole (trueprob_0: a product of eight letters with an index on
+# the last is no one's notation), or a letter with digit suffixes in a family (W1 and W2). The evidence of a
+# whole document holds in each of its formulas (words_in, reading_words); a formula's own evidence always does.
+NOT_WORDS = {"max", "min", "sum", "prod", "arg", "argmax", "argmin", "lim", "det", "tr", "np", "numpy", "axis",
+             "keepdims", "if", "for", "and", "or", "where", "otherwise", "else", "with", "when", "then", "of", "to",
+             "in", "is", "the", "all", "each", "let", "end", "up", "mean", "shape", "True", "False"}
+_RUN = r"[A-Za-z]+[0-9]*"
+_WRAPPED_WORD_RE = re.compile(r"\\(?:mathit|mathrm)\s*\{\s*(" + _RUN + r")(?![A-Za-z0-9])")
+_PARTIAL_WORD_RE = re.compile(r"\\partial\s*\{?\s*(" + _RUN + r")(?![A-Za-z0-9])")
+_ASSIGNED_WORD_RE = re.compile(r"(?:^|\\\\|&|\\begin\{[a-z*]+\}|\$)\s*(" + _RUN + r")\s*(?:\([^()=]*\))?\s*(?:=|:=|\\equiv\b)")
+_SUBSCRIPTED_WORD_RE = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z]{3,})\s*_")
+_DIGIT_NAME_RE = re.compile(r"(?<![A-Za-z0-9\\^_])([A-Za-z]+)([0-9]+)(?![0-9])")
+_WORDS: ContextVar[frozenset] = ContextVar("gradaudit_words", default=frozenset())
+
+
+def _wordlike(run: str, wrapped: bool = False) -> bool:
+    """A run that may name a quantity: no function, keyword, Greek letter or d-shorthand; three letters at least,
+    or a letter with digits, or two letters wrapped as one name (\\mathit{ab})."""
+    letters = run.rstrip("0123456789")
+    if len(run) < 2 or not letters or letters in NOT_WORDS or run in GREEK:
+        return False
+    low = letters.lower()
+    if low in FUNC_ANYCASE or low in FUNC_TEXT or letters in FUNC_WORDS:
+        return False
+    if run == letters and len(run) < 3 and not wrapped:
+        return False   # xy, Wx: two letters are a product unless declared or wrapped
+    return not (letters[0] == "d" and len(letters) > 1)   # dZ, dW1, dscores: the shorthand d of a name
+
+
+def words_in(texts, declared=()) -> frozenset:
+    """The words the notes use as names (see above): declared names that are words, and what their formulas show."""
+    found = {w for w in declared if re.fullmatch(_RUN, w) and len(w) > 1 and w not in GREEK}
+    families: dict = {}
+    for text in texts:
+        for rx in (_WRAPPED_WORD_RE, _PARTIAL_WORD_RE, _ASSIGNED_WORD_RE, _SUBSCRIPTED_WORD_RE):
+            found.update(w for w in rx.findall(text) if _wordlike(w, rx is _WRAPPED_WORD_RE))
+        for letters, digits in _DIGIT_NAME_RE.findall(text):
+            families.setdefault(letters, set()).add(digits)
+    found.update(letters + d for letters, ds in families.items() if len(ds) > 1 and _wordlike(letters + "1")
+                 for d in ds)
+    return frozenset(found)
+
+
+@contextmanager
+def reading_words(words):
+    """Read every formula inside as the notes whose words these are."""
+    token = _WORDS.set(frozenset(words))
+    try:
+        yield
+    finally:
+        _WORDS.reset(token)
+
+
 class TokenList(list):
     """The tokens, and the text they were read from (after the lenient rewrites): messages quote it."""
     text: str = ""
@@ -156,8 +214,9 @@ class TokenList(list):
 class _Lexer:
     """One pass over the string; see the module docstring."""
 
-    def __init__(self, s: str):
+    def __init__(self, s: str, words: frozenset = frozenset()):
         self.s = s
+        self.words = words               # multi-letter names (see words_in)
         self.out: list[Token] = []
         self.braces: list[str] = []      # 'script' | 'group' | env name
         self.envs: list[str] = []        # cases / matrix / wrapper, with the brace depth at which it opened
@@ -292,6 +351,8 @@ class _Lexer:
 
     def punct(self, c: str, i: int) -> int:
         t = PUNCT[c]
+        if c == "," and not self.braces and not self.depth and not self.cell_env() and SENTENCE_END.match(self.s, i + 1):
+            return i + 1   # 'A = B, \\': the sentence's comma at the end of a line, as a full stop there is
         if c == "{":
             self.braces.append("script" if self.prev_type() in ("CARET", "UNDERSCORE") else "group")
             self.check_depth()
@@ -336,6 +397,10 @@ class _Lexer:
         if self.prev_type() in ("CARET", "UNDERSCORE"):      # unbraced script: one letter only
             self.emit("LETTER", run[0], i)
             return i + 1
+        word = re.match(_RUN, s[i:]).group(0)
+        if word in self.words:
+            self.emit("LETTER", word, i)
+            return i + len(word)
         end = i + len(run)
         if self.in_script():
             self.emit("WORD" if len(run) > 1 else "LETTER", run, i)
@@ -357,6 +422,10 @@ class _Lexer:
                 self.emit("LETTER", ch, i + 2 + k)
         else:
             for k, ch in enumerate(run):
+                tail = re.match(_RUN, s[i + k:]).group(0)
+                if k and tail in self.words:         # xW1: x times the name W1
+                    self.emit("LETTER", tail, i + k)
+                    return i + k + len(tail)
                 self.emit("LETTER", ch, i + k)
         return end
 
@@ -507,6 +576,8 @@ class _Lexer:
             self.emit("WHERE", re.sub(r"^[\s,;:.]+", "", content), pos)
         elif content == "":
             return
+        elif content in self.words:
+            self.emit("LETTER", content, pos)     # \\mathrm{loss}: a name the notes use as one quantity
         else:
             self.emit("TEXT", content, pos)
 
@@ -532,8 +603,9 @@ def tokenize(s: str, notes: list | None = None) -> list[Token]:
     s = UNICODE_RE.sub(lambda m: UNICODE[m.group(0)], s)
     # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
     s = PRIMES.sub(lambda m: "'" * ((m.group(1).count("\\prime") or m.group(1).count("'")) if m.group(1) else 1), s)
+    words = _WORDS.get() | words_in([s])        # the formula's own evidence, before \\mathit{h1} loses its wrapper
     s = lenient(s, notes if notes is not None else [])
-    out = TokenList(_Lexer(s).run())
+    out = TokenList(_Lexer(s, words).run())
     out.text = s
     return out
 
