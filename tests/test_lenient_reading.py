@@ -272,3 +272,19 @@ def test_lenient_reading_through_the_command_line(tmp_path):
 def test_standard_notations_parse_to_the_index_ast(latex, expected):
     (statement,) = parse(latex).statements
     assert statement.steps == (expected,)
+
+
+def test_words_are_names_on_evidence():
+    """ab is a times b in italic mathematics; a run of letters is one name only on evidence (words.words_in)."""
+    from gradaudit.notation.parser import parse
+    from gradaudit.notation.words import reading_words, words_in
+    assert words_in([r"\frac{\partial loss}{\partial scores_0}"]) == {"loss", "scores"}
+    assert words_in([r"\mathit{h1_0} W1 + W2"]) == {"h1", "W1", "W2"}
+    assert words_in([r"W x + b", r"\frac{\partial}{\partial x}(ab)", r"dW = dZ X^T", r"ReLU(z) = \max(0, z)"]) == set()
+    assert parse(r"ab").statements[0].steps[0] == parse(r"a b").statements[0].steps[0]
+    with reading_words({"ab"}):
+        assert parse(r"ab").statements[0].steps[0] == parse(r"\mathit{ab}").statements[0].steps[0]
+    # \log{(x)} is \log(x); a sentence's comma at a line's end is punctuation; \partial{} is \partial
+    assert parse(r"\log{(1 + x)}").statements == parse(r"\log(1 + x)").statements
+    assert parse("a = b, \\\\ c = d").statements == parse("a = b \\\\ c = d").statements
+    assert parse(r"\frac{\partial{}}{\partial{x}}(x y)").statements == parse(r"\frac{\partial}{\partial x}(x y)").statements

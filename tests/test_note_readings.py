@@ -733,3 +733,73 @@ def test_letters_defined_nowhere_in_a_derivation_of_the_loss(tmp_path, formula, 
 ])
 def test_a_derivative_by_an_element_with_a_free_index(tmp_path, formula, expected):
     assert audit_note(tmp_path, SOFTMAX_ONE, formula) == [expected]
+
+
+# CS231n's code-minded names: words (loss, scores, trueprob) and letter+digit names (h1, W2) are one quantity each
+CS231N = ("network:\n  layers: [relu, softmax]\n  loss: cce\n  averaging: single\n  convention: row\n  sizes: [2, 2, 3]\n"
+          "names:\n  'loss': 'J'\n  'scores': 'Z^{[2]}'\n  'trueprob': 'y'\n  'h1': 'A^{[1]}'\n  'W2': 'W^{[2]}'\n"
+          "  'b2': 'b^{[2]}'")
+SUM_E = r"e^{scores_0} + e^{scores_1} + e^{scores_2}"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # scores_j = sum_i h1_i W2_{ij} + b2_j: W2_{01} (digits written together) is element (0, 1)
+    (r"\frac{\partial{loss}}{\partial{\mathit{W2_{01}}}} = \frac{\partial{loss}}{\partial{scores_1}} \mathit{h1_0}",
+     ("correct", ())),
+    (r"\frac{\partial{loss}}{\partial{\mathit{W2_{01}}}} = \frac{\partial{loss}}{\partial{scores_1}} \mathit{h1_1}",
+     ("error", None)),
+    # \frac{\partial{}}{\partial{x}}(...): the empty group after \partial is the bare operator
+    (r"\frac{\partial{scores_2}}{\partial{\mathit{b2_2}}} = \frac{\partial{}}{\partial{\mathit{b2_2}}}"
+     r"(\mathit{h1_0} \mathit{W2_{02}} + \mathit{h1_1} \mathit{W2_{12}} + \mathit{b2_2})", ("correct", ())),
+    (r"\frac{\partial{scores_2}}{\partial{\mathit{b2_2}}} = \frac{\partial{}}{\partial{\mathit{b2_2}}}"
+     r"(\mathit{h1_0} \mathit{W2_{02}} + \mathit{h1_1} \mathit{W2_{12}} + 2 \mathit{b2_2})", ("error", ("factor",))),
+    # the loss written as a function of the scores, with \log{(...)} (braces around the bracketed argument)
+    (r"loss(scores_0, scores_1, scores_2) = -trueprob_0 \log{(\frac{e^{scores_0}}{" + SUM_E + r"})} - trueprob_1 "
+     r"\log{(\frac{e^{scores_1}}{" + SUM_E + r"})} - trueprob_2 \log{(\frac{e^{scores_2}}{" + SUM_E + r"})}",
+     ("correct", ())),
+    (r"loss(scores_0, scores_1, scores_2) = -trueprob_0 \log{(\frac{e^{scores_0}}{" + SUM_E + r"})} - trueprob_1 "
+     r"\log{(\frac{e^{scores_1}}{" + SUM_E + r"})} + trueprob_2 \log{(\frac{e^{scores_2}}{" + SUM_E + r"})}",
+     ("error", ("sign",))),
+    # softmax(scores_0): the softmax of one element, read as element 0 of softmax(scores)
+    (r"\frac{\partial{loss}}{\partial{scores_0}} = \text{softmax}(scores_0) - trueprob_0", ("notation", ())),
+    (r"\frac{\partial{loss}}{\partial{scores_0}} = \text{softmax}(scores_1) - trueprob_0", ("error", None)),
+    # a bmatrix of element-wise derivatives is the matrix of those numbers; \nabla loss(scores) is d loss/d scores
+    (r"\frac{\partial{loss}}{\partial{\mathit{b2}}} = \begin{bmatrix} \frac{\partial{loss}}{\partial{scores_0}} & "
+     r"\frac{\partial{loss}}{\partial{scores_1}} & \frac{\partial{loss}}{\partial{scores_2}} \end{bmatrix}",
+     ("correct", ())),
+    (r"\frac{\partial{loss}}{\partial{\mathit{b2}}} = \begin{bmatrix} \frac{\partial{loss}}{\partial{scores_1}} & "
+     r"\frac{\partial{loss}}{\partial{scores_0}} & \frac{\partial{loss}}{\partial{scores_2}} \end{bmatrix}",
+     ("error", None)),
+    (r"\frac{\partial{loss}}{\partial{\mathit{b2}}} = \nabla loss(scores)", ("correct", ())),
+    (r"\frac{\partial{loss}}{\partial{\mathit{b2}}} = \nabla loss(\mathit{h1})", ("error", ("label",))),
+    # an element past the sizes the notes declare does not exist (h1 has 2 entries)
+    (r"\frac{\partial{loss}}{\partial{\mathit{W2}}} = \begin{bmatrix} \mathit{h1_0} \\ \mathit{h1_1} \end{bmatrix}"
+     r"\begin{bmatrix} \frac{\partial{loss}}{\partial{scores_0}} & \frac{\partial{loss}}{\partial{scores_1}} & "
+     r"\frac{\partial{loss}}{\partial{scores_2}} \end{bmatrix}", ("correct", ())),
+    (r"\frac{\partial{loss}}{\partial{\mathit{W2}}} = \begin{bmatrix} \mathit{h1_0} \\ \mathit{h1_2} \end{bmatrix}"
+     r"\begin{bmatrix} \frac{\partial{loss}}{\partial{scores_0}} & \frac{\partial{loss}}{\partial{scores_1}} & "
+     r"\frac{\partial{loss}}{\partial{scores_2}} \end{bmatrix}", ("error", ("dimension",))),
+    # the worked example's own label (true class 2): right for that label only, which the notes fix
+    (r"\frac{\partial{loss}}{\partial{scores_2}} = -1 + \frac{e^{scores_2}}{" + SUM_E + "}", ("unsupported", ())),
+    (r"\frac{\partial{loss}}{\partial{scores_2}} = 1 + \frac{e^{scores_2}}{" + SUM_E + "}", ("error", None)),
+])
+def test_words_and_numbered_elements(tmp_path, formula, expected):
+    """None: an error of whatever kind (a word's index edit is not among the diagnosis's edits)."""
+    got = audit_note(tmp_path, CS231N, formula)
+    assert got == [expected] if expected[1] is not None else [g[0] for g in got] == ["error"]
+
+
+def test_an_enumerated_example_without_sizes_is_not_an_error(tmp_path):
+    """scores_0 + scores_1 + scores_2 states the example's width: without declared sizes, a wider network's failure
+    says nothing about it; a formula right at any width stays correct."""
+    head = CS231N.replace("  sizes: [2, 2, 3]\n", "")
+    enumerated = (r"\frac{\partial{loss}}{\partial{\mathit{h1_0}}} = \frac{\partial{loss}}{\partial{scores_0}} \mathit{W2_{00}}"
+                  r" + \frac{\partial{loss}}{\partial{scores_1}} \mathit{W2_{01}} + \frac{\partial{loss}}{\partial{scores_2}}"
+                  r" \mathit{W2_{02}}")
+    assert audit_note(tmp_path, head, enumerated) == [("unsupported", ())]
+    assert audit_note(tmp_path, head, r"\frac{\partial{loss}}{\partial{\mathit{b2_1}}} = "
+                      r"\frac{\partial{loss}}{\partial{scores_1}}") == [("correct", ())]
+    assert audit_note(tmp_path, head, r"\frac{\partial{loss}}{\partial{\mathit{b2_1}}} = "
+                      r"-\frac{\partial{loss}}{\partial{scores_1}}")[0][0] == "error"
+
+

@@ -61,6 +61,7 @@ class Section:
     shorthand_open: bool = False  # inferred notes that never say whether dZ is one example's: a claim true either way
     undetermined: str = ""        # a heading whose network is neither declared nor inferable: why (its formulas unsupported)
     shorthand_declared: bool = False   # the header says what dZ means (shorthand:); else the notes' formulas may
+    words: frozenset = frozenset()     # the multi-letter names the notes use as quantities (tokens.words_in)
 
 
 @dataclass

@@ -130,7 +130,6 @@ def _batch_letter(sym: N.Sym, aliases: dict):
 def _at_layer(target, written, wanted):
     """The definition's expansion at layer `wanted`: its layer letter l, or its one written layer number, replaced;
     None when the expansion does not say where its layer is."""
-    from .resolve import transform
     layers = [n.layer for n in walk(target) if isinstance(n, (N.Sym, N.Call)) and n.layer is not None]
     if wanted is None or wanted == written:
         return target if written is None or wanted is not None else None
@@ -147,7 +146,6 @@ def _at_layer(target, written, wanted):
 
 def _at_unit(target, written: tuple, sym: N.Sym):
     """The expansion at sym's unit index: the definition's unit letter renamed, dropped (the vector), or added."""
-    from .resolve import transform
     if written and sym.index:
         variable, letter = written[0].name, sym.index[0].name
         if not any(_letter(n) and n.name == variable for n in walk(target)):
@@ -320,7 +318,7 @@ def expand_alias(sym: N.Sym, ctx):
     key, _ = _alias_entry(sym, ctx.aliases)
     if isinstance(alias, N.Sym) and sym.index and not alias.index and (
             not getattr(key, "index", ()) or not _names_the_loss(alias)):
-        alias = replace(alias, index=sym.index)   # a_j: Z^{[1]} (Bishop's unit letter j) makes a_j the element
+        alias = replace(alias, index=sym.index, index_style=sym.index_style)   # a_j: Z^{[1]} (Bishop's unit letter j) makes a_j the element
     return alias
 
 
@@ -335,6 +333,12 @@ def declared_quantity(sym: N.Sym, aliases: dict) -> bool:
         return False
     return not (isinstance(target, N.Sym) and target.layer is None and not target.index and not target.tag
                 and target.name in FUNCTION_LETTERS)
+
+
+def declared_loss(sym: N.Sym, aliases: dict) -> bool:
+    """Whether the notes declared `sym` as their name for the loss (loss: L, E_n: E)."""
+    _, target = _alias_entry(sym, aliases)
+    return isinstance(target, N.Sym) and not target.index and _names_the_loss(target)
 
 
 def declared_swaps(aliases: dict) -> dict:

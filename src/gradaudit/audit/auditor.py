@@ -25,6 +25,7 @@ from ..corpus import Formula, Section
 from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import parse, warm_parser
+from ..notation.words import reading_words
 from . import budget, diagnose, net
 from ..notation.tree import walk
 from .resolve import normalize, normalized_name, renamed_layer
@@ -32,14 +33,16 @@ from .compare import Match
 from .judge import judge
 from .kinds import ErrorItem
 from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions
-from .evaluate import evaluate, is_function_name
+from .evaluate import evaluate, is_function_name, softmax_of_element
+from .indexing import notes_sizes
 from .names import BASE, is_loss, layer_value
 from .tree import EvalError, UnknownSymbol
 from .tree import show as _latex
 from .environments import SIZE_LETTERS, Environments, free_layer_variable, layer_symbols
 from .verdict import CONFIRM, EXAMPLE_COUNTS, Result, Verdicts
 from .readings import (agrees, dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
-                       one_example_chain, one_example_names, operator_readings, unknown_in, update_rule)
+                       one_example_chain, one_example_names, operator_readings, unknown_in, update_rule,
+                       numbered_element, enumerates, example_label)
 
 RUN_SPENT = "run budget spent (--max-seconds): not audited"
 
@@ -78,11 +81,9 @@ LAYERED = ("W", "b", "Z", "A")   # quantities every layer has: written without a
 UNIT_LETTERS = ("e", "i", "j", "k", "l", "n", "m", "t", "d")   # indices, sizes, e and Bishop's target t
 
 
-
-
 class SectionAuditor(Verdicts):
     def __init__(self, section: Section, document: str, timeout: float = 5.0, run_deadline: float = float("inf")):
-        self.parse = parse
+        self._parse = parse
         self.section = section
         self.document = document
         self.timeout = timeout
@@ -96,6 +97,11 @@ class SectionAuditor(Verdicts):
         self.inequalities = []  # relations of the formula being read that are not equalities
         self.borrowed = set()
         self._unlayered = None   # a quantity that kept a chain from taking its layer from the notes' names
+
+    def parse(self, latex):
+        """A formula read as its notes' (their multi-letter names are names, words.words_in)."""
+        with reading_words(getattr(self.section, "words", ())):
+            return self._parse(latex)
 
     @property
     def envs(self) -> Environments:
@@ -429,6 +435,11 @@ class SectionAuditor(Verdicts):
             contexts = [c for c in contexts if condition(c)]   # 'for l < L': only the layers the text means
         if not contexts:
             raise EvalError("no depth of this network has the layers the formula names")
+        numbered = numbered_element(chain)
+        declared = notes_sizes(self.section.architecture)
+        if numbered is not None and declared:
+            # scores_0 + scores_1 + scores_2: the notes' own example, checked at the sizes they declare
+            contexts = [c for c in contexts if tuple(getattr(c.model.sizes, "widths", ())) == declared] or contexts
         chain_as_read = chain
         chain, readings = operator_readings(chain, contexts)
         written_lhs = chain[0]
@@ -456,6 +467,11 @@ class SectionAuditor(Verdicts):
             if k >= 2 and results and results[-1].verdict in ("correct", "notation") \
                     and one_example_names(chain, self.section):
                 self._local_substitution(result, chain[k - 1], step, contexts, deadline)
+            if numbered is not None and result.verdict == "error":
+                example_label(result, ref, step, contexts, deadline, self.section.architecture)
+            if result.verdict == "correct" and any(softmax_of_element(n) for x in (ref, step) for n in walk(x)):
+                result.verdict = "notation"
+                result.reason = "softmax(z_k), the softmax of one element, read as element k of softmax(z)"
             dot_product_reading(result, step)
             if implicit and result.verdict == "error":
                 self._at_the_output(result, ref, step, contexts, deadline)
@@ -477,6 +493,13 @@ class SectionAuditor(Verdicts):
                     r.reason = ("a sum over an element index with no limits, or up to a count named nowhere: whether "
                                 "it runs over the examples or over the units is not pinned down, and read as "
                                 "gradaudit reads it, it does not hold")
+        if numbered is not None and not declared and not self.section.architecture.is_cnn and enumerates(chain):
+            for r in results:   # an example's elements by number hold at its sizes, which the notes do not give
+                if r.verdict == "error":
+                    r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
+                    r.reason = (f"the formula names elements by number ({_latex(numbered)}), so it speaks of one "
+                                "example's sizes, and the network declares none (sizes: [...]); at the widths "
+                                "tried it does not hold")
         if id(chain_as_read) in self.borrowed and reference is chain[0]:
             _unwritten_left_side(results if label_fix is None else results[:1], _latex(chain[0]))
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}

@@ -36,7 +36,8 @@ def infer_ranges(nodes, ctx: Context) -> None:
         for sub in walk(node):
             if isinstance(sub, N.Sym) and sub.index:
                 has_index = True
-                if any(isinstance(i, N.Num) and i.value == 0 for i in sub.index):
+                if (any(isinstance(i, N.Num) and i.value == 0 for i in sub.index)
+                        or "0" in sub.index_style.partition("digits:")[2]):
                     zero = True
             if isinstance(sub, (N.Sum, N.Max)):
                 summed = True
@@ -430,6 +431,23 @@ def _pow(node, ctx):
     return np.asarray(base) ** exp
 
 
+def softmax_of_element(node) -> bool:
+    """softmax(scores_0): softmax of one element, which informal notes write for the element of softmax(scores)."""
+    return isinstance(node, N.Call) and node.func == "softmax" and len(node.args) == 1 and not node.prime \
+        and isinstance(node.args[0], N.Sym) and bool(node.args[0].index)
+
+
+def _softmax_element(sym: N.Sym, ctx: Context):
+    """The element sym names of the softmax of the whole quantity: softmax(scores_0) is softmax(scores)_0."""
+    key = quantity_key(sym, ctx)
+    saved = ctx.overrides
+    ctx.overrides = dict(saved, **{key: _softmax(ctx.overrides.get(key, ctx.model.values[key]), ctx.model.class_axis)})
+    try:
+        return evaluate(sym, ctx)
+    finally:
+        ctx.overrides = saved
+
+
 def _activation_call(name, prime, ctx):
     fn, dfn = ctx.model.table[name]
     return dfn if prime == 1 else fn
@@ -456,8 +474,13 @@ def _call(node: N.Call, ctx: Context):
         if a.ndim != 2 or b.ndim != 2 or (func == "corr" and (a.shape[0] < b.shape[0] or a.shape[1] < b.shape[1])):
             raise DimensionError(f"{func} of shapes {a.shape} and {b.shape}")
         return conv2d(a, b) if func == "corr" else full_convolution(a, b)
+    if func == "nabla":
+        raise EvalError(f"\\nabla {_show(node.args[0])} does not say which quantity the gradient is taken by "
+                        "(\\nabla_{z} J, or \\nabla J(z))")
     if len(node.args) != 1:
         raise EvalError(f"{func} with {len(node.args)} arguments")
+    if func == "softmax" and softmax_of_element(node):
+        return _softmax_element(node.args[0], ctx)
     arg = evaluate(node.args[0], ctx)
     if func in ("log", "ln"):
         return elementwise(np.log, arg)
@@ -564,6 +587,26 @@ def _either(node: N.Either, ctx):
     return evaluate(node.options[0], ctx)
 
 
+def _matrix(node: N.Matrix, ctx: Context):
+    r"""A bmatrix of entries that are each one number (\frac{\partial loss}{\partial scores_0} h1_0, W2_{01}): the
+    matrix of those numbers, rows as written. An entry that is not one number (a block, a vector) is not read."""
+    if any(isinstance(n, N.Dots) for n in walk(node)) or not node.rows:
+        return _not_math(node, ctx)
+    width_ = len(node.rows[0])
+    if any(len(row) != width_ for row in node.rows):
+        raise EvalError("a matrix whose rows have different numbers of entries")
+    out = []
+    for row in node.rows:
+        values = []
+        for entry in row:
+            value = evaluate(entry, ctx)
+            if isinstance(value, (Lab, Jac, ShapeOnly)) or np.size(value) != 1:
+                raise EvalError("a matrix whose entries are not each one number (blocks or indexed entries)")
+            values.append(np.asarray(value).reshape(()))
+        out.append(values)
+    return np.array([[v[()] for v in row] for row in out])
+
+
 def _not_math(node, ctx):
     if isinstance(node, N.Matrix) and any(isinstance(n, N.Dots) for n in walk(node)):
         raise EvalError("a matrix with entries elided by \\vdots or \\cdots: what they stand for is not written")
@@ -610,5 +653,5 @@ HANDLERS.update({
     N.Num: _num, N.Sym: _sym, N.Shorthand: _shorthand, N.Transpose: _transpose, N.Neg: _neg,
     N.Add: _add, N.Mul: _mul, N.Div: _div, N.Pow: _pow, N.Call: _call, N.Deriv: _deriv,
     N.DerivOp: _derivop, N.Prime: _prime, N.Either: _either, N.Entry: _entry,
-    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _not_math, N.Rel: _not_math,
+    N.Space: _space, N.Text: _not_math, N.Dots: _not_math, N.Matrix: _matrix, N.Rel: _not_math,
 })

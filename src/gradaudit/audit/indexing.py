@@ -6,6 +6,7 @@ A label used bare as an index ranges over the axis it indexes; a sum bounds it; 
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -84,7 +85,7 @@ def indexed(sym: N.Sym, ctx: Context):
 
 def labelled(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False):
     data = index_arrays(sym, key, value, ctx)
-    index = sym.index
+    index = written_index(sym, data)
     if derivative or key[0] == "W":
         # \sum_i w_i x_i with one output unit: its 1 x n weights have one row, whose entries one index names
         data = as_vector(data, index, ctx)
@@ -101,6 +102,27 @@ def labelled(value, sym: N.Sym, key: str, ctx: Context, derivative: bool = False
         raise EvalError(f"{len(index)} ind{'ex' if len(index) == 1 else 'ices'} on a quantity with {data.ndim} "
                         f"ax{'is' if data.ndim == 1 else 'es'}")
     return gather(data, index, ctx)
+
+
+def notes_sizes(arch) -> tuple:
+    """The widths the notes themselves declare for their network (`network: {sizes: [...]}`), or (): a built-in's
+    sizes are its source document's example, not a statement of the notes that name it."""
+    declared = getattr(arch, "id", "").startswith("net-") and getattr(arch, "source", "") == "declared"
+    return tuple(arch.sizes[0]) if declared and getattr(arch, "sizes", ()) else ()
+
+
+def _declared_widths(ctx: Context) -> bool:
+    """Is the model checked at the widths the notes declare (where an element past the end does not exist)?"""
+    sizes = notes_sizes(ctx.model.arch)
+    return bool(sizes) and tuple(getattr(ctx.model.sizes, "widths", ())) == sizes
+
+
+def written_index(sym: N.Sym, data) -> tuple:
+    """sym's index on `data`: W_{12} of a matrix is its element (1, 2), the digits written together."""
+    digits = sym.index_style[7:] if sym.index_style.startswith("digits:") else ""
+    if len(sym.index) == 1 and isinstance(sym.index[0], N.Num) and 1 < len(digits) == np.ndim(data):
+        return tuple(N.Num(Fraction(int(d))) for d in digits)
+    return sym.index
 
 
 def as_vector(data, index, ctx: Context):
@@ -169,6 +191,9 @@ def gather(data, index, ctx: Context):
         # a sum without limits runs over the terms that exist: \sum_p K_{p} g_{i-p} is the full convolution,
         # the terms past the edge left out, which is the same as counting them zero
         if np.any(off) and not _has_label(expr, ctx.summing | ctx.free_summing):
+            if not _has_label(expr, labels) and _declared_widths(ctx):
+                raise DimensionError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
+                                     "the network the notes declare (sizes:)")
             if not _has_label(expr, labels):   # z_{100}: the text's network may be that wide, the one checked is not
                 raise EvalError(f"the index {_show(expr)} is past the {data.shape[axis]} entries of that axis in "
                                 "the networks checked (their sizes are small and arbitrary)")
@@ -237,7 +262,8 @@ def label_jac(jac, num, out_key, den, in_key, ctx):
     in_val = ctx.model.values[in_key]
     out_data = index_arrays(num, out_key, out_val, ctx)
     in_data = index_arrays(den, in_key, in_val, ctx)
-    out_data, in_data = (as_vector(d, x.index, ctx) for d, x in ((out_data, num), (in_data, den)))
+    num_index, den_index = written_index(num, out_data), written_index(den, in_data)
+    out_data, in_data = (as_vector(d, x, ctx) for d, x in ((out_data, num_index), (in_data, den_index)))
     j = jac.reshape(out_data.shape + in_data.shape) if jac.size == out_data.size * in_data.size else None
     if j is None:
         raise EvalError("indexed Jacobian of quantities with several examples")
@@ -249,4 +275,4 @@ def label_jac(jac, num, out_key, den, in_key, ctx):
     elif not num.index:
         # dA/dz_j: the named element's axes first, so the index picks them; A's axes stay unnamed at the end
         j = np.moveaxis(j, tuple(range(out_data.ndim)), tuple(range(j.ndim - out_data.ndim, j.ndim)))
-    return gather(j, tuple(num.index) + tuple(den.index), ctx)
+    return gather(j, tuple(num_index) + tuple(den_index), ctx)

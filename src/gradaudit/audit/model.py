@@ -18,6 +18,7 @@ and its bias (C_out, 1, 1): the row-major reshapes of the symbolic core's stacke
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -238,6 +239,17 @@ class NumericModel:
                 return out
         put("J", np.asarray(self.loss_of(a, v["Y"], v)).reshape(()))
         return out
+
+    def with_label(self, label: int) -> NumericModel:
+        """The same network and values with every example's target the one class `label` (one-hot): a worked
+        example's claims (-scores_2 + log sum e^{scores_j}) hold for its own label only."""
+        other = copy.copy(self)
+        other.values, other._jac_cache = dict(self.values), {}
+        y = np.zeros_like(np.real(np.asarray(self.values["Y"], dtype=float)))
+        np.moveaxis(y, self.class_axis, 0)[label] = 1.0
+        other.values["Y"] = y
+        other.values.update(other.forward({}))
+        return other
 
     def loss_of(self, a, y, values=None):
         """J for the output a and labels y; `values` holds the weights an L2 penalty reads (default: the model's)."""

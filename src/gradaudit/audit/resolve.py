@@ -11,7 +11,7 @@ from fractions import Fraction
 from .. import primitives
 from ..notation import ast as N
 from ..notation.tree import transform, walk
-from .aliases import declared_quantity
+from .aliases import declared_loss, declared_quantity
 from .elided import read_elided_sums
 
 
@@ -77,6 +77,8 @@ def _declared_before_brackets(node, aliases):
         return n if sym is None else N.Mul((sym, N.Transpose(n.arg.args[0], n.style)), "juxt")
 
     def called(n):
+        if isinstance(n, N.Call) and not n.prime and declared_loss(N.Sym(n.func), aliases):
+            return N.Sym(n.func)   # loss(scores_0, scores_1): the loss, written as a function of what it depends on
         sym = named(n)
         return n if sym is None else N.Mul((sym, n.args[0]), "juxt")
     return transform(transform(node, transposed), called)

@@ -18,7 +18,7 @@ from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Rel, Shorthand, Space, Sum, Sym, Text)
 from .latex import tex
-from .pieces import (_bracketed, _DOp, _G, _Head, _Indic, _indicator, _Ones, _P, _rel, fold, unwrap)
+from .pieces import (_bracketed, _DOp, _G, _Grad, _Head, _Indic, _indicator, _Ones, _P, _rel, _word, fold, unwrap)
 from .scripts import Scripts
 from .tree import transform
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
@@ -104,6 +104,8 @@ class Builder(Scripts):
             raise NotationError("a ones vector \\mathbf{1} that sums nothing (it must multiply a matrix)")
         if isinstance(node, _Indic):
             raise NotationError("an indicator \\mathbb{1} without its condition [...]")
+        if isinstance(node, _Grad):
+            return Call("nabla", (node.of,))   # \nabla loss alone: by what is not written (the evaluator says so)
         return node
 
     def loose(self, raw):
@@ -214,6 +216,9 @@ class Builder(Scripts):
         if isinstance(left, _P) and isinstance(left.arg, Sym):
             inner = self.combine(left.arg, None, right, right_raw)
             return _P(inner) if inner is not None else None
+        if isinstance(left, _Grad) and isinstance(right, _G) and right.kind == "(" and len(right.items) == 1 \
+                and isinstance(right.items[0], Sym):
+            return Deriv(left.of, right.items[0], True)   # \nabla loss(scores): the gradient of loss by scores
         if isinstance(left, _Indic) and isinstance(right, _G) and len(right.items) == 1:
             return _indicator(right.items[0])
         if isinstance(right, _Ones) and not right.transposed and not isinstance(left, (_Ones, _Indic, _P, _DOp, _Head)):
@@ -222,8 +227,8 @@ class Builder(Scripts):
             return Sum(self.settle(right), axis=0, keepdims=True, style="np")     # 1^T dZ: the sum down each column
         if not isinstance(left, Sym) or not isinstance(right, _G):
             return None
-        if right.kind == "(" and len(right.items) >= 2:
-            return self.apply_name(left, right.items)
+        if right.kind == "(" and (len(right.items) >= 2 or _word(left)):
+            return self.apply_name(left, right.items)   # J(A, Y); loss(scores): a word before brackets is applied
         if right.kind == "[" and len(right.items) >= 2 and not left.index:
             return replace(left, index=tuple(fold(x) for x in right.items), index_style="[]")
         inner = unwrap(right.raw.args[0]) if len(right.raw.args) == 1 else None

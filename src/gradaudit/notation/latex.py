@@ -14,7 +14,7 @@ from fractions import Fraction
 from .ast import (Add, Call, Cases, Control, Deriv, DerivOp, Div, Dots, Either, Entry, Matrix, Max, Mul, Neg, Node,
                   Num, Parsed, Pow, Prime, Rel, Shorthand, Space, Statement, Sum, Sym, Text, Transpose)
 from .. import primitives
-from .tokens import GREEK
+from .vocabulary import GREEK
 
 MUL_OPS = {"juxt": " ", "cdot": " \\cdot ", "times": " \\times ", "star": " * ", "odot": " \\odot "}
 REL_TEX = {"=": "=", ":=": ":=", "->": "\\rightarrow", "in": "\\in", "!=": "\\neq", ">": ">", "<": "<",
@@ -22,7 +22,7 @@ REL_TEX = {"=": "=", ":=": ":=", "->": "\\rightarrow", "in": "\\in", "!=": "\\ne
 FUNC_TEX = {"sigma": "\\sigma", "tanh": "\\tanh", "log": "\\log", "exp": "\\exp", "max": "\\max", "sig": "sig",
             "g": "g", "sigmoid": "\\text{sigmoid}", "relu": "\\text{relu}", "softmax": "\\text{softmax}",
             "maxpool": "\\text{maxpool}", "flatten": "\\operatorname{flatten}", "leakyrelu": "\\text{leaky ReLU}",
-            "sign": "\\operatorname{sign}", "diag": "\\operatorname{diag}"}
+            "sign": "\\operatorname{sign}", "diag": "\\operatorname{diag}", "nabla": "\\nabla"}
 FUNC_TEX |= {w: f"\\operatorname{{{w}}}" for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEX}
 primitives.on_register(lambda: FUNC_TEX.update({w: f"\\operatorname{{{w}}}" for w in primitives.WORDS
                                                 if len(w) > 1 and w not in FUNC_TEX}))
@@ -115,7 +115,10 @@ def _num(n: Num) -> str:
 
 
 def _name(name: str) -> str:
-    return "\\" + name if name in GREEK else name
+    """\\alpha; a word (loss, h1) as \\mathit{loss}, one name however the document around it is read."""
+    if name in GREEK:
+        return "\\" + name
+    return f"\\mathit{{{name}}}" if len(name) > 1 and name.isalnum() else name
 
 
 def _index_expr(node: Node) -> str:
@@ -147,6 +150,8 @@ def _sym_sub(s: Sym) -> str:
         return s.tag
     if s.shape is not None:
         return f"{_index_expr(s.shape[0])} \\times {_index_expr(s.shape[1])}"
+    if s.index_style.startswith("digits:") and len(s.index) + (s.sublayer is not None) == 1:
+        return s.index_style[7:]
     idx = ",".join(_index_expr(i) for i in s.index)
     lead = _index_expr(s.sublayer) if s.sublayer is not None else ""
     if s.index_style in ("[]", "()"):

@@ -95,6 +95,10 @@ def lenient(s: str, notes: list) -> str:
         s = _EMPTY_GROUP_SUP_RE.sub(lambda m: "^{" + m.group(1) + "T}", s)
     if "'" in s:
         s = _BRACED_PRIME_RE.sub(lambda m: f"{m.group(1)}^{{{m.group(2)}{m.group(3)}}}", s)
+    if "partial" in s and "{" in s:
+        s = _EMPTY_PARTIAL_RE.sub(r"\\partial ", s)
+    if "{(" in s.replace(" ", ""):
+        s = _braced_arguments(s)
     s = _unbrace_names(s)
     if s[:1] == "{" or s.lstrip()[:1] == "{":
         s = _outer_braces(s)
@@ -253,6 +257,37 @@ def _unbrace_names(s: str) -> str:
             return s
         s = "".join(out) + s[last:]
     return s
+
+
+# \frac{\partial{}}{\partial{W}}: an empty group after \partial is the bare operator \partial
+_EMPTY_PARTIAL_RE = re.compile(r"\\partial\s*\{\s*\}")
+_BRACED_ARGUMENT_RE = re.compile(r"\\(?:log|ln|exp|tanh|sigma)(?![A-Za-z])\s*(?=\{\s*\()")
+
+
+def _braced_arguments(s: str) -> str:
+    r"""\log{(x + 1)}: braces around a function's bracketed argument only group it, and render as \log(x + 1)."""
+    out, i = [], 0
+    for m in _BRACED_ARGUMENT_RE.finditer(s):
+        if m.start() < i:
+            continue
+        close = _matching(s, m.end())
+        inner = s[m.end() + 1:close].strip() if close > 0 else ""
+        if not inner.startswith("(") or _paren_end(inner) != len(inner) - 1:
+            continue
+        out.append(s[i:m.end()] + inner)
+        i = close + 1
+    out.append(s[i:])
+    return "".join(out)
+
+
+def _paren_end(s: str) -> int:
+    """The index of the ')' that closes the '(' at s[0], or -1."""
+    depth = 0
+    for j, c in enumerate(s):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return j
+    return -1
 
 
 def _outer_braces(s: str) -> str:

@@ -13,6 +13,7 @@ from .ast import (Add, Cases, Neg, Node, Num,
                   Rel, Sym)
 from .latex import tex
 from .raw import (RArg, REither, RGroup, RPost, RProd, RSarg)
+from .vocabulary import GREEK
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class _G:                 # a bracketed list, kept until we know whether it is a
 class _Head:
     kind: str
     scripts: tuple
+
+
+@dataclass(frozen=True)
+class _Grad:              # \nabla f: waits for the argument (x) that says what f's gradient is taken by
+    of: Node
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,21 @@ def unwrap(raw):
             raw = raw.first
         else:
             return raw
+
+
+def _word(sym) -> bool:
+    """A name of several letters (loss, h1: words.words_in), bare: before brackets, a function of them."""
+    return isinstance(sym, Sym) and len(sym.name) > 1 and sym.name.isalnum() and not sym.index \
+        and sym.layer is None and sym.sublayer is None and not sym.hat and not sym.tag and sym.name not in GREEK
+
+
+def _number_sub(text: str) -> dict:
+    """z_2, W_{12}: a number subscript (a layer or an index, as the section reads it). Two digits or more are kept
+    as written too: on a matrix, W_{12} is its element (1, 2) (evaluate reads index_style 'digits:12')."""
+    sub = {"sublayer": Num(Fraction(text))}
+    if 1 < len(text) <= 3 and text.isdigit():   # a matrix's (or a 3-axis map's) element, not z_{100000000}
+        sub["index_style"] = "digits:" + text
+    return sub
 
 
 def _word_sub(word: str) -> dict:

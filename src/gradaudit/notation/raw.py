@@ -245,6 +245,9 @@ class RawBuilder(Transformer):
     def nabla(self, c):
         return RNabla(c[1], c[2])
 
+    def nabla_bare(self, c):
+        return RNabla(None, c[1])
+
     def norm(self, c):
         return RGroup("||", c[1])
 

@@ -14,7 +14,7 @@ from .ast import (Call, Deriv, Entry, Node, Num,
                   Pow, Prime, Rel, Shorthand, Space, Sym, Transpose)
 from .latex import tex
 from .raw import (RGroup, RNabla, RPost, RProd, RSarg)
-from .pieces import (_bracketed, _has_symbol, _indicator, _is_index_expr, _one_example_name, _Ones, _rel, _split_example, _word_sub, fold, unwrap)
+from .pieces import (_bracketed, _Grad, _has_symbol, _indicator, _is_index_expr, _number_sub, _one_example_name, _Ones, _rel, _split_example, _word_sub, fold, unwrap)
 
 
 class Scripts:
@@ -90,6 +90,8 @@ class Scripts:
 
     def nabla(self, raw: RNabla) -> Node:
         """\\nabla_{W^{(k)}} J is dJ/dW^{(k)}; Nielsen's \\nabla_a C is the gradient by the output activations a^L."""
+        if raw.by is None:
+            return _Grad(self.build(raw.of))   # \nabla loss(scores): by the argument written after it
         kind, by = raw.by
         if kind != "sub":
             raise NotationError("\\nabla needs the quantity it differentiates by as a subscript (\\nabla_a C)")
@@ -184,7 +186,7 @@ class Scripts:
             if t.type == "WORD":
                 return _word_sub(t.value)
             if t.type == "NUM":
-                return {"sublayer": Num(Fraction(t.value))}
+                return _number_sub(t.value)
             if t.type == "LETTER":
                 return {"index": (Sym(t.value),)}
             raise NotationError(f"cannot read the subscript {t.value!r}")
@@ -196,7 +198,7 @@ class Scripts:
             if isinstance(raw, Token) and raw.type == "WORD":
                 return _word_sub(raw.value)
             if isinstance(raw, Token) and raw.type == "NUM":
-                return {"sublayer": Num(Fraction(raw.value))}
+                return _number_sub(raw.value)
             if isinstance(raw, RGroup) and raw.kind in ("[", "("):
                 return {"index": tuple(fold(self.arg(a)) for a in raw.args),
                         "index_style": "[]" if raw.kind == "[" else "()"}

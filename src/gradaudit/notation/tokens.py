@@ -14,38 +14,15 @@ import re
 
 from lark import Token
 
-from .. import primitives
 from ..errors import NotationError
 from .lenient import lenient
+from .vocabulary import FUNC_ANYCASE, FUNC_TEXT, FUNC_WORDS, GLUED_FUNC, GREEK, LOSS_WORDS
+from .words import RUN, current_words, words_in
 
 MAX_CHARS = 20_000
 MAX_TOKENS = 5_000
 MAX_DEPTH = 200
 
-GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "iota", "kappa",
-    "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
-    "Gamma", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
-}
-# words naming the loss as a whole (MSE = \frac{1}{n} \sum ...): one name, not a product of letters
-LOSS_WORDS = {"MSE", "SSE", "RSS", "BCE", "NLL"}
-# words naming a function, written as plain letters or inside \text / \operatorname
-FUNC_WORDS = {
-    "sig": "sig", "sigmoid": "sigmoid", "tanh": "tanh", "log": "log", "ln": "log", "exp": "exp",
-    "relu": "relu", "ReLU": "relu", "softmax": "softmax", "maxpool": "maxpool",
-}
-# y ln(a), written without a space or a backslash: the letters before the function are factors
-GLUED_FUNC = re.compile(r"([A-Za-z]+?)(ln|log|exp)")
-# plain-letter words read as a function in any capitalisation (ReLu, Relu, Sigmoid, Softmax, sign)
-FUNC_ANYCASE = {"relu": "relu", "sigmoid": "sigmoid", "softmax": "softmax", "sign": "sign", "sgn": "sign",
-                "leakyrelu": "leakyrelu", "diag": "diag"}
-FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | FUNC_ANYCASE | {
-    "maxpooling": "maxpool", "max": "max", "flatten": "flatten", "leaky relu": "leakyrelu", "leaky_relu": "leakyrelu",
-    "lrelu": "leakyrelu"}
-# the primitive table's activations by every name notes write them with (\text{softplus}, \operatorname{ELU})
-FUNC_TEXT |= {w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}
-primitives.on_register(lambda: FUNC_TEXT.update({w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}))
-FUNC_ANYCASE["softplus"] = "softplus"
 # macros that are one token: name -> (type, value)
 SIMPLE = {
     "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
@@ -120,8 +97,9 @@ class TokenList(list):
 class _Lexer:
     """One pass over the string; see the module docstring."""
 
-    def __init__(self, s: str):
+    def __init__(self, s: str, words: frozenset = frozenset()):
         self.s = s
+        self.words = words               # multi-letter names (see words_in)
         self.out: list[Token] = []
         self.braces: list[str] = []      # 'script' | 'group' | env name
         self.envs: list[str] = []        # cases / matrix / wrapper, with the brace depth at which it opened
@@ -256,6 +234,8 @@ class _Lexer:
 
     def punct(self, c: str, i: int) -> int:
         t = PUNCT[c]
+        if c == "," and not self.braces and not self.depth and not self.cell_env() and SENTENCE_END.match(self.s, i + 1):
+            return i + 1   # 'A = B, \\': the sentence's comma at the end of a line, as a full stop there is
         if c == "{":
             self.braces.append("script" if self.prev_type() in ("CARET", "UNDERSCORE") else "group")
             self.check_depth()
@@ -300,6 +280,10 @@ class _Lexer:
         if self.prev_type() in ("CARET", "UNDERSCORE"):      # unbraced script: one letter only
             self.emit("LETTER", run[0], i)
             return i + 1
+        word = re.match(RUN, s[i:]).group(0)
+        if word in self.words:
+            self.emit("LETTER", word, i)
+            return i + len(word)
         end = i + len(run)
         if self.in_script():
             self.emit("WORD" if len(run) > 1 else "LETTER", run, i)
@@ -332,6 +316,10 @@ class _Lexer:
                 self.emit("LETTER", ch, i + 2 + k)
         else:
             for k, ch in enumerate(run):
+                tail = re.match(RUN, s[i + k:]).group(0)
+                if k and tail in self.words:         # xW1: x times the name W1
+                    self.emit("LETTER", tail, i + k)
+                    return i + k + len(tail)
                 self.emit("LETTER", ch, i + k)
         return end
 
@@ -487,6 +475,8 @@ class _Lexer:
             self.emit("WHERE", re.sub(r"^[\s,;:.]+", "", content), pos)
         elif content == "":
             return
+        elif content in self.words:
+            self.emit("LETTER", content, pos)     # \\mathrm{loss}: a name the notes use as one quantity
         else:
             self.emit("TEXT", content, pos)
 
@@ -512,7 +502,8 @@ def tokenize(s: str, notes: list | None = None) -> list[Token]:
     s = UNICODE_RE.sub(lambda m: UNICODE[m.group(0)], s)
     # g^{\prime}(z) and g^\prime(z) are g'(z): the superscript is only a prime
     s = PRIMES.sub(lambda m: "'" * ((m.group(1).count("\\prime") or m.group(1).count("'")) if m.group(1) else 1), s)
+    words = current_words() | words_in([s])        # the formula's own evidence, before \\mathit{h1} loses its wrapper
     s = lenient(s, notes if notes is not None else [])
-    out = TokenList(_Lexer(s).run())
+    out = TokenList(_Lexer(s, words).run())
     out.text = s
     return out

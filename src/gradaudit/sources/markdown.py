@@ -28,6 +28,7 @@ from mdit_py_plugins.dollarmath.index import (
 
 from .. import corpus, frontmatter, infer
 from ..errors import GradauditError
+from ..notation.words import reading_words, words_in
 
 # the environments a formula is written in; other amsmath blocks (matrices, alignat) are not read as claims
 DISPLAY_ENVS = {f"{name}{star}" for name in ("equation", "align", "gather", "multline", "eqnarray") for star in ("", "*")}
@@ -299,7 +300,7 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: 
     except RecursionError:   # markdown-it bounds its nesting; this is the net under it
         raise GradauditError("Markdown nested too deeply", file=str(path), line=1) from None
     title = (file_options or {}).get("title", path.stem)
-    return corpus.Document(path=str(path), document=path.name, title=title, sections=sections.built())
+    return corpus.Document(path=str(path), document=path.name, title=title, sections=sections.read_words())
 
 
 class _Sections:
@@ -355,6 +356,20 @@ class _Sections:
         if not any(s is section for s in self.order):
             self.order.append(section)
         section.formulas.append(formula)
+
+    def read_words(self) -> list:
+        """The sections, read knowing the multi-letter names the whole file uses (words.words_in): `loss` is one
+        quantity in the forward pass that defines it and in every claim after it."""
+        formulas = [f for section in self.order if section is not None for f in section.formulas]
+        formulas += [f for f, _ in self.undeclared]
+        declared = set(self.options.get("aliases", {})) | {name for section in self.order if section is not None
+                                                            for name in section.aliases}
+        words = words_in([f.latex for f in formulas], declared)
+        with reading_words(words):
+            built = self.built()
+        for section in built:
+            section.words = words | words_in((), section.aliases)
+        return built
 
     def built(self) -> list:
         if not self.order:
