@@ -423,7 +423,7 @@ def load_markdown(path: Path, text: str | None = None, **options) -> Document:
 
 
 def load_notebook(path: Path, **options) -> Document:
-    from .sources.markdown import load_notebook as read
+    from .sources.notebook import load_notebook as read
     return read(path, **options)
 
 

@@ -14,7 +14,6 @@ substituted for a generic g.
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 
 import numpy as np
@@ -26,62 +25,32 @@ from ..errors import GradauditError, NotationError
 from ..notation import ast as N
 from ..notation.parser import parse, warm_parser
 from ..notation.words import reading_words
-from . import budget, diagnose, net
+from . import budget, net
 from ..notation.tree import walk
-from .resolve import normalize, normalized_name, renamed_layer
-from .compare import Match
-from .judge import judge
-from .kinds import ErrorItem
+from .resolve import normalize, normalized_name
 from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions
 from .evaluate import evaluate, is_function_name, softmax_of_element
 from .indexing import notes_sizes
-from .names import BASE, is_loss, layer_value
+from .names import BASE, is_loss
 from .tree import EvalError, UnknownSymbol
 from .tree import show as _latex
-from .environments import SIZE_LETTERS, Environments, free_layer_variable, layer_symbols
-from .verdict import CONFIRM, EXAMPLE_COUNTS, Result, Verdicts
-from .readings import (agrees, dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
-                       one_example_chain, one_example_names, operator_readings, unknown_in, update_rule,
+from .environments import Environments, free_layer_variable, layer_symbols
+from .scope import ChainScope, name_broken_steps, unwritten_left_side, write_layer_variable
+from .verdict import CONFIRM, Result, Verdicts
+from .readings import (dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
+                       one_example_names, operator_readings, update_rule,
                        numbered_element, enumerates, example_label)
 
 RUN_SPENT = "run budget spent (--max-seconds): not audited"
-
-def _name_broken_steps(results: list) -> None:
-    """A middle step no small edit explains, in a chain that ends right, is a step that does not follow."""
-    if len(results) < 2 or results[-1].verdict not in ("correct", "notation"):
-        return
-    for k, r in enumerate(results[:-1]):
-        kinds = ("unexplained", "label") if k > 0 else ("unexplained",)   # the first claim's label is the chain's
-        if r.verdict == "error" and r.errors and all(e.kind in kinds for e in r.errors):
-            # a middle step's left side is the chain's, so a "label" there is a step computing something else
-            said = "; ".join(e.detail for e in r.errors if e.kind == "label")
-            r.errors = [ErrorItem("step", "this middle step does not hold, although the chain's last step does"
-                                  + (f" ({said})" if said else ""), "")]
-            r.corrected_latex = ""
-
-
-def _unwritten_left_side(results: list, borrowed: str) -> None:
-    """A display opening with '&=' and no left side continues a left side the notes do not write: the previous
-    display's last one (borrowed) is one reading, not the only one (a display may be left out, as notes copied
-    from slides often do), so a step that fails against it is unsupported, not an error."""
-    for r in results:
-        if r.verdict == "error":
-            r.verdict = "unsupported"
-            r.reason = (f"this display opens with '=' and no left side; read as continuing the previous display's "
-                        f"{borrowed}, it does not hold: write the left side it continues")
-            r.errors = []
-            r.corrected_latex = ""
-
 
 # ---- a section's formulas -----------------------------------------------------------------------------------
 
 
 INEQUALITIES = {"!=", "<", ">", "<=", ">="}
-LAYERED = ("W", "b", "Z", "A")   # quantities every layer has: written without a layer, their layer is not said
 UNIT_LETTERS = ("e", "i", "j", "k", "l", "n", "m", "t", "d")   # indices, sizes, e and Bishop's target t
 
 
-class SectionAuditor(Verdicts):
+class SectionAuditor(ChainScope, Verdicts):
     def __init__(self, section: Section, document: str, timeout: float = 5.0, run_deadline: float = float("inf")):
         self._parse = parse
         self.section = section
@@ -239,7 +208,7 @@ class SectionAuditor(Verdicts):
         for r in results:
             r.notes = notes
             if self.section.layer_variable:
-                _write_layer_variable(r, self.section.layer_variable)
+                write_layer_variable(r, self.section.layer_variable)
         return results
 
     def _undefined_letters(self, formula: Formula, base: dict, start: float, deadline: float, results: list,
@@ -389,34 +358,6 @@ class SectionAuditor(Verdicts):
             self.references[formula.id] = chains[0][0]
         return [c for c in chains if len(c) > 1]
 
-    def _layer_condition(self, annotation: str):
-        """'for l < L', 'if l \\le L-1': a side condition on layer numbers, as a test of a context's bindings."""
-        words = annotation.strip().split(None, 1)
-        if len(words) < 2 or words[0].lower().strip(",") not in ("for", "if", "when", "whenever"):
-            return None
-        try:
-            statement = next(x for x in self.parse(words[1]).statements if isinstance(x, N.Statement))
-        except (NotationError, StopIteration):
-            return None
-        ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-               ">=": lambda a, b: a >= b, "!=": lambda a, b: a != b, "=": lambda a, b: a == b}
-        if len(statement.steps) != 2 or len(statement.rels) != 1 or statement.rels[0] not in ops:
-            return None
-        variable = getattr(self.section, "layer_variable", "")
-        if variable and variable != "l":   # Goodfellow's 'for k < l': his k is the general layer, his l the last
-            statement = replace(statement, steps=tuple(renamed_layer(x, variable) for x in statement.steps))
-        names = {n.name for side in statement.steps for n in walk(side) if isinstance(n, N.Sym)}
-        free = names - {"L"}   # l, or the one other letter a text uses for any layer (Goodfellow's k)
-        if not names or len(free) > 1 or any(len(n) != 1 or not n.islower() or n in SIZE_LETTERS for n in free):
-            return None
-        test, (left, right) = ops[statement.rels[0]], statement.steps
-
-        def holds(ctx) -> bool:
-            try:
-                return bool(test(layer_value(left, ctx), layer_value(right, ctx)))
-            except EvalError:
-                return True   # the condition names a layer this claim does not run over
-        return holds
 
     def _audit_chain(self, chain, base, deadline, offset, total) -> list[Result]:
         symbols = layer_symbols(*chain)
@@ -479,7 +420,7 @@ class SectionAuditor(Verdicts):
                 result.verdict = "notation"
                 result.reason = "; ".join(readings)
             results.append(result)
-        _name_broken_steps(results)
+        name_broken_steps(results)
         for r in results:
             if self._unlayered is not None and r.verdict == "unsupported" and r.reason.startswith("layer index l has"):
                 r.reason = (f"no layer is written: the notes' names put the other quantities at a layer l, but "
@@ -501,7 +442,7 @@ class SectionAuditor(Verdicts):
                                 "example's sizes, and the network declares none (sizes: [...]); at the widths "
                                 "tried it does not hold")
         if id(chain_as_read) in self.borrowed and reference is chain[0]:
-            _unwritten_left_side(results if label_fix is None else results[:1], _latex(chain[0]))
+            unwritten_left_side(results if label_fix is None else results[:1], _latex(chain[0]))
         if chain[0] is not written_lhs:   # an update rule: show its left side as written, not as W_{new}
             for r in results:
                 tagged, written = _latex(chain[0]), _latex(written_lhs)
@@ -509,91 +450,6 @@ class SectionAuditor(Verdicts):
                 if r.corrected_latex.startswith(tagged):
                     r.corrected_latex = written + r.corrected_latex[len(tagged):]
         return results
-
-    def _implicit_layers(self, chain) -> set:
-        """Bishop's a_j, \\delta_j with no layer written, named a_j: Z^{[l]}_j: the layer the notes' names give them is
-        any layer l, so the claim runs over l as if it were written."""
-        found = set()
-        for node in chain:
-            for n in walk(node):
-                target = alias_target(n, self.section.parsed_aliases) if isinstance(n, N.Sym) else None
-                if target is not None:
-                    found |= {x for x in layer_symbols(target) if x == "l"}
-                elif isinstance(n, N.Sym) and n.layer is None and n.sublayer is None and BASE.get(n.name) in LAYERED:
-                    self._unlayered = n
-                    return set()   # Bishop's w_{kj} of \delta_j = h'(a_j) \sum_k w_{kj} \delta_k: in which layer is not said
-        return found
-
-    def _at_the_output(self, result: Result, ref, step, contexts, deadline) -> None:
-        """A claim whose layer is not written (Bishop's \\delta_k = \\partial E_n/\\partial y_k \\, dy_k/da_k) and that
-        holds at the output layer: the notes' unit letter (k, of the outputs y_k) says which layer it is about."""
-        output = [c for c in contexts if c.bindings.get("l") == c.bindings.get("L")]
-        if output and len(output) < len(contexts) and judge(ref, step, output, deadline).match is Match.EQUAL:
-            result.verdict, result.errors, result.corrected_latex = "notation", [], ""
-            result.reason = ("no layer is written: the claim holds at the output layer l = L, not at a hidden "
-                             "layer; write the layer to pin it down")
-
-    def _sums_a_lone_index(self, chain, one_output: bool = False) -> bool:
-        """Does a sum with no limits bind an element index of some name (\\sum_i dS_i, \\sum_k \\sum_j (W^{[l]}_{kj})^2)?
-        Its range is then not pinned down (the examples, or the units); a sum with limits says which, unless the
-        limit is a count named nowhere (\\frac{1}{n} \\sum_{i=1}^{n} (y_i - \\hat{y}_i)^2: n examples, or n units)."""
-        for node in chain:
-            for n in walk(node):
-                unnamed = isinstance(n, N.Sum) and isinstance(n.upper, N.Sym) and n.upper.name in EXAMPLE_COUNTS \
-                    and not n.upper.index and n.upper.layer is None and not self._example_count(n.upper)
-                if unnamed and one_output and all(x.name in ("y", "Y") for x in walk(n.body) if isinstance(x, N.Sym)
-                                                  and any(isinstance(i, N.Sym) and i.name == n.index.name
-                                                          for i in x.index)):
-                    continue   # y_i, \\hat{y}_i of a network with one output: i can only be the example
-                if isinstance(n, N.Sum) and n.index is not None and (n.upper is None and n.lower is None or unnamed):
-                    bound = n.index.name
-                    if any(isinstance(x, N.Sym) and any(isinstance(i, N.Sym) and i.name == bound for i in x.index)
-                           for x in walk(n.body)):
-                        return True
-        return False
-
-    def _one_example(self, chain) -> bool:
-        """Index notation and one example's lowercase names speak of one example, unless the chain sums up to the
-        example count (m, or the notes' own name for it)."""
-        return one_example_chain(chain, self.section) and not any(
-            isinstance(n, N.Sum) and self._example_count(n.upper) for node in chain for n in walk(node))
-
-    def _example_count(self, node) -> bool:
-        """m, or the notes' own name for it (CS231n's N): a sum up to it runs over the batch's examples."""
-        if node == N.Sym("m"):
-            return True
-        value = self.section.parsed_aliases.get(alias_key(node)) if isinstance(node, N.Sym) else None
-        return getattr(value, "target", value) == N.Sym("m")   # a names: entry's target is wrapped (ToolName)
-
-    def _reference(self, chain, contexts, deadline):
-        """The quantity the chain is about, and a label error on its first step if there is one."""
-        first = chain[0]
-        if len(chain) < 3 or not is_label(first) or unknown_in(first, contexts):
-            return first, None   # a name the network does not know is no wrong label: its claim is unsupported
-        agree_first = sum(1 for s in chain[1:] if agrees(first, s, contexts, deadline))
-        if agree_first >= 1:
-            return first, None
-        second = chain[1]
-        if is_label(second) and sum(1 for s in chain[2:] if agrees(second, s, contexts, deadline)) >= 1:
-            fix = diagnose.relabel(first, second, contexts, deadline)
-            if fix is not None:
-                return second, fix
-            return second, ErrorItem("label", f"{_latex(first)} names another quantity than the steps that follow "
-                                              f"({_latex(second)})", "")
-        return first, None
-
-
-LAYER_L = re.compile(r"(\^\{?[\[(]?)l(?=[\])}+\-])")
-
-
-def _write_layer_variable(result: Result, variable: str) -> None:
-    """The claim and its correction shown with the notes' own layer letter (h^{(k)}), not the l it was read as."""
-    def put(text: str) -> str:
-        return LAYER_L.sub(lambda m: m.group(1) + variable, text) if text else text
-    result.claim = put(result.claim)
-    result.corrected_latex = put(result.corrected_latex)
-    for e in result.errors:
-        e.fix_latex, e.detail = put(e.fix_latex), put(e.detail)
 
 
 def _single_node(parsed):

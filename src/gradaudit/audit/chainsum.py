@@ -19,7 +19,7 @@ import numpy as np
 
 from ..notation import ast as N
 from .compare import Match
-from .evaluate import element_position
+from .derivatives import element_position
 from .names import quantity_key
 from .tree import EvalError, show as _show
 

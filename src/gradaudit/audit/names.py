@@ -13,6 +13,7 @@ from .model import NumericModel
 from .tree import EvalError, UnknownSymbol, show as _show
 
 
+EXAMPLE_COUNTS = ("n", "N")   # the other letters notes use for the number of examples m
 ALPHA = 0.1          # the learning rate's value when a formula names alpha
 
 

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..notation import ast as N
 from ..notation.tree import walk
-from .evaluate import bumped_overrides, element_position, evaluate
+from .derivatives import bumped_overrides, element_position
+from .evaluate import evaluate
 from .names import quantity_key
 from .tree import EvalError, show as _show
 from .values import Jac, Lab, ShapeOnly

@@ -16,44 +16,14 @@ from lark import Token
 
 from ..errors import NotationError
 from .lenient import lenient
-from .vocabulary import FUNC_ANYCASE, FUNC_TEXT, FUNC_WORDS, GLUED_FUNC, GREEK, LOSS_WORDS
+from .vocabulary import (FUNC_ANYCASE, FUNC_TEXT, FUNC_WORDS, GLUED_FUNC, GREEK, LOSS_WORDS, MATRICES, SIMPLE, SIZED,
+                         SPACING, WRAPPERS)
 from .words import RUN, current_words, words_in
 
 MAX_CHARS = 20_000
 MAX_TOKENS = 5_000
 MAX_DEPTH = 200
 
-# macros that are one token: name -> (type, value)
-SIMPLE = {
-    "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
-    "partial": ("PARTIAL", "partial"), "sum": ("SUM", "sum"), "Delta": ("DELTA", "Delta"),
-    "cdot": ("MULOP", "cdot"), "times": ("MULOP", "times"), "odot": ("MULOP", "odot"), "ast": ("MULOP", "star"),
-    "circ": ("MULOP", "odot"),
-    "log": ("FUNC", "log"), "ln": ("FUNC", "log"), "exp": ("FUNC", "exp"), "tanh": ("FUNC", "tanh"),
-    "sigma": ("FUNC", "sigma"), "prime": ("PRIME", "'"), "top": ("TOP", "top"), "intercal": ("TOP", "top"),
-    "dots": ("DOTS", "dots"), "ldots": ("DOTS", "dots"), "cdots": ("DOTS", "cdots"), "vdots": ("DOTS", "vdots"),
-    "ddots": ("DOTS", "ddots"),
-    "neq": ("REL", "!="), "ne": ("REL", "!="), "geq": ("REL", ">="), "ge": ("REL", ">="), "leq": ("REL", "<="),
-    "le": ("REL", "<="), "rightarrow": ("REL", "->"), "to": ("REL", "->"), "Rightarrow": ("REL", "->"),
-    "longrightarrow": ("REL", "->"), "in": ("REL", "in"),
-    # an update (W \leftarrow W - \alpha dW) and a definition (\delta \equiv ...) are both ':='
-    "leftarrow": ("REL", ":="), "gets": ("REL", ":="), "longleftarrow": ("REL", ":="), "equiv": ("REL", ":="),
-    "triangleq": ("REL", ":="), "coloneqq": ("REL", ":="), "doteq": ("REL", ":="), "eqqcolon": ("REL", ":="),
-    "defeq": ("REL", ":="), "coloneq": ("REL", ":="),
-    "{": ("LCURLY", "{"), "}": ("RCURLY", "}"), "lbrace": ("LCURLY", "{"), "rbrace": ("RCURLY", "}"),
-    "\\": ("LINESEP", "\\\\"), "newline": ("LINESEP", "newline"), "therefore": ("THEREFORE", "therefore"),
-    "quad": ("QUAD", "quad"), "qquad": ("QUAD", "qquad"),
-    "onesvec": ("ONES", "1"), "indicator": ("INDIC", "1"), "nabla": ("NABLA", "nabla"),
-    "|": ("NORM", "|"), "Vert": ("NORM", "|"), "lVert": ("NORM", "|"), "rVert": ("NORM", "|"),
-}
-SPACING = {",", ";", ":", "!", " ", "displaystyle", "nonumber", "notag", "limits", "nolimits", "textstyle",
-           "scriptstyle", "scriptscriptstyle", "tiny", "scriptsize", "footnotesize", "small", "normalsize", "large",
-           "Large", "LARGE", "huge", "Huge", "middle"}
-SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
-         "Biggr", "bigm", "Bigm"}
-WRAPPERS = {"equation", "equation*", "aligned", "align", "align*", "gathered", "gather", "gather*", "split",
-            "alignedat", "displaymath", "math"}
-MATRICES = {"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix"}
 PUNCT = {"(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", "^": "CARET",
          "_": "UNDERSCORE", ",": "COMMA", "'": "PRIME", "+": "PLUS", "-": "MINUS", "/": "SLASH", "=": "REL",
          "<": "REL", ">": "REL", "&": "AMP"}

@@ -1,4 +1,4 @@
-"""The words notes write for functions and letters: Greek names, loss words, and every spelling of a function.
+"""The words notes write: Greek names, loss words, every spelling of a function, and the macros the lexer knows.
 
 The lexer (tokens.py) reads a run of letters with these; words.py uses them to tell a name from a function.
 """
@@ -32,3 +32,34 @@ FUNC_TEXT = {w.lower(): f for w, f in FUNC_WORDS.items()} | FUNC_ANYCASE | {
 FUNC_TEXT |= {w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}
 primitives.on_register(lambda: FUNC_TEXT.update({w: w for w in primitives.WORDS if len(w) > 1 and w not in FUNC_TEXT}))
 FUNC_ANYCASE["softplus"] = "softplus"
+# macros that are one token: name -> (type, value)
+SIMPLE = {
+    "frac": ("FRAC", "frac"), "dfrac": ("FRAC", "frac"), "tfrac": ("FRAC", "frac"),
+    "partial": ("PARTIAL", "partial"), "sum": ("SUM", "sum"), "Delta": ("DELTA", "Delta"),
+    "cdot": ("MULOP", "cdot"), "times": ("MULOP", "times"), "odot": ("MULOP", "odot"), "ast": ("MULOP", "star"),
+    "circ": ("MULOP", "odot"),
+    "log": ("FUNC", "log"), "ln": ("FUNC", "log"), "exp": ("FUNC", "exp"), "tanh": ("FUNC", "tanh"),
+    "sigma": ("FUNC", "sigma"), "prime": ("PRIME", "'"), "top": ("TOP", "top"), "intercal": ("TOP", "top"),
+    "dots": ("DOTS", "dots"), "ldots": ("DOTS", "dots"), "cdots": ("DOTS", "cdots"), "vdots": ("DOTS", "vdots"),
+    "ddots": ("DOTS", "ddots"),
+    "neq": ("REL", "!="), "ne": ("REL", "!="), "geq": ("REL", ">="), "ge": ("REL", ">="), "leq": ("REL", "<="),
+    "le": ("REL", "<="), "rightarrow": ("REL", "->"), "to": ("REL", "->"), "Rightarrow": ("REL", "->"),
+    "longrightarrow": ("REL", "->"), "in": ("REL", "in"),
+    # an update (W \leftarrow W - \alpha dW) and a definition (\delta \equiv ...) are both ':='
+    "leftarrow": ("REL", ":="), "gets": ("REL", ":="), "longleftarrow": ("REL", ":="), "equiv": ("REL", ":="),
+    "triangleq": ("REL", ":="), "coloneqq": ("REL", ":="), "doteq": ("REL", ":="), "eqqcolon": ("REL", ":="),
+    "defeq": ("REL", ":="), "coloneq": ("REL", ":="),
+    "{": ("LCURLY", "{"), "}": ("RCURLY", "}"), "lbrace": ("LCURLY", "{"), "rbrace": ("RCURLY", "}"),
+    "\\": ("LINESEP", "\\\\"), "newline": ("LINESEP", "newline"), "therefore": ("THEREFORE", "therefore"),
+    "quad": ("QUAD", "quad"), "qquad": ("QUAD", "qquad"),
+    "onesvec": ("ONES", "1"), "indicator": ("INDIC", "1"), "nabla": ("NABLA", "nabla"),
+    "|": ("NORM", "|"), "Vert": ("NORM", "|"), "lVert": ("NORM", "|"), "rVert": ("NORM", "|"),
+}
+SPACING = {",", ";", ":", "!", " ", "displaystyle", "nonumber", "notag", "limits", "nolimits", "textstyle",
+           "scriptstyle", "scriptscriptstyle", "tiny", "scriptsize", "footnotesize", "small", "normalsize", "large",
+           "Large", "LARGE", "huge", "Huge", "middle"}
+SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
+         "Biggr", "bigm", "Bigm"}
+WRAPPERS = {"equation", "equation*", "aligned", "align", "align*", "gathered", "gather", "gather*", "split",
+            "alignedat", "displaymath", "math"}
+MATRICES = {"bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "smallmatrix"}

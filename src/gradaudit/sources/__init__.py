@@ -18,7 +18,8 @@ def declares_network(path: Path) -> bool:
     a file it cannot read, or whose header names no network, is one it has nothing to say about."""
     from .. import corpus, frontmatter
     from .latex import header
-    from .markdown import declares_sections, notebook_markdown
+    from .markdown import declares_sections
+    from .notebook import notebook_markdown
     suffix = path.suffix.lower()
     if suffix not in corpus.NOTES_SUFFIXES:
         return True
