@@ -146,3 +146,9 @@ def test_walk_visits_what_subtrees_visits_in_the_same_order():
     node = parse(r"dZ = \frac{1}{m} \sum_{i=1}^{m} \begin{cases} W^T a_i & \text{if } z_i > 0 \\ 0 & \text{otherwise} "
                  r"\end{cases} + \begin{bmatrix} a & b \end{bmatrix}").statements[0].steps[1]
     assert list(tree.walk(node)) == [sub for _, sub in tree.subtrees(node)]
+
+
+def test_every_module_can_be_read_in_one_sitting():
+    """No module is over 500 lines (issue 18): past that a newcomer cannot hold it, and it has two ideas in it."""
+    long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py") if (n := len(p.read_text().splitlines())) > 500}
+    assert long == {}
