@@ -803,3 +803,37 @@ def test_an_enumerated_example_without_sizes_is_not_an_error(tmp_path):
                       r"-\frac{\partial{loss}}{\partial{scores_1}}")[0][0] == "error"
 
 
+
+
+LOGISTIC = "network:\n  layers: [sigmoid]\n  loss: bce\n  averaging: mean\n  convention: {}"
+
+
+@pytest.mark.parametrize("convention,formula,expected", [
+    # Ng's logistic regression in a column network: w is one unit's weights, a column vector (n x 1)
+    ("column", r"z = w^T x + b", ("notation", ())),
+    ("column", r"dw = x\, dz", ("notation", ())),
+    ("column", r"dw = \frac{1}{m} X dZ^T", ("notation", ())),
+    ("column", r"dw = \frac{1}{m} dZ X^T", ("correct", ())),     # w as the declared 1 x n row
+    ("column", r"z = w^T x - b", ("error", ("sign",))),
+    ("column", r"dw = \frac{1}{m} X^T dZ", ("error", ("transpose",))),   # neither reading conforms
+    # a row network (examples in rows): lowercase vectors are one example's, as rows or as columns
+    ("row", r"z = w^T x + b", ("notation", ())),
+    ("row", r"z = w^T x^T + b", ("notation", ())),
+    ("row", r"dw = x^T dz", ("correct", ())),
+    ("row", r"dw = \frac{1}{m} X^T dZ", ("correct", ())),
+    ("row", r"dw = \frac{1}{m} X dZ^T", ("error", ("transpose",))),     # capital X keeps the declared layout
+])
+def test_vectors_as_columns(tmp_path, convention, formula, expected):
+    """One unit's weights w and one example's x are vectors, which mathematics writes as columns whatever the
+    layout of the notes' batch matrices (probe 4: \\hat{y} = \\theta^T x in a declared row network was a false
+    alarm, and so is Ng's dw = \\frac{1}{m} X dZ^T in a column one). Capital batch quantities keep the layout."""
+    assert audit_note(tmp_path, LOGISTIC.format(convention), formula) == [expected]
+
+
+def test_a_batch_gradient_summed_over_the_examples(tmp_path):
+    """\\sum_{i=1}^m \\partial J/\\partial Z^{[l]}: the whole loss's gradient by a batch quantity is a batch quantity, and
+    a sum over i of it (no index i) is its sum over the examples; only a per-example loss (C_x) is a term per example."""
+    head = "architecture: d002-mlp-L-relu-softmax\nshorthand: per-example"
+    assert audit_note(tmp_path, head, r"\frac{\partial J}{\partial b^{[l]}} = \sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}",
+                      r"\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m}\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}") \
+        == [("notation", ()), ("error", ("factor",))]

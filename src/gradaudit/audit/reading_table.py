@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import infer, primitives
 from ..notation import ast as N
 from ..notation.tree import transform, walk
@@ -23,8 +25,8 @@ from .kinds import ErrorItem
 from .readings import (beside_the_prediction, defines_the_generic_activation, dot_product_reading,
                        dummy_variable, elementwise_first, example_sums, generic_parameter, hidden_layers_named, names_the_input, notes_own_function, one_example_chain,
                        one_layer_case, unknown_in)
-from .names import EXAMPLE_COUNTS
-from .tree import show as _latex
+from .names import BASE, EXAMPLE_COUNTS, quantity_key
+from .tree import UnknownSymbol, show as _latex
 
 if TYPE_CHECKING:   # the claim a reading looks at; verdict.py imports this table
     from .verdict import Claim, Result
@@ -229,7 +231,75 @@ def shorthand_per_example(auditor, c: Claim) -> bool:
                                          "'total'")
 
 
-READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, hidden_layers_only, shorthand_per_example)
+VECTOR_LETTERS = {"w": "W", "x": "X", "a": "A", "z": "Z", "y": "Y"}   # one unit's weights, one example's vectors
+
+
+def vectors_as_columns(auditor, c: Claim) -> bool:
+    """z = w^T x + b, \\hat{y} = \\theta^T x, dw = x dz: one unit's weights w and one example's x are vectors, which
+    mathematics writes as columns whatever layout the notes' batch matrices have. In a row network, a claim written
+    only in lowercase vectors (one example's) is read with them as columns; in a column network, a claim whose
+    weights are one unit's lowercase vector w (Ng's logistic regression, dw = \\frac{1}{m} X dZ^T) is read with w
+    as a column. Capital batch quantities keep their declared layout, and a matrix w keeps the declared orientation."""
+    arch = auditor.section.architecture
+    if arch.convention not in ("column", "row") or arch.is_cnn:
+        return False
+    if any(isinstance(n, N.Sym) and n.index for node in (c.ref, c.step) for n in walk(node)):
+        return False   # element indices mean the same in both layouts: nothing to reread
+    names = _names_read((c.ref, c.step), auditor.section.parsed_aliases)
+    if arch.convention == "row":
+        if not names & set(VECTOR_LETTERS) or names & set(VECTOR_LETTERS.values()):
+            return False
+        one_example = True
+    else:
+        if "w" not in names or "W" in names:
+            return False
+        one_example = auditor._one_example([c.ref, c.step])
+    symbols, hidden = layer_symbols(c.ref, c.step), hidden_layers_named([c.ref, c.step])
+    if arch.convention == "row":   # one example's vectors first as rows, the notes' own layout
+        rows = list(auditor.envs.contexts(symbols, hidden, True))
+        if rows and judge(c.ref, c.step, rows, c.deadline).match is Match.EQUAL:
+            auditor._accepted = (c.ref, c.step, rows, (Match.EQUAL,))
+            return decide(c.result, "notation", "lowercase x, z, a: one example's vectors, rows in the notes' layout")
+    columns = list(auditor.column_envs.contexts(symbols, hidden, one_example))
+    if not columns or (arch.convention == "column" and not _weights_are_vectors((c.ref, c.step), columns)):
+        return False
+    if judge(c.ref, c.step, columns, c.deadline).match is not Match.EQUAL:
+        return False
+    auditor._accepted = (c.ref, c.step, columns, (Match.EQUAL,))
+    return decide(c.result, "notation", "read with the vectors as columns (w^T x: one unit's weights and one "
+                                         "example's inputs as column vectors), as mathematics writes them; the "
+                                         f"notes' batch layout is {arch.convention}")
+
+
+def _names_read(nodes, aliases) -> set:
+    """The letters of the claim's names, read through the notes' own names (\\theta: w)."""
+    found = set()
+    for node in nodes:
+        for n in walk(node):
+            if isinstance(n, N.Sym):
+                target = alias_target(n, aliases)
+                found.add(target.name if isinstance(target, N.Sym) else n.name)
+    return found
+
+
+def _weights_are_vectors(nodes, contexts) -> bool:
+    """Is every weight the claim names one unit's (a vector: a 1 in its shape) in every context?"""
+    for ctx in contexts:
+        for node in nodes:
+            for n in walk(node):
+                target = alias_target(n, ctx.aliases) if isinstance(n, N.Sym) else None
+                if isinstance(n, N.Sym) and BASE.get(getattr(target, "name", n.name)) == "W":
+                    try:
+                        key = quantity_key(n, ctx)
+                    except UnknownSymbol:
+                        return False
+                    if 1 not in np.shape(ctx.model.values[key]):
+                        return False
+    return True
+
+
+READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, vectors_as_columns, hidden_layers_only,
+                         shorthand_per_example)
 
 
 # ---- readings tried before the diagnosis ----------------------------------------------------------------------

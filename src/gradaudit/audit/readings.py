@@ -212,8 +212,12 @@ def sums_of_one_example(step, ctx) -> bool:
 
 def is_loss_term(node) -> bool:
     """The loss, or a derivative of it (\\sum_x \\partial C_x / \\partial w): one number or one gradient per
-    example, never a batch quantity to be summed along its axis of examples."""
+    example, never a batch quantity to be summed along its axis of examples. The whole loss's derivative by a batch
+    quantity (\\partial J / \\partial Z^{[l]}, a row per example) is such a batch quantity."""
     if isinstance(node, N.Deriv):
+        if isinstance(node.den, N.Sym) and BASE.get(node.den.name) in ("Z", "A", "X", "Y") \
+                and isinstance(node.num, N.Sym) and not node.num.index and node.num.layer is None:
+            return False
         node = node.num
     return is_loss(node) or (isinstance(node, N.Call) and loss_call(node))
 
