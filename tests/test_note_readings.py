@@ -837,3 +837,62 @@ def test_a_batch_gradient_summed_over_the_examples(tmp_path):
     assert audit_note(tmp_path, head, r"\frac{\partial J}{\partial b^{[l]}} = \sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}",
                       r"\frac{\partial J}{\partial b^{[l]}} = \frac{1}{m}\sum_{i=1}^m \frac{\partial J}{\partial Z^{[l]}}") \
         == [("notation", ()), ("error", ("factor",))]
+
+
+BISHOP_GENERAL_RULE = ("# Error backpropagation\n\n$$a_j = \\sum_i w_{ji} z_i$$\n\n$$z_j = h(a_j)$$\n\n"
+                       "$$E_n = \\frac{1}{2} \\sum_k (y_k - t_k)^2$$\n\n$$\\delta_j \\equiv \\frac{\\partial E_n}{\\partial a_j}$$\n\n")
+
+
+@pytest.mark.parametrize("formula", [r"\delta_j = h'(a_j) \sum_k w_{kj} \delta_k",
+                                     r"\delta_j = h(a_j) \sum_k w_{kj} \delta_k"])
+def test_bishop_unit_letters_of_other_layers_are_not_pinned(tmp_path, formula):
+    """Bishop's general rule with no layer written, the network inferred from a_j = \\sum_i w_{ji} z_i: k is the
+    next layer's unit, which the inferred network does not have, so the claim is unsupported, never an error
+    (probe 4: the right one was a dimension error)."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(BISHOP_GENERAL_RULE + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert results[-1].verdict == "unsupported" and "no layer is written" in results[-1].reason
+
+
+OWN_LOSS = """---
+network:
+  layers: [identity]
+  loss: squared
+  loss_scale: "1/2"
+  averaging: mean
+  convention: row
+---
+
+# With the one-half
+
+$$J = \\frac{1}{2m} \\sum_{i=1}^{m} (\\hat{y}^{(i)} - y^{(i)})^2$$
+
+$$\\frac{\\partial J}{\\partial w_j} = \\frac{1}{m} \\sum_{i=1}^{m} (\\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}$$
+
+# Without the one-half
+
+$$J = \\frac{1}{m} \\sum_{i=1}^{m} (\\hat{y}^{(i)} - y^{(i)})^2$$
+
+$$\\frac{\\partial J}{\\partial w_j} = \\frac{2}{m} \\sum_{i=1}^{m} (\\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}$$
+
+$$\\frac{\\partial J}{\\partial w_j} = \\frac{1}{m} \\sum_{i=1}^{m} (\\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}$$
+
+# Back to the declared network
+
+$$\\frac{\\partial J}{\\partial w_j} = \\frac{1}{m} \\sum_{i=1}^{m} (\\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}$$
+"""
+
+
+def test_a_heading_that_defines_its_own_loss(tmp_path):
+    """Front matter with the one-half, then a heading whose notes define J without it: that heading's formulas
+    are checked in the network its definition gives (probe 4: the definition and the 2/m gradient after it were
+    false alarms), and the next heading is back in the declared network. x_j^{(i)} in a sum over the examples is
+    X's entry (i, j)."""
+    notes = tmp_path / "regression.md"
+    notes.write_text(OWN_LOSS)
+    verdicts = [(r.verdict, tuple(e.kind for e in r.errors)) for r in audit_paths([notes]).results]
+    assert [v for v, _ in verdicts[:2]] == ["notation", "correct"]
+    assert verdicts[2][0] == "notation" and verdicts[3] == ("correct", ())
+    assert verdicts[4] == ("error", ("factor",))
+    assert verdicts[5] == ("correct", ())

@@ -40,6 +40,7 @@ class Formula:
     locator: str                  # where in the source document: "eq 12", "table 2, ...", heading
     lhs: str = ""                 # a left side given in the prose ("the dJ/dZ is equal to ...")
     continues: str = ""           # id of the formula this one continues ("= ..." lines)
+    heading: str = ""             # the heading it is under in Markdown notes (line:title), or ""
 
 
 @dataclass

@@ -35,11 +35,12 @@ from .names import BASE, is_loss
 from .tree import EvalError, UnknownSymbol
 from .tree import show as _latex
 from .environments import Environments, free_layer_variable, layer_symbols
+from .own_loss import OwnLoss
 from .scope import ChainScope, name_broken_steps, unwritten_left_side, write_layer_variable
 from .verdict import CONFIRM, Result, Verdicts
 from .readings import (dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
-                       one_example_names, operator_readings, update_rule,
-                       numbered_element, enumerates, example_label)
+                       one_example_names, operator_readings, update_rule)
+from .worked_example import enumerates, example_label, numbered_element
 
 RUN_SPENT = "run budget spent (--max-seconds): not audited"
 
@@ -50,7 +51,7 @@ INEQUALITIES = {"!=", "<", ">", "<=", ">="}
 UNIT_LETTERS = ("e", "i", "j", "k", "l", "n", "m", "t", "d")   # indices, sizes, e and Bishop's target t
 
 
-class SectionAuditor(ChainScope, Verdicts):
+class SectionAuditor(ChainScope, OwnLoss, Verdicts):
     def __init__(self, section: Section, document: str, timeout: float = 5.0, run_deadline: float = float("inf")):
         self._parse = parse
         self.section = section
@@ -66,6 +67,7 @@ class SectionAuditor(ChainScope, Verdicts):
         self.inequalities = []  # relations of the formula being read that are not equalities
         self.borrowed = set()
         self._unlayered = None   # a quantity that kept a chain from taking its layer from the notes' names
+        self._declared, self._heading = section.architecture, ""   # own_loss.py: a heading's own loss
 
     def parse(self, latex):
         """A formula read as its notes' (their multi-letter names are names, words.words_in)."""
@@ -151,6 +153,7 @@ class SectionAuditor(ChainScope, Verdicts):
                     latex=formula.latex, section=self.section.id, document=self.document)
         if time.monotonic() >= self.run_deadline:
             return [Result(**base, claim="", verdict="unsupported", reason=RUN_SPENT)]
+        self._enter_heading(formula)
         _ = self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
         warm_parser()
         start = time.monotonic()
@@ -158,6 +161,7 @@ class SectionAuditor(ChainScope, Verdicts):
         with budget.limit(deadline):   # reading, normalizing, evaluating, diagnosing: one budget
             try:
                 results = self._audit_within(formula, base, start, deadline)
+                results = self._own_loss(formula, base, start, deadline, results)
                 with contextlib.suppress(TimeoutError):   # no time for the readings: the claims stay as first read
                     results = self._undefined_letters(formula, base, start, deadline, results)
             except TimeoutError:
@@ -421,6 +425,7 @@ class SectionAuditor(ChainScope, Verdicts):
                 result.reason = "; ".join(readings)
             results.append(result)
         name_broken_steps(results)
+        self._widths_not_pinned(results, chain)
         for r in results:
             if self._unlayered is not None and r.verdict == "unsupported" and r.reason.startswith("layer index l has"):
                 r.reason = (f"no layer is written: the notes' names put the other quantities at a layer l, but "

@@ -19,7 +19,7 @@ from .compare import Match, close
 from .evaluate import evaluate, infer_ranges
 from .judge import judge
 from .names import BASE, SCALARS, is_loss, loss_call, quantity_key
-from .tree import DimensionError, EvalError, UnknownSymbol, show as _latex
+from .tree import DimensionError, UnknownSymbol, show as _latex
 
 
 def one_example_chain(chain, section) -> bool:
@@ -110,11 +110,15 @@ def operator_readings(chain, contexts):
             readings.append(f"{_latex(step.factors[0])} written before an expression is read as the operator "
                             f"that differentiates it")
         summed = example_sums(new, ctx)
-        if summed is not new and not sums_of_one_example(new, ctx):
+        if _np_sums(summed) > _np_sums(new) and not sums_of_one_example(new, ctx):
             readings.append("a sum over i = 1..m of a quantity that has no index i is read as the sum over the "
                             "m examples")
         out.append(summed)
     return out, readings
+
+
+def _np_sums(node) -> int:
+    return sum(1 for n in walk(node) if isinstance(n, N.Sum) and n.style == "np")
 
 
 def example_sums(step, ctx):
@@ -125,6 +129,9 @@ def example_sums(step, ctx):
     axis = ctx.model.layout.example_axis
 
     def fn(n):
+        indexed = _examples_indexed(n, ctx) if over_examples(n) else None
+        if indexed is not None:
+            return indexed
         if over_examples(n) \
                 and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)) \
                 and not is_loss_term(n.body):   # \sum_i \mathcal{L}^{(i)}: m examples' losses, each a number
@@ -134,6 +141,36 @@ def example_sums(step, ctx):
             return N.Sum(n.body, axis=axis, keepdims=True, style="np")
         return n
     return transform(step, fn)
+
+
+BATCHED = ("X", "A", "Z", "Y")   # the quantities that have one column (or row) per example
+
+
+def _examples_indexed(n, ctx):
+    """\\sum_{i=1}^{m} (a^{(i)} - y^{(i)}) x_j^{(i)}: with a unit index on an example's input (x_j), the example
+    superscripts (i) the notes wrote are the sum's index i on every batch quantity of the body: x_j^{(i)} is the
+    entry (j, i) of X (of (i, j) in the row layout), a^{(i)} and y^{(i)} of a one-unit output the entry i. None when
+    the body has no such unit index, or a batch quantity of several units written without one."""
+    label = n.index
+    syms = [x for x in walk(n.body) if isinstance(x, N.Sym) and BASE.get(x.name) in BATCHED and x.name.islower()]
+    if not any(x.index for x in syms) or any(isinstance(i, N.Sym) and i.name == label.name
+                                             for x in syms for i in x.index):
+        return None
+    columns = ctx.model.layout.examples_in_columns
+    for x in syms:
+        try:
+            shape = np.shape(ctx.model.values[quantity_key(replace(x, index=()), ctx)])
+        except (UnknownSymbol, KeyError):
+            return None
+        if len(x.index) > 1 or (not x.index and 1 not in shape):
+            return None
+
+    def put(x):
+        if not (isinstance(x, N.Sym) and BASE.get(x.name) in BATCHED and x.name.islower()):
+            return x
+        index = (x.index + (label,) if columns else (label,) + x.index) if x.index else (label,)
+        return replace(x, index=index, index_style="example-last" if columns else "example-first")
+    return N.Sum(transform(n.body, put), index=label, lower=n.lower, upper=n.upper, style=n.style)
 
 
 def elementwise_first(n):
@@ -415,70 +452,3 @@ def generic_parameter(*sides):
         return None
     return tuple(transform(side, lambda x: replace(x, index=(), index_style="") if generic(x) else x)
                  for side in sides)
-
-
-# ---- a worked example's numbered elements ---------------------------------------------------------------
-
-def numbered_element(chain):
-    """The first name the chain indexes by a number (scores_0, W_{12}), or None."""
-    for node in chain:
-        for n in walk(node):
-            if isinstance(n, N.Sym) and any(isinstance(i, N.Num) for i in n.index):
-                return n
-    return None
-
-
-def _writes_target(ref, step, ctx) -> bool:
-    """Does the claim name the target (y, or the notes' trueprob)?"""
-    for x in (ref, step):
-        for n in walk(x):
-            if isinstance(n, N.Sym):
-                try:
-                    if quantity_key(n, ctx) == "Y":
-                        return True
-                except UnknownSymbol:   # a name that is no quantity is not the target
-                    continue
-    return False
-
-
-def enumerates(chain) -> bool:
-    """Does a sum of the chain write out elements 0, 1, 2 (or 1, 2, ...) of one quantity, one a term
-    (scores_0 + scores_1 + scores_2)? Such a sum states the width of its example's network."""
-    for node in chain:
-        for add in walk(node):
-            if not isinstance(add, N.Add) or len(add.terms) < 2:
-                continue
-            seen = [{(n.name, k, i.value) for n in walk(t) if isinstance(n, N.Sym)
-                     for k, i in enumerate(n.index) if isinstance(i, N.Num)} for t in add.terms]
-            for name, k, _ in seen[0]:
-                values = sorted({v for term in seen for (m, j, v) in term if (m, j) == (name, k)})
-                counts = all(any((m, j) == (name, k) for m, j, _ in term) for term in seen)
-                if counts and len(values) == len(add.terms) and values[0] in (0, 1) \
-                        and values == list(range(int(values[0]), int(values[0]) + len(values))):
-                    return True
-    return False
-
-
-def example_label(result, ref, step, contexts, deadline, arch) -> None:
-    r"""A worked example's claim by numbered elements that holds when the example's target is one class
-    (-scores_2 + \log \sum_j e^{scores_j}: the true class is 2) speaks of that example's label, which the notes
-    fix and gradaudit cannot know: unsupported, saying which class, never an error."""
-    if arch.loss != "cce" or _writes_target(ref, step, contexts[0]):
-        return   # a claim that writes the target (trueprob_2) speaks of every target
-    width = min(np.shape(c.model.values["Y"])[c.model.class_axis] for c in contexts)
-    labels = []
-    for label in range(width):
-        labelled = [replace(c, model=c.model.with_label(label)) for c in contexts]
-        try:
-            outcome = judge(ref, step, labelled, deadline)
-        except (EvalError, ValueError, ArithmeticError, IndexError):
-            continue
-        if outcome.match is Match.EQUAL:
-            labels.append(label)
-    if labels:
-        base = 0 if any(isinstance(n, N.Sym) and (N.Num(0) in n.index or "0" in n.index_style.partition("digits:")[2])
-                        for x in (ref, step) for n in walk(x)) else 1
-        classes = " or ".join(str(c + base) for c in labels)
-        result.verdict, result.errors, result.corrected_latex = "unsupported", [], ""
-        result.reason = (f"it holds only when the example's true class is {classes} (as the formula counts): "
-                         "the notes' example fixes its label, which gradaudit does not know")

@@ -139,6 +139,23 @@ class ChainScope:
                         return True
         return False
 
+    def _widths_not_pinned(self, results: list, chain) -> None:
+        """\\delta_j = h'(a_j) \\sum_k w_{kj} \\delta_k in notes whose network is inferred and whose names carry no layer:
+        an index that runs outside a quantity says the unit letters (Bishop's i, j, k: three layers) name quantities
+        of other widths than the inferred network gives them, which the notes do not pin down; not an error."""
+        if not self.section.inferred:
+            return
+        layered = [n for node in chain for n in walk(node) if isinstance(n, N.Sym) and BASE.get(n.name) in LAYERED]
+        if not layered or any(n.layer is not None or n.sublayer is not None for n in layered):
+            return
+        for r in results:
+            if r.verdict == "error" and [e.kind for e in r.errors] == ["dimension"] \
+                    and r.errors[0].detail.startswith("an index runs outside"):
+                r.verdict, r.errors, r.corrected_latex = "unsupported", [], ""
+                r.reason = ("no layer is written and an index runs outside a quantity of the network inferred from "
+                            "the notes: its unit letters may name other layers' units (Bishop's i, j, k); write the "
+                            "layers or declare the network to have it checked")
+
     def _one_example(self, chain) -> bool:
         """Index notation and one example's lowercase names speak of one example, unless the chain sums up to the
         example count (m, or the notes' own name for it)."""

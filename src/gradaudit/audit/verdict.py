@@ -21,7 +21,7 @@ from . import diagnose, exact, layout
 from .compare import Match
 from .judge import Outcome, judge, written_size
 from .kinds import ErrorItem
-from .readings import (OPAQUE, evaluable, fails_on_dimensions, foreign,
+from .readings import (operator_readings, OPAQUE, evaluable, fails_on_dimensions, foreign,
                        update_rule)
 from .reading_table import decide, READINGS_BEFORE_DIAGNOSIS, READINGS_OF_A_DEFINITION, READINGS_WHEN_UNEQUAL, READINGS_WHEN_UNREAD
 from .resolve import normalize
@@ -194,7 +194,8 @@ class Verdicts:
         try:
             parsed = self.parse(result.corrected_latex)
             statement = next(s for s in parsed.statements if isinstance(s, N.Statement))
-            left, right = update_rule([normalize(x, self.section) for x in statement.steps[:2]])
+            left, right = update_rule(operator_readings([normalize(x, self.section) for x in statement.steps[:2]],
+                                                        contexts)[0])   # read as the claim was
             budget = max(deadline, time.monotonic() + 1.0)
             outcome = judge(left, right, contexts, budget)
             ok = outcome.match in (Match.EQUAL, Match.LOCAL)

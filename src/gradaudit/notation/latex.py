@@ -8,6 +8,8 @@ tree survives the round trip; clear the node's repair/style field to print the r
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sys
 from fractions import Fraction
 
@@ -175,7 +177,21 @@ def _layer(s: Sym, inner_t: str = "") -> str:
     return f"^{{[{layer}]{inner_t}}}"
 
 
+EXAMPLE_STYLES = {"example-last": -1, "example-first": 0}   # x_j^{(i)} read as X's entry (j, i), or (i, j) in rows
+
+
+def _example_sym(s: Sym, inner_t: str) -> str:
+    """x_j^{(i)}, a^{[l](i)}: the example index shown as the notes wrote it, a superscript in parentheses."""
+    at = EXAMPLE_STYLES[s.index_style]
+    example, units = s.index[at], (s.index[:-1] if at == -1 else s.index[1:])
+    out = _sym(replace(s, index=units, index_style="", layer=None), guard=False)
+    layer = f"[{_index_expr(s.layer)}]" if s.layer is not None else ""
+    return f"{out}^{{{layer}({_index_expr(example)}){inner_t}}}"
+
+
 def _sym(s: Sym, inner_t: str = "", guard: bool = True) -> str:
+    if s.index_style in EXAMPLE_STYLES and s.index:
+        return _example_sym(s, inner_t)
     out = _sym_base(s)
     if guard and s.name in ("g", "e") and not s.hat and not s.font and s.style != "{}":
         out = "{" + out + "}"          # keep a plain g or e from reading as a function / exp

@@ -290,8 +290,9 @@ def load_markdown(path: Path, text: str | None = None, cell_lines=None, inline: 
                     corpus._check_count(number, path, line)
                     number += 1
                     where = f"line {line}" if cell_lines is None else "cell {}, line {}".format(*cell_lines[line - 1])
+                    heading = f"{sections.title_line}:{sections.title}" if sections.headings else ""
                     sections.add(corpus.Formula(id=f"f{number}", latex=payload, file=str(path), line=line,
-                                                locator=where))
+                                                locator=where, heading=heading))
     except GradauditError as exc:
         if exc.file is None:
             exc.file = str(path)
