@@ -896,3 +896,23 @@ def test_a_heading_that_defines_its_own_loss(tmp_path):
     assert verdicts[2][0] == "notation" and verdicts[3] == ("correct", ())
     assert verdicts[4] == ("error", ("factor",))
     assert verdicts[5] == ("correct", ())
+
+
+CS229_STYLE = ("# Linear regression\n\n$$\\hat{y}^{(i)} = w^T x^{(i)} + b$$\n\n"
+               "$$J(w, b) = \\frac{1}{2m} \\sum_{i=1}^{m} \\left( \\hat{y}^{(i)} - y^{(i)} \\right)^2$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"\nabla_w J = \frac{1}{m} X^T \left( \hat{y} - y \right)", "notation"),          # X: m x n, rows
+    (r"w := w - \frac{\alpha}{m} X^T \left( \hat{y} - y \right)", "notation"),
+    (r"\nabla_w J = X^T \left( \hat{y} - y \right)", "error"),                          # the 1/m lost
+    (r"\frac{\partial J}{\partial w_j} = \frac{1}{m} \sum_{i=1}^{m} (\hat{y}^{(i)} - y^{(i)}) x^{(i)}_j", "correct"),
+    (r"\frac{\partial J}{\partial w_j} = \frac{1}{m} \sum_{i=1}^{m} (y^{(i)} - \hat{y}^{(i)}) x^{(i)}_j", "error"),
+])
+def test_a_forward_pass_of_one_example_leaves_the_batch_layout_open(tmp_path, formula, expected):
+    """Notes whose forward pass is one example's (\\hat{y}^{(i)} = w^T x^{(i)} + b) infer the example's layout; the
+    batch X may then stack the examples as rows (CS229), and a claim about X that holds so is read so (probe 5:
+    \\nabla_w J = \\frac{1}{m} X^T (\\hat{y} - y) was a transpose error)."""
+    notes = tmp_path / "cs229.md"
+    notes.write_text(CS229_STYLE + f"$${formula}$$\n")
+    assert audit_paths([notes]).results[-1].verdict == expected

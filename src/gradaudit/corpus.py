@@ -60,6 +60,7 @@ class Section:
     inferred: str = ""            # the front matter (YAML) of a network inferred from the notes' forward pass
     layer_variable: str = ""      # the letter the notes write a general layer with, when not l (Goodfellow's k)
     shorthand_open: bool = False  # inferred notes that never say whether dZ is one example's: a claim true either way
+    layout_open: bool = False     # inferred from one example's forward pass (w^T x + b): the batch X's layout is open
     undetermined: str = ""        # a heading whose network is neither declared nor inferable: why (its formulas unsupported)
     shorthand_declared: bool = False   # the header says what dZ means (shorthand:); else the notes' formulas may
     words: frozenset = frozenset()     # the multi-letter names the notes use as quantities (tokens.words_in)
@@ -287,6 +288,7 @@ def inferred_section(formulas: list, options: dict, lines: dict, path: Path, con
     section = _notes_section(merged, {**found.lines, **lines}, path)
     section.inferred = found.yaml()
     section.shorthand_open = "shorthand" not in merged and section.architecture.averaging == "mean"
+    section.layout_open = found.layout_open and "convention" not in options.get("network", {})
     section.formulas = list(formulas)
     return section
 

@@ -60,7 +60,7 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
         self.run_deadline = run_deadline   # time.monotonic() when the whole run's --max-seconds are spent
         section.parsed_aliases = self._aliases()
         self._envs = None
-        self._column_envs = None
+        self._other_envs = {}   # convention -> Environments (envs_in)
         self.previous_reference = None
         self.references = {}   # formula id -> the quantity its first chain is about (for `continues`)
         self.conditions = {}   # id(chain) -> a test of a context's layer numbers ('for l < L')
@@ -84,11 +84,15 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
     def column_envs(self) -> Environments:
         """An index-notation network (z_j = sum_k w_{k,j} a_k) with its vectors as columns, z = w^T a + b: a text
         may write whole vectors either way round, and both are the same network."""
-        if self._column_envs is None:
-            section = replace(self.section, architecture=replace(self.section.architecture, convention="column-wT"))
+        return self.envs_in("column-wT")
+
+    def envs_in(self, convention: str) -> Environments:
+        """The section's network in another layout, built on first use (the readings that reread a claim so)."""
+        if convention not in self._other_envs:
+            section = replace(self.section, architecture=replace(self.section.architecture, convention=convention))
             section.parsed_aliases = self.section.parsed_aliases
-            self._column_envs = Environments(section)
-        return self._column_envs
+            self._other_envs[convention] = Environments(section)
+        return self._other_envs[convention]
 
     def check_names(self, path: str) -> None:
         """Each `names:` entry must stand for a quantity of the network: a name for nothing is refused (exit 2)."""

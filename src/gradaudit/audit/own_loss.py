@@ -33,7 +33,7 @@ class OwnLoss:
 
     def _use(self, arch) -> None:
         self.section.architecture = arch
-        self._envs = self._column_envs = None
+        self._envs, self._other_envs = None, {}
 
     def _own_loss(self, formula: Formula, base: dict, start: float, deadline: float, results: list) -> list:
         """The formula's results, re-read in the network a loss definition under a heading gives (see above)."""

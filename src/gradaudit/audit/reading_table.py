@@ -298,8 +298,28 @@ def _weights_are_vectors(nodes, contexts) -> bool:
     return True
 
 
-READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, vectors_as_columns, hidden_layers_only,
-                         shorthand_per_example)
+def batch_layout_left_open(auditor, c: Claim) -> bool:
+    """\\nabla_w J = \\frac{1}{m} X^T (\\hat{y} - y) in notes whose forward pass is one example's (\\hat{y}^{(i)} = w^T x^{(i)}
+    + b): the inferred layout is the example's, and the batch matrix X may stack the examples as rows (CS229's
+    X, m x n) or as columns; a claim about the batch that holds in the other layout is read in it."""
+    if not auditor.section.layout_open or auditor.section.architecture.is_cnn:
+        return False
+    if not _names_read((c.ref, c.step), auditor.section.parsed_aliases) & set(VECTOR_LETTERS.values()):
+        return False
+    convention = auditor.section.architecture.convention
+    symbols, hidden = layer_symbols(c.ref, c.step), hidden_layers_named([c.ref, c.step])
+    for other in ("row",) if convention != "row" else ("column-wT", "column"):
+        contexts = list(auditor.envs_in(other).contexts(symbols, hidden, False))
+        if contexts and judge(c.ref, c.step, contexts, c.deadline).match is Match.EQUAL:
+            auditor._accepted = (c.ref, c.step, contexts, (Match.EQUAL,))
+            stacked = "rows (X is m x n)" if other == "row" else "columns (X is n x m)"
+            return decide(c.result, "notation", f"the notes' forward pass is one example's, which leaves the batch's "
+                                                 f"layout open: read with the examples stacked as {stacked}")
+    return False
+
+
+READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, vectors_as_columns, batch_layout_left_open,
+                         hidden_layers_only, shorthand_per_example)
 
 
 # ---- readings tried before the diagnosis ----------------------------------------------------------------------

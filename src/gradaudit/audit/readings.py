@@ -49,7 +49,7 @@ def one_example_names(chain, section) -> bool:
     names = [n.of.name if isinstance(n, N.Shorthand) else n.name for node in chain for n in walk(node)
              if isinstance(n, (N.Sym, N.Shorthand))]
     lower = [x for x in names if x in ("a", "z", "y")]    # y, \hat{y}: one example's label and output
-    return bool(lower) and not any(x in ("A", "Z", "Y") for x in names)
+    return bool(lower) and not any(x in ("A", "Z", "Y", "X") for x in names)   # X: the batch, not one example
 
 
 def layer_parts(chain) -> list:

@@ -75,6 +75,7 @@ class Inferred:
     network: dict                  # spec keys (spec.load reads them)
     options: dict                  # section options: names, subscript, shorthand
     lines: dict                    # the formula line each fact came from ('network', 'aliases.NAME')
+    layout_open: bool = False      # every affine step is one example's (w^T x + b): the batch's layout is not written
 
     def yaml(self) -> str:
         """The front matter a user can paste to declare this network (and change what was guessed)."""
@@ -303,7 +304,10 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         options.setdefault("names", set()).add(loss.count)
         lines[f"aliases.{loss.count}"] = loss.line
     lines["network"] = first_line
-    return Inferred(network=network, options=options, lines=lines)
+    affine = [s for s in steps if s.kind == "affine"]
+    one_example = bool(affine) and network["convention"] != "index" and all(
+        isinstance(s.arg_sym, N.Sym) and s.arg_sym.name.islower() for s in affine)
+    return Inferred(network=network, options=options, lines=lines, layout_open=one_example)
 
 
 def _output_activation(network) -> str:
