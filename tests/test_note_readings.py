@@ -7,9 +7,11 @@ the notes do not pin down is `notation` or `unsupported`, never `error`.
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from gradaudit.audit.runner import audit_paths
 from gradaudit.errors import GradauditError
+from gradaudit.infer.numbering import layer_condition
 from gradaudit.sources.markdown import find_math
 
 ROW_INDEX = ("network:\n  layers: \"g x (L-1), g\"\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
@@ -916,3 +918,119 @@ def test_a_forward_pass_of_one_example_leaves_the_batch_layout_open(tmp_path, fo
     notes = tmp_path / "cs229.md"
     notes.write_text(CS229_STYLE + f"$${formula}$$\n")
     assert audit_paths([notes]).results[-1].verdict == expected
+
+
+NIELSEN_NUMBERED = ("# Backprop on my net\n\n$$a^1 = x$$\n\n$$z^2 = w^2 a^1 + b^2$$\n\n$$a^2 = \\sigma(z^2)$$\n\n"
+                    "$$z^3 = w^3 a^2 + b^3$$\n\n$$a^3 = \\sigma(z^3)$$\n\n$$C = \\frac{1}{2} \\left\\| y - a^3 \\right\\|^2$$\n\n")
+
+
+def audit_body(tmp_path, body: str, *formulas: str):
+    """A note with no front matter (its network inferred), then the formulas: (verdict, kinds) of each result, and
+    the inferred networks' front matter."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(body + "".join(f"$${f}$$\n\n" for f in formulas))
+    run = audit_paths([notes])
+    return [(r.verdict, tuple(e.kind for e in r.errors)) for r in run.results], [front for _, _, front in run.networks]
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"\delta^3 = (a^3 - y) \odot \sigma'(z^3)", ("correct", ())),
+    (r"\delta^2 = \left( (w^3)^T \delta^3 \right) \odot \sigma'(z^2)", ("correct", ())),
+    (r"\frac{\partial C}{\partial w^2} = \delta^2 (a^1)^T", ("correct", ())),
+    (r"\frac{\partial C}{\partial w^2_{jk}} = a^1_k \delta^2_j", ("correct", ())),
+    (r"\frac{\partial C}{\partial w^2} = \delta^2 (a^2)^T", ("error", ("index",))),           # a^1 is layer 2's input
+    (r"\frac{\partial C}{\partial a^3_j} = y_j - a^3_j", ("error", ("sign",))),
+    (r"\frac{\partial C}{\partial b^2} = \delta^3", ("error", ("index",))),
+    # z^1: the input layer 1 has no weighted input, so z^1 is no z^2 the tool would call layer 1
+    (r"\delta^2 = \left( (w^3)^T \delta^3 \right) \odot \sigma'(z^1)", ("error", ("index",))),
+    (r"a^3 = \sigma(z^2)", ("error", ("index",))),
+])
+def test_layers_numbered_from_the_input_layer(tmp_path, formula, expected):
+    """Nielsen's concrete numbering, the input layer 1 (a^1 = x), the first weights w^2, the output layer 3: the
+    digits are layers (w^2 a^1: no powers), read as written; \\delta^3 never defined is \\partial C/\\partial z^3 (probe 5:
+    the notes were exit 2, 'no forward pass is written'; a^1 = x a dimension error in the general variant)."""
+    got, fronts = audit_body(tmp_path, NIELSEN_NUMBERED, formula)
+    assert got[:6] == [("correct", ())] * 6   # the forward pass and the cost, a^1 = x and C = 1/2 ||y - a^3||^2
+    assert got[6:] == [expected]
+    front = yaml.safe_load(fronts[0])
+    assert front["network"]["layers"] == ["sigmoid", "sigmoid"] and front["superscript"] == "layer"
+    assert front["names"]["w^{2}"] == "W^{[1]}" and front["names"]["a^{1}"] == "X" and front["names"]["a^{3}"] == "A^{[2]}"
+
+
+def test_layers_numbered_from_the_input_with_the_general_rule_beside(tmp_path):
+    """The general rule z^l = w^l a^{l-1} + b^l written beside the numbered forward pass: the numbered one is the
+    network (the general formulas are its rule, for every layer l of it)."""
+    body = NIELSEN_NUMBERED.replace("$$a^1 = x$$", "$$a^1 = x$$\n\n$$z^l = w^l a^{l-1} + b^l$$\n\n$$a^l = \\sigma(z^l)$$")
+    got, fronts = audit_body(tmp_path, body, r"\delta^l = \left( (w^{l+1})^T \delta^{l+1} \right) \odot \sigma'(z^l)",
+                             r"\delta^l = \left( (w^{l})^T \delta^{l+1} \right) \odot \sigma'(z^l)")
+    assert got[:8] == [("correct", ())] * 8
+    assert got[8:] == [("correct", ()), ("error", ("index",))]
+    assert yaml.safe_load(fronts[0])["network"]["layers"] == ["sigmoid", "sigmoid"]
+
+
+GOODFELLOW_LISTED = ("# MLP\n\n$$h^{(0)} = x$$\n\n$$a^{(k)} = b^{(k)} + W^{(k)} h^{(k-1)}$$\n\n"
+                     "$$h^{(k)} = \\tanh\\left( a^{(k)} \\right) \\quad \\text{for } k = 1, 2$$\n\n"
+                     "$$\\hat{y} = \\operatorname{softmax}\\left( a^{(3)} \\right)$$\n\n"
+                     "$$J = -\\sum_i y_i \\log \\hat{y}_i$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"\nabla_{a^{(3)}} J = \hat{y} - y", ("correct", ())),
+    (r"\nabla_{a^{(k)}} J = \nabla_{h^{(k)}} J \odot \left( 1 - h^{(k)} \odot h^{(k)} \right) \quad \text{for } k = 1, 2",
+     ("correct", ())),
+    (r"\nabla_{a^{(k)}} J = \nabla_{h^{(k)}} J \odot \left( 1 + h^{(k)} \odot h^{(k)} \right) \quad \text{for } k = 1, 2",
+     ("error", ("sign",))),
+    (r"\nabla_{h^{(1)}} J = W^{(2)\top} \nabla_{a^{(2)}} J", ("correct", ())),
+    (r"\nabla_{h^{(1)}} J = W^{(1)\top} \nabla_{a^{(2)}} J", ("error", ("index",))),
+])
+def test_a_side_condition_lists_the_layers_of_a_general_formula(tmp_path, formula, expected):
+    """Goodfellow's h^{(k)} = \\tanh(a^{(k)}) for k = 1, 2 and \\hat{y} = softmax(a^{(3)}): the general activation is
+    for the layers listed, the output layer's own formula for its layer (probe 5: exit 2, 'cce needs a softmax
+    output layer, not tanh'); a claim's own 'for k = 1, 2' restricts it so too."""
+    got, fronts = audit_body(tmp_path, GOODFELLOW_LISTED, formula)
+    assert got[5:] == [expected]
+    assert got[:5] == [("correct", ())] * 5   # the forward pass and the loss
+    assert yaml.safe_load(fronts[0])["network"]["layers"] == ["tanh", "tanh", "softmax"]
+
+
+@pytest.mark.parametrize("annotation,layers", [
+    ("for k = 1 , 2", [1, 2]), ("for k in { 1 , 2 }", [1, 2]), ("for k < 3", [1, 2]),
+    ("for k = 1 , dots , L - 1", [1, 2, 3]), ("for 1 \\le k < l", [1, 2, 3]), ("for l = 2 , dots , L", [2, 3, 4]),
+    ("for k = 1 and 2", [1, 2]), ("for i = 1 , dots , m", None), ("where x is the input", None),
+])
+def test_the_layers_a_side_condition_lists(annotation, layers):
+    found = layer_condition(annotation)
+    assert (None if found is None else [k for k in range(1, 6) if found[1](k, 4)]) == layers
+
+
+LINEAR_HYPOTHESIS = ("# Linear regression\n\n$$h_\\theta(x) = \\theta^T x = \\sum_{j=0}^{n} \\theta_j x_j$$\n\n"
+                     "$$J(\\theta) = \\frac{1}{2m} \\sum_{i=1}^{m} \\left( h_\\theta(x^{(i)}) - y^{(i)} \\right)^2$$\n\n")
+LOGISTIC_HYPOTHESIS = ("# Logistic regression\n\n$$g(z) = \\frac{1}{1 + e^{-z}}$$\n\n$$h_\\theta(x) = g\\left(\\theta^T x\\right)$$\n\n"
+                       "$$J(\\theta) = -\\frac{1}{m} \\sum_{i=1}^{m} \\left[ y^{(i)} \\log h_\\theta(x^{(i)}) + \\left(1 - y^{(i)}\\right) "
+                       "\\log\\left(1 - h_\\theta(x^{(i)})\\right) \\right]$$\n\n")
+
+
+@pytest.mark.parametrize("body,formula,expected", [
+    (LINEAR_HYPOTHESIS, r"\frac{\partial J}{\partial \theta_j} = \frac{1}{m} \sum_{i=1}^{m} \left( h_\theta(x^{(i)}) - y^{(i)} \right) x^{(i)}_j",
+     "correct"),
+    (LINEAR_HYPOTHESIS, r"\frac{\partial J}{\partial \theta_j} = \frac{1}{m} \sum_{i=1}^{m} \left( y^{(i)} - h_\theta(x^{(i)}) \right) x^{(i)}_j",
+     "error"),
+    (LINEAR_HYPOTHESIS, r"\nabla_\theta J(\theta) = \frac{1}{m} X^T \left( X\theta - y \right)", "notation"),   # X: m x n
+    (LINEAR_HYPOTHESIS, r"\theta := \theta - \frac{\alpha}{m} X^T \left( X\theta - y \right)", "notation"),
+    (LOGISTIC_HYPOTHESIS, r"\frac{\partial J}{\partial \theta_j} = \frac{1}{m} \sum_{i=1}^{m} \left( h_\theta(x^{(i)}) - y^{(i)} \right) x^{(i)}_j",
+     "correct"),
+    (LOGISTIC_HYPOTHESIS, r"\frac{\partial J}{\partial \theta_j} = \frac{1}{m} \sum_{i=1}^{m} \left( y^{(i)} - h_\theta(x^{(i)}) \right) x^{(i)}_j",
+     "error"),
+    (LOGISTIC_HYPOTHESIS, r"\frac{\partial}{\partial \theta_j} \log h_\theta(x) = \left( 1 - h_\theta(x) \right) x_j", "correct"),
+    (LOGISTIC_HYPOTHESIS, r"\frac{\partial}{\partial \theta_j} \log h_\theta(x) = h_\theta(x) x_j", "error"),
+])
+def test_the_hypothesis_is_the_forward_pass(tmp_path, body, formula, expected):
+    """h_\\theta(x) = \\theta^T x, or g(\\theta^T x) with g the sigmoid the notes define: the model's prediction, so the
+    forward pass of a network of one output unit with theta its weights and no bias (x_0 = 1 folds it in); J(\\theta)
+    the cost (probe 5: exit 2, 'no forward pass is written')."""
+    got, fronts = audit_body(tmp_path, body, formula)
+    assert got[-1][0] == expected
+    assert all(v in ("correct", "notation") for v, _ in got[:-1])
+    network = yaml.safe_load(fronts[0])["network"]
+    assert network["layers"] == (["identity"] if body is LINEAR_HYPOTHESIS else ["sigmoid"])
+    assert network["loss"] == ("squared" if body is LINEAR_HYPOTHESIS else "bce") and network["biases"] is False

@@ -59,6 +59,10 @@ def _alias_entry(sym: N.Sym, aliases: dict):
     key = alias_key(sym)
     if get(key) is not None:
         return key, get(key)
+    if sym.tag == "new":   # \theta := \theta - \alpha ...: the updated value of what the notes name \theta
+        key, target = _alias_entry(replace(sym, tag=None), aliases)
+        if isinstance(target, N.Sym) and target.tag is None:
+            return key, replace(target, tag="new")
     if sym.index:
         key = alias_key(replace(sym, index=(), index_style=""))
         if isinstance(get(key), N.Sym):

@@ -28,7 +28,7 @@ from ..notation.words import reading_words
 from . import budget, net
 from ..notation.tree import walk
 from .resolve import normalize, normalized_name
-from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions
+from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions, tool_vocabulary
 from .evaluate import evaluate, is_function_name, softmax_of_element
 from .indexing import notes_sizes
 from .names import BASE, is_loss
@@ -104,10 +104,11 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
             except (NotationError, ValueError):
                 raise GradauditError(f"names: cannot read {name} = {target[:60]} as a name and one quantity",
                                      file=path, line=line) from None
-            if not isinstance(key, N.Sym):
+            if not isinstance(normalized_name(key, self.section), N.Sym):   # w^{2} under `superscript: layer`
                 raise GradauditError(f"names: {name[:40]} is not a name (a letter with optional indices)",
                                      file=path, line=line)
-            unknown = None if is_function_name(value) else self._unknown_in(value)   # f: g names a function
+            # f: g names a function; w^{1}: W^{[0]} says that the notes' input layer 1 has no weights
+            unknown = None if is_function_name(value) or _input_layers(value) else self._unknown_in(value)
             if unknown:
                 raise GradauditError(f"names: {target[:60]} is no quantity of the network ({unknown})",
                                      file=path, line=line)
@@ -117,7 +118,8 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
         reason = None
         for ctx in self.envs.contexts(layer_symbols(node), hidden_layers_named([node])):
             try:
-                evaluate(node, ctx)
+                with tool_vocabulary(ctx):   # a `names:` target is in the tool's vocabulary, not the notes'
+                    evaluate(node, ctx)
                 return None
             except UnknownSymbol as exc:
                 reason = str(exc)
@@ -466,3 +468,8 @@ def _single_node(parsed):
     if len(statements) != 1 or len(statements[0].steps) != 1:
         raise ValueError("not a single expression")
     return statements[0].steps[0]
+
+
+def _input_layers(node) -> bool:
+    """W^{[0]}, Z^{[0]}, b^{[0]}: the input layer's weights, weighted input or bias, which no network has."""
+    return isinstance(node, N.Sym) and node.name in ("W", "Z", "b") and node.layer == N.Num(0) and not node.index

@@ -13,7 +13,7 @@ import numpy as np
 from .. import primitives
 from ..notation import ast as N
 from ..notation.tree import walk
-from .aliases import expand_alias, is_tool_name, lookup_alias, tool_vocabulary
+from .aliases import ToolName, expand_alias, is_tool_name, lookup_alias, tool_vocabulary
 from . import derivatives  # noqa: F401 - registers the derivative handlers (d/dx, dy/dx, f')
 from .dispatch import HANDLERS, evaluate
 from .indexing import gather, indexed, kronecker, label_ranges, labelled
@@ -137,9 +137,19 @@ def _usual_error(node: N.Sym, ctx: Context):
                                                        if ctx.default_layer is not None else None)
     if layer is None or any(isinstance(i, N.Sym) and (i.index or i.layer is not None) for i in node.index):
         return None
-    of = N.Sym(ctx.usual_error, layer=layer, style=node.style if node.layer is not None else "[]",
-               index=node.index, index_style=node.index_style)
-    return N.Deriv(N.Sym("J"), of, partial=True)
+    of = _named_at(layer, ctx) or N.Sym(ctx.usual_error, layer=layer, style=node.style if node.layer is not None else "[]")
+    return N.Deriv(N.Sym("J"), replace(of, index=node.index, index_style=node.index_style), partial=True)
+
+
+def _named_at(layer, ctx: Context):
+    """The quantity the notes' own names put at a written layer number: Nielsen's \\delta^3 is \\partial C/\\partial z^3,
+    and his z^3 (numbered from the input layer a^1 = x) is the tool's Z^{[2]}. None when no name says."""
+    if not isinstance(layer, N.Num):
+        return None
+    found = {value.target for key, value in (ctx.aliases or {}).items()
+             if isinstance(key, N.Sym) and key.layer == layer and not key.index and isinstance(value, ToolName)
+             and isinstance(value.target, N.Sym) and value.target.name == ctx.usual_error and not value.target.index}
+    return found.pop() if len(found) == 1 else None
 
 
 def check_shape(node: N.Sym, value, ctx: Context) -> None:

@@ -320,6 +320,8 @@ def batch_layout_left_open(auditor, c: Claim) -> bool:
 
 READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, vectors_as_columns, batch_layout_left_open,
                          hidden_layers_only, shorthand_per_example)
+# X \theta of CS229's rows, which the example's columns cannot even multiply: the batch layout is open there too
+READINGS_WHEN_UNREAD = READINGS_WHEN_UNREAD + (batch_layout_left_open,)
 
 
 # ---- readings tried before the diagnosis ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 from ..notation import ast as N
 from ..notation.tree import transform, walk
 from . import layout
+from .aliases import alias_target
 from .compare import Match, close
 from .evaluate import evaluate, infer_ranges
 from .judge import judge
@@ -27,7 +28,8 @@ def one_example_chain(chain, section) -> bool:
     sums over the m examples."""
     return (any(isinstance(n, N.Sym) and n.index for node in chain for n in walk(node))
             or one_example_names(chain, section)) \
-        and not any(over_examples(n) for node in chain for n in walk(node)) and not batch_entries(chain, section)
+        and not any(over_examples(n, section.parsed_aliases) for node in chain for n in walk(node)) \
+        and not batch_entries(chain, section)
 
 
 def batch_entries(chain, section) -> bool:
@@ -129,10 +131,10 @@ def example_sums(step, ctx):
     axis = ctx.model.layout.example_axis
 
     def fn(n):
-        indexed = _examples_indexed(n, ctx) if over_examples(n) else None
+        indexed = _examples_indexed(n, ctx) if over_examples(n, ctx.aliases) else None
         if indexed is not None:
             return indexed
-        if over_examples(n) \
+        if over_examples(n, ctx.aliases) \
                 and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body)) \
                 and not is_loss_term(n.body):   # \sum_i \mathcal{L}^{(i)}: m examples' losses, each a number
             body = transform(n.body, elementwise_first)   # one example's u \odot (v a^T) is (u \odot v) a^T
@@ -201,12 +203,14 @@ def dot_product_reading(result, step) -> None:
         result.reason = "u v of two vectors written side by side read as their inner product u^T v"
 
 
-def over_examples(n) -> bool:
+def over_examples(n, aliases=None) -> bool:
     """\\sum_{i=1}^{m} Q, or \\sum_i Q with no limits, where Q has no index i (its per-example superscripts (i)
-    read off): the sum over the m examples."""
+    read off): the sum over the m examples (up to the notes' own name for m, their n, as well)."""
     if not (isinstance(n, N.Sum) and isinstance(n.index, N.Sym)):
         return False
-    if n.upper == N.Sym("m") and n.lower in (N.Num(1), N.Num(0)):
+    count = n.upper == N.Sym("m") or isinstance(n.upper, N.Sym) and bool(aliases) \
+        and alias_target(n.upper, aliases) == N.Sym("m")
+    if count and n.lower in (N.Num(1), N.Num(0)):
         return True
     return n.upper is None and n.lower is None and n.index.name in ("i", "n") \
         and not any(isinstance(x, N.Sym) and x.name == n.index.name for x in walk(n.body))
@@ -238,7 +242,7 @@ def sums_of_one_example(step, ctx) -> bool:
     so summing them over the examples is what the text says, not a reading of an informal sum."""
     if ctx.model.convention != "column":
         return False
-    sums = [n for n in walk(step) if over_examples(n)]
+    sums = [n for n in walk(step) if over_examples(n, ctx.aliases)]
     for n in sums:
         names = [x.of.name if isinstance(x, N.Shorthand) else x.name for x in walk(n.body)
                  if isinstance(x, (N.Sym, N.Shorthand))]

@@ -137,6 +137,18 @@ def _model_of_its_parameters(n):
     factors = list(n.factors)
     for k in range(len(factors) - 1):
         f, arg = factors[k], factors[k + 1]
+        if isinstance(f, N.Deriv) and isinstance(f.num, N.Sym) and f.num.name in ("J", "C", "E") and not f.num.index \
+                and arg == f.den and isinstance(arg, N.Sym) and arg.name in ("theta", "Theta") and not arg.index:
+            factors[k:k + 2] = [f]   # \nabla_\theta J(\theta): the gradient of the cost as a function of theta
+            return factors[0] if len(factors) == 1 else _model_of_its_parameters(N.Mul(tuple(factors), n.op))
+        inner = _model_of_its_parameters(N.Mul((f.body, arg), "juxt")) if isinstance(f, N.DerivOp) else None
+        if inner is not None and not (isinstance(inner, N.Mul) and inner.factors[-1] == arg):
+            factors[k:k + 2] = [replace(f, body=inner)]   # \frac{\partial}{\partial \theta_j} \log h_\theta(x)
+            return factors[0] if len(factors) == 1 else _model_of_its_parameters(N.Mul(tuple(factors), n.op))
+        if isinstance(f, N.Call) and len(f.args) == 1 and not f.bracket and not f.prime \
+                and _model_of_its_parameters(N.Mul((f.args[0], arg), "juxt")) == N.Sym("y", hat=True):
+            factors[k:k + 2] = [replace(f, args=(N.Sym("y", hat=True),))]   # \log h_\theta(x): the log of the model's value
+            return factors[0] if len(factors) == 1 else _model_of_its_parameters(N.Mul(tuple(factors), n.op))
         if not (isinstance(f, N.Sym) and f.layer is None and f.sublayer is None and not f.hat and f.tag is None):
             continue
         plain = isinstance(arg, N.Sym) and arg.layer is None and not arg.index and not arg.hat and arg.tag is None

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from ..errors import NotationError
+from ..infer.numbering import layer_condition
 from ..notation import ast as N
 from ..notation.tree import walk
 from . import diagnose
@@ -76,11 +77,11 @@ class ChainScope:
         try:
             statement = next(x for x in self.parse(words[1]).statements if isinstance(x, N.Statement))
         except (NotationError, StopIteration):
-            return None
+            return _listed_layers(annotation, getattr(self.section, "layer_variable", "") or "l")
         ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
                ">=": lambda a, b: a >= b, "!=": lambda a, b: a != b, "=": lambda a, b: a == b}
         if len(statement.steps) != 2 or len(statement.rels) != 1 or statement.rels[0] not in ops:
-            return None
+            return _listed_layers(annotation, getattr(self.section, "layer_variable", "") or "l")
         variable = getattr(self.section, "layer_variable", "")
         if variable and variable != "l":   # Goodfellow's 'for k < l': his k is the general layer, his l the last
             statement = replace(statement, steps=tuple(renamed_layer(x, variable) for x in statement.steps))
@@ -185,3 +186,17 @@ class ChainScope:
             return second, ErrorItem("label", f"{_latex(first)} names another quantity than the steps that follow "
                                               f"({_latex(second)})", "")
         return first, None
+
+
+def _listed_layers(annotation: str, layer_variable: str):
+    """'for k = 1, 2', 'for k = 1, \\dots, L-1': the layers a side condition lists, as a test of a context's bindings
+    (a condition on another letter, a unit's j, is none)."""
+    listed = layer_condition(annotation)
+    if listed is None or listed[0] != layer_variable:
+        return None
+    variable, test = listed
+
+    def holds(ctx) -> bool:
+        k = ctx.bindings.get(variable, ctx.bindings.get(ctx.layer_variable))
+        return True if k is None else bool(test(k, ctx.bindings.get("L", ctx.depth)))
+    return holds

@@ -22,19 +22,20 @@ like every other claim in the inferred network, so one that disagrees with the r
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
 from .. import primitives
-from ..notation.tree import walk
+from ..notation.tree import transform, walk
 from ..errors import NotationError
 from ..notation import ast as N
 from ..notation.latex import to_latex
 from ..notation.parser import parse
-from .loss import LossFacts, inverse_factors, loss_facts
-from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, generic_letter, is_loss_name,
-                      key, sym_label, without_indices)
+from .loss import LossFacts, loss_facts, shorthand_reading
+from .numbering import BASE_INPUT, digit_layer, digit_layers, input_layer, layer_condition, listed_layers
+from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, defined_function, generic_letter,
+                      is_loss_name, key, model_name, sym_label, without_indices)
 
 __all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "defines_layer", "infer",
            "shorthand_reading", "statements"]
@@ -68,6 +69,7 @@ class Step:
     activation: str = ""
     function: str = ""             # the letter a generic activation is written with (g, f, h)
     variable: str = ""             # the layer variable as written (l, k) for a general step
+    condition: object = None       # (variable, test(k, last)) of a general step's side condition: 'for k = 1, 2'
 
 
 @dataclass
@@ -82,7 +84,7 @@ class Inferred:
         data = {"network": self.network}
         if self.options.get("aliases"):
             data["names"] = dict(self.options["aliases"])
-        for option in ("subscript", "shorthand", "layer_variable"):
+        for option in ("subscript", "superscript", "shorthand", "layer_variable"):
             if option in self.options:
                 data[option] = self.options[option]
         return yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100)
@@ -92,6 +94,12 @@ class Inferred:
 
 def statements(formulas):
     """(line, lhs, rhs) of each first equality of each formula that parses; others are not evidence."""
+    for line, lhs, rhs, _ in _annotated(formulas):
+        yield line, lhs, rhs
+
+
+def _annotated(formulas):
+    """(line, lhs, rhs, the side condition written after it: 'for k = 1, 2')."""
     for formula in formulas:
         try:
             parsed = parse(formula.latex)
@@ -102,7 +110,19 @@ def statements(formulas):
                     and not st.opens_with and all(r in ("=", ":=") for r in st.rels):
                 # \hat{y} = a = \sigma(z): each name on the left is what the last side defines
                 for name in st.steps[:-1]:
-                    yield formula.line, name, st.steps[-1]
+                    yield formula.line, name, st.steps[-1], st.annotation
+
+
+def read_statements(formulas):
+    """(statements, digits): the notes' first equalities with their model names read (h_\\theta(x) the prediction,
+    J(\\theta) the cost) and, where the notes write layers as bare digit superscripts (z^2 = w^2 a^1 + b^2), with
+    those read as layers (digits True)."""
+    found = [(line, model_name(lhs), rhs, note) for line, lhs, rhs, note in _annotated(formulas)]
+    digits = digit_layers([x[:3] for x in found])
+    if digits:
+        found = [(line, transform(lhs, digit_layer), transform(rhs, digit_layer), note)
+                 for line, lhs, rhs, note in found]
+    return found, digits
 
 
 def writes_quantity(formulas, letter: str) -> bool:
@@ -133,7 +153,7 @@ def _quantities(node):
 
 def defines_layer(formula) -> bool:
     """Does this formula write an affine step (a layer) of a forward pass?"""
-    for _, lhs, rhs in statements([formula]):
+    for _, lhs, rhs, _ in read_statements([formula])[0]:
         if isinstance(lhs, N.Sym) and not backward(rhs) and any(s.kind == "affine" for s in _steps_of(0, lhs, rhs, [])):
             return True
     return False
@@ -142,14 +162,17 @@ def defines_layer(formula) -> bool:
 def infer(formulas, context=()) -> Inferred:
     """The network, names and options the notes' forward pass and loss define (Underdetermined if they do not).
     `context`: the whole file's formulas, whose loss is used when `formulas` (one section) define none."""
-    if not any(is_loss_name(lhs) for _, lhs, _ in statements(formulas)):
-        formulas = list(formulas) + [f for f in context if any(is_loss_name(lhs) for _, lhs, _ in statements([f]))]
+    if not any(is_loss_name(model_name(lhs)) for _, lhs, _ in statements(formulas)):
+        formulas = list(formulas) + [f for f in context
+                                     if any(is_loss_name(model_name(lhs)) for _, lhs, _ in statements([f]))]
     steps, loss = [], LossFacts()
     renames = []                       # (line, lhs, rhs) of `\hat{y} = a^{[2]}`: another name for a quantity
     example_losses = {}
     first_line = None
     layered_names = set()          # names written with a layer or an index somewhere (n^{[l]}): not a count
-    for line, lhs, rhs in statements(formulas):
+    found, digits = read_statements(formulas)
+    functions = {}                 # g(z) = \frac{1}{1 + e^{-z}}: the notes' letter for an activation they define
+    for line, lhs, rhs, note in found:
         layered_names |= {n.name for n in walk(rhs) if isinstance(n, N.Sym) and (n.layer is not None or n.index)}
         first_line = first_line or line
         if is_loss_name(lhs):
@@ -158,14 +181,25 @@ def infer(formulas, context=()) -> Inferred:
                 if isinstance(lhs, N.Sym) and lhs.index:
                     example_losses.setdefault(to_latex(lhs), line)   # Bishop's E_n: one example's loss
             continue
+        defined = defined_function(lhs, rhs)
+        if defined:
+            functions.setdefault(*defined)
+            continue
         if not isinstance(lhs, N.Sym) or backward(rhs) or backward(lhs):
             continue
-        steps.extend(_steps_of(line, lhs, rhs, renames))
+        for step in _steps_of(line, lhs, rhs, renames):
+            step.condition = layer_condition(note) if note else None
+            steps.append(step)
+    for s in steps:
+        if s.kind == "act" and s.activation == "g" and s.function in functions:
+            s.activation = functions[s.function]   # h_\theta(x) = g(\theta^T x) with g the sigmoid the notes define
     if not steps:
         raise Underdetermined("no forward pass is written (such as Z^{[1]} = W^{[1]} X + b^{[1]}, "
                               "A^{[1]} = \\sigma(Z^{[1]})); declare the network in front matter: "
                               "`network: {layers: [...], loss: ...}`", first_line or 1)
     net = _assemble(steps, renames, loss, first_line or 1, layered_names)
+    if digits:
+        net.options["superscript"] = "layer"   # Nielsen's w^2, a^1: the digits are layers, not powers
     for name, line in example_losses.items():
         net.options.setdefault("aliases", {}).setdefault(name, "J")
         net.options.setdefault("names", set()).add(name)
@@ -174,36 +208,6 @@ def infer(formulas, context=()) -> Inferred:
     if reading and net.network.get("averaging") == "mean":
         net.options["shorthand"] = reading   # what the notes' dZ means, pinned by their own formulas
     return net
-
-
-PARAMETERS = {"W", "w", "b", "B", "K", "k"}
-
-
-def shorthand_reading(found) -> str:
-    """'per-example', 'total' or '' (not pinned, or as often one way as the other): what the notes' dZ means.
-
-    dW = \frac{1}{m} dZ A^T (a parameter's gradient carrying the 1/m over a d-quantity) says dZ is one
-    example's, stacked (deeplearning.ai); dZ = \frac{1}{m}(A - Y), or dW = dZ A^T with no 1/m, says dZ is the
-    batch loss's own gradient."""
-    votes = Counter()
-    for _, lhs, rhs in found:
-        if not isinstance(lhs, N.Shorthand):
-            continue
-        uses_d = any(isinstance(n, N.Shorthand) for n in walk(rhs))
-        parameter = lhs.of.name in PARAMETERS
-        if parameter and uses_d:
-            votes["per-example" if _has_mean_factor(rhs) else "total"] += 1
-        elif not parameter and not uses_d and _has_mean_factor(rhs):
-            votes["total"] += 1
-    ranked = votes.most_common()
-    if not ranked or len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        return ""   # a clear majority decides (a lost 1/m is then reported); a tie leaves the reading open
-    return ranked[0][0]
-
-
-def _has_mean_factor(node) -> bool:
-    return any(isinstance(n, N.Div) and inverse_factors(n.den) is not None and inverse_factors(n.den)[1]
-               for n in walk(node))
 
 
 def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
@@ -236,8 +240,13 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
 
 def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set) -> Inferred:
     _place(steps)
-    general = any(s.label in ("l", "L") for s in steps)
+    base = input_layer(steps, renames)
+    for s in steps:
+        if isinstance(s.label, int) and base:
+            s.label -= base   # Nielsen's a^1 = x: his layer 2 is the first with weights, the tool's layer 1
     concrete = sorted({s.label for s in steps if isinstance(s.label, int)})
+    # a forward pass numbered from its input layer is one network's: its general formulas are the rule it follows
+    general = any(s.label in ("l", "L") for s in steps) and not (base and concrete == list(range(1, len(concrete) + 1)))
     layouts = [s.layout for s in steps if s.kind == "affine"]
     if not any(s.kind == "affine" for s in steps):
         raise Underdetermined("the notes write activations but no layer (such as Z = W X + b); declare the network's "
@@ -252,6 +261,8 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     for s in steps:   # the first formula for a layer's activation decides; a later different one is then reported
         if s.kind == "act" and s.label is not None:
             acts.setdefault(s.label, s.activation)
+    if general and listed_layers(steps, concrete, acts):
+        general = False
     network = {}
     if general:
         hidden = acts.get("l")
@@ -295,7 +306,7 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         network["sizes"] = [4, 3, 5, 6, 2, 8, 9][:len(network["layers"])] + [1]
     if network["loss"] == "cce" and _output_activation(network) == "sigmoid":
         network["loss"] = "bce"   # -\log of a sigmoid's output and its complement: a binary cross-entropy
-    options, lines = _names(steps, renames, general)
+    options, lines = _names(steps, renames, general, base)
     variables = {s.variable for s in steps if s.variable and s.variable != "l"}
     if len(variables) == 1:
         options["layer_variable"] = variables.pop()   # Goodfellow's k: the general layer the auditor calls l
@@ -355,7 +366,7 @@ def _place(steps) -> None:
             break
 
 
-def _names(steps, renames, general: bool):
+def _names(steps, renames, general: bool, base: int = 0):
     """`names:` for every name whose default reading (z pre-activation, a activation, W, b by their layer
     labels) is not what the forward pass defines it as; `subscript: layer` when layers are subscripts (W_1)."""
     options, lines, names, votes = {}, {}, {}, {}
@@ -399,7 +410,8 @@ def _names(steps, renames, general: bool):
             source = by_out.get(s.arg)
             if source is None and s.label == 1 and isinstance(s.arg_sym, N.Sym):
                 layer_zero = s.arg_sym.layer == N.Num(0) and DEFAULT_LETTER.get(s.arg_sym.name) != "A"
-                if BASE_INPUT.get(s.arg_sym.name) is None and (s.arg_sym.layer is None or layer_zero):
+                numbered = bool(base) and s.arg_sym.layer == N.Num(base)   # Nielsen's a^1 = x
+                if BASE_INPUT.get(s.arg_sym.name) is None and (s.arg_sym.layer is None or layer_zero or numbered):
                     want(s.arg_sym, "X", 1, s.line)   # h, or Goodfellow's h^{(0)}: layer 1's input is the input
                 else:
                     votes.setdefault(s.arg_sym.name, [0, 0])[1] += 1   # X, x as the input: read so already
@@ -407,6 +419,13 @@ def _names(steps, renames, general: bool):
             want(s.out_sym, "A", s.label, s.line)
             if by_out.get(s.arg) is None and isinstance(s.arg_sym, N.Sym):
                 want(s.arg_sym, "Z", s.label, s.line)
+    if base:   # the input layer has no weights: w^1, z^1 of notes numbered from the input name nothing
+        for s in steps:
+            for sym, letter in ((s.out_sym, "Z"), (s.weight, "W"), (s.bias, "b")):
+                if s.kind == "affine" and s.label == 1 and isinstance(sym, N.Sym) and sym_label(sym) == base + 1:
+                    written = to_latex(without_indices(replace(sym, layer=N.Num(base))))
+                    if written not in names:
+                        names[written], lines[f"aliases.{written}"] = f"{letter}^{{[0]}}", s.line
     activated = {s.label for s in steps if s.kind == "act"}
     for line, new, old in renames:
         source = by_out.get(key(old))
@@ -435,7 +454,6 @@ def _names(steps, renames, general: bool):
     return options, lines
 
 
-BASE_INPUT = {"X": "X", "x": "X"}
 
 
 def _layer_tex(label, sym) -> str:

@@ -1,6 +1,7 @@
 """What a loss formula says: the loss, its 1/2, its averaging over the examples, and an added L2 penalty."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -150,3 +151,33 @@ def _penalty_scale(term) -> str:
     number = f"{constant.numerator}" if constant.numerator != 1 else ""
     den = f"{constant.denominator if constant.denominator != 1 else ''}{'m' if per else ''}"
     return f"\\frac{{{number}\\lambda}}{{{den}}}" if den else f"{number}\\lambda"
+
+
+PARAMETERS = {"W", "w", "b", "B", "K", "k"}
+
+
+def shorthand_reading(found) -> str:
+    """'per-example', 'total' or '' (not pinned, or as often one way as the other): what the notes' dZ means.
+
+    dW = \frac{1}{m} dZ A^T (a parameter's gradient carrying the 1/m over a d-quantity) says dZ is one
+    example's, stacked (deeplearning.ai); dZ = \frac{1}{m}(A - Y), or dW = dZ A^T with no 1/m, says dZ is the
+    batch loss's own gradient."""
+    votes = Counter()
+    for _, lhs, rhs in found:
+        if not isinstance(lhs, N.Shorthand):
+            continue
+        uses_d = any(isinstance(n, N.Shorthand) for n in walk(rhs))
+        parameter = lhs.of.name in PARAMETERS
+        if parameter and uses_d:
+            votes["per-example" if _has_mean_factor(rhs) else "total"] += 1
+        elif not parameter and not uses_d and _has_mean_factor(rhs):
+            votes["total"] += 1
+    ranked = votes.most_common()
+    if not ranked or len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return ""   # a clear majority decides (a lost 1/m is then reported); a tie leaves the reading open
+    return ranked[0][0]
+
+
+def _has_mean_factor(node) -> bool:
+    return any(isinstance(n, N.Div) and inverse_factors(n.den) is not None and inverse_factors(n.den)[1]
+               for n in walk(node))

@@ -171,6 +171,40 @@ def activation_of(rhs):
     return None
 
 
+PARAMETER_LETTERS = {"theta", "Theta", "w", "W", "b"}
+
+
+def model_name(node):
+    """The name a left side gives: h_\\theta(x), f_{w,b}(x) (the model of its parameters at the input) is the
+    prediction \\hat{y}, the forward pass's output; J(\\theta) (the cost as a function of the parameters) is J.
+    The parser reads a subscripted letter before brackets as a product."""
+    if not (isinstance(node, N.Mul) and node.op == "juxt" and len(node.factors) == 2):
+        return node
+    f, arg = node.factors
+    if not (isinstance(f, N.Sym) and f.layer is None and f.sublayer is None and not f.hat and f.tag is None
+            and isinstance(arg, N.Sym) and arg.layer is None and not arg.index and not arg.hat):
+        return node
+    if f.name in ("h", "f") and f.index and all(isinstance(i, N.Sym) and i.name in PARAMETER_LETTERS and not i.index
+                                                for i in f.index) and arg.name in ("x", "X"):
+        return N.Sym("y", hat=True)
+    if f.name in ("J", "C", "E") and not f.index and arg.name in PARAMETER_LETTERS:
+        return f
+    return node
+
+
+def defined_function(lhs, rhs):
+    """(letter, activation) of `g(z) = \\frac{1}{1 + e^{-z}}`: a generic letter defined as a known activation."""
+    if not (isinstance(lhs, N.Call) and not lhs.prime and len(lhs.args) == 1 and isinstance(lhs.args[0], N.Sym)):
+        return None
+    found = activation_of(lhs)
+    if found is None or found[0] != "g":
+        return None
+    act = activation_of(rhs)
+    if act is None or act[0] == "g" or act[1] != lhs.args[0]:
+        return None
+    return generic_letter(lhs, "g"), act[0]
+
+
 def generic_letter(rhs, name: str) -> str:
     return rhs.func.strip("\\") if name == "g" and isinstance(rhs, N.Call) else ""
 
