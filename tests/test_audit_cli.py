@@ -344,3 +344,10 @@ def test_a_near_miss_front_matter_key_is_refused_others_are_left_alone(tmp_path)
     assert run.returncode == 2 and "typo.md:3" in run.stderr and "did you mean 'notation'" in run.stderr, run.stderr
     notes.write_text("---\narchitecture: d001-mlp-L-g\nauthor: me\ndate: 2026\n---\n$$Z^{[1]} = W^{[1]} X + b^{[1]}$$\n")
     assert run_cli("check", str(notes)).returncode == 0
+
+
+@pytest.mark.parametrize("command", ["check", "explain", "coverage", "list", "derive", "codegen", "train"])
+def test_every_command_prints_its_help(command):
+    """A '%' in a help text is argparse's format character: `check -h` crashed on the '% gradaudit:' header."""
+    run = run_cli(command, "-h")
+    assert run.returncode == 0 and "usage: gradaudit" in run.stdout, run.stderr

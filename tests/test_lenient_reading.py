@@ -288,3 +288,21 @@ def test_words_are_names_on_evidence():
     assert parse(r"\log{(1 + x)}").statements == parse(r"\log(1 + x)").statements
     assert parse("a = b, \\\\ c = d").statements == parse("a = b \\\\ c = d").statements
     assert parse(r"\frac{\partial{}}{\partial{x}}(x y)").statements == parse(r"\frac{\partial}{\partial x}(x y)").statements
+
+
+def test_the_partial_of_a_model_at_its_input():
+    """\\frac{\\partial h_\\theta(x)}{\\partial \\theta_j}: the \\partial of a numerator is of all written after it there, the
+    model h_\\theta applied to x (the parser reads h_\\theta (x) as a product); it was 'cannot parse' (probe 5)."""
+    node = parse(r"a = \frac{\partial h_\theta(x)}{\partial \theta_j}").statements[0].steps[1]
+    assert isinstance(node, N.Deriv) and isinstance(node.num, N.Mul) and node.num.factors[1] == N.Sym("x")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"\frac{\partial h_\theta(x)}{\partial \theta_j} = x_j", ["correct"]),
+    (r"\frac{\partial h_\theta(x)}{\partial \theta_j} = \theta_j x_j", ["error"]),
+])
+def test_the_derivative_of_the_hypothesis(tmp_path, formula, expected):
+    notes = tmp_path / "notes.md"
+    notes.write_text("$$h_\\theta(x) = \\theta^T x$$\n\n$$J(\\theta) = \\frac{1}{2m} \\sum_{i=1}^{m} "
+                     "\\left( h_\\theta(x^{(i)}) - y^{(i)} \\right)^2$$\n\n" + f"$${formula}$$\n")
+    assert [r.verdict for r in audit_paths([notes]).results][2:] == expected

@@ -310,7 +310,14 @@ def batch_layout_left_open(auditor, c: Claim) -> bool:
     symbols, hidden = layer_symbols(c.ref, c.step), hidden_layers_named([c.ref, c.step])
     for other in ("row",) if convention != "row" else ("column-wT", "column"):
         contexts = list(auditor.envs_in(other).contexts(symbols, hidden, False))
-        if contexts and judge(c.ref, c.step, contexts, c.deadline).match is Match.EQUAL:
+        outcome = judge(c.ref, c.step, contexts, c.deadline) if contexts else None
+        if outcome is not None and c.outcome.dimension and outcome.match not in (None, Match.EQUAL) \
+                and not outcome.dimension and any(n == N.Sym("X") for n in walk(c.step)):
+            # X^T (X \theta - y) that the example's layout cannot even multiply, and the other layout can: the claim
+            # is about the batch in that layout, and what is wrong with it is found there (a lost 1/m)
+            auditor._diagnose(replace(c, contexts=contexts, outcome=outcome))
+            return True
+        if outcome is not None and outcome.match is Match.EQUAL:
             auditor._accepted = (c.ref, c.step, contexts, (Match.EQUAL,))
             stacked = "rows (X is m x n)" if other == "row" else "columns (X is n x m)"
             return decide(c.result, "notation", f"the notes' forward pass is one example's, which leaves the batch's "
@@ -320,8 +327,6 @@ def batch_layout_left_open(auditor, c: Claim) -> bool:
 
 READINGS_WHEN_UNEQUAL = (index_notation_with_column_vectors, vectors_as_columns, batch_layout_left_open,
                          hidden_layers_only, shorthand_per_example)
-# X \theta of CS229's rows, which the example's columns cannot even multiply: the batch layout is open there too
-READINGS_WHEN_UNREAD = READINGS_WHEN_UNREAD + (batch_layout_left_open,)
 
 
 # ---- readings tried before the diagnosis ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..sources import declares_network
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="*", default=["derivations"], metavar="PATH",
                         help="derivation files (.toml), Markdown notes or notebooks with front matter, LaTeX sources "
-                             "with a '% gradaudit:' header, or folders "
+                             "with a '%% gradaudit:' header, or folders "
                              "(default: derivations/)")
     parser.add_argument("--format", choices=sorted(report.FORMATS), default="text", help="report format")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when a formula is wrong")

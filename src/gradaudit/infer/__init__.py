@@ -306,6 +306,8 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         network["sizes"] = [4, 3, 5, 6, 2, 8, 9][:len(network["layers"])] + [1]
     if network["loss"] == "cce" and _output_activation(network) == "sigmoid":
         network["loss"] = "bce"   # -\log of a sigmoid's output and its complement: a binary cross-entropy
+    if network["loss"] == "bce" and isinstance(network["layers"], list) and network["layers"][-1] == "g":
+        network["layers"][-1] = "sigmoid"   # logistic regression's g(\theta^T x), a probability: the logistic function
     options, lines = _names(steps, renames, general, base)
     variables = {s.variable for s in steps if s.variable and s.variable != "l"}
     if len(variables) == 1:
@@ -421,11 +423,13 @@ def _names(steps, renames, general: bool, base: int = 0):
                 want(s.arg_sym, "Z", s.label, s.line)
     if base:   # the input layer has no weights: w^1, z^1 of notes numbered from the input name nothing
         for s in steps:
-            for sym, letter in ((s.out_sym, "Z"), (s.weight, "W"), (s.bias, "b")):
-                if s.kind == "affine" and s.label == 1 and isinstance(sym, N.Sym) and sym_label(sym) == base + 1:
+            roles = ((s.out_sym, "Z"), (s.weight, "W"), (s.bias, "b")) if s.kind == "affine" else ((s.out_sym, "X"),)
+            for sym, letter in roles:   # and a^1 is the input x, whether written or not
+                if s.label == 1 and isinstance(sym, N.Sym) and sym_label(sym) == base + 1:
                     written = to_latex(without_indices(replace(sym, layer=N.Num(base))))
                     if written not in names:
-                        names[written], lines[f"aliases.{written}"] = f"{letter}^{{[0]}}", s.line
+                        names[written] = "X" if letter == "X" else f"{letter}^{{[0]}}"
+                        lines[f"aliases.{written}"] = s.line
     activated = {s.label for s in steps if s.kind == "act"}
     for line, new, old in renames:
         source = by_out.get(key(old))

@@ -142,7 +142,8 @@ def listed_layers(steps, concrete: list, acts: dict) -> bool:
 def input_layer(steps, renames) -> int:
     """The number the notes give their input layer: 1 for Nielsen's a^1 = x (his first weights are w^2), 0 (the
     tool's own numbering) otherwise. Only a name the notes equate to the input x, which the first layer takes and
-    no step defines, numbers the input layer."""
+    no step defines, numbers the input layer, or the input x itself taken by a first layer numbered above 1
+    (z^2 = w^2 x + b^2: the layer before it, the input, is 1)."""
     affine = [s for s in steps if s.kind == "affine" and isinstance(s.label, int)]
     if not affine:
         return 0
@@ -151,5 +152,8 @@ def input_layer(steps, renames) -> int:
     inputs = {key(new) for _, new, old in renames if old.name in BASE_INPUT and not old.index and old.layer is None}
     for s in affine:
         if s.label == first and s.arg not in defined and s.arg in inputs and sym_label(s.arg_sym) == first - 1:
+            return first - 1
+        if s.label == first > 1 and isinstance(s.arg_sym, N.Sym) and s.arg_sym.name in BASE_INPUT \
+                and s.arg_sym.layer is None and not s.arg_sym.index:
             return first - 1
     return 0

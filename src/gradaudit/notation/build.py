@@ -18,9 +18,9 @@ from ..errors import NotationError
 from .ast import (Add, Call, Cases, Deriv, DerivOp, Div, Dots, Either, Matrix, Max, Mul, Neg, Node, Num,
                   Pow, Rel, Shorthand, Space, Sum, Sym, Text)
 from .latex import tex
-from .pieces import (_bracketed, _DOp, _G, _Grad, _Head, _Indic, _indicator, _Ones, _P, _rel, _word, fold, unwrap)
+from .pieces import (_bracketed, _DOp, _G, _Grad, _Head, _Indic, _indicator, _Ones, _P, _rel, _substitute, _word, fold,
+                     unwrap)
 from .scripts import Scripts
-from .tree import transform
 from .raw import (RAdd, RArg, RCall, RCases, RDelta, REither, RFrac, RGroup, RHead, RMatrix, RNabla, RNeg,
                   RNpSum, RPartial, RPost, RProd, RStep)
 
@@ -215,6 +215,8 @@ class Builder(Scripts):
             return DerivOp(den=left.den, body=body, partial=left.partial, repair=left.repair)
         if isinstance(left, _P) and isinstance(left.arg, Sym):
             inner = self.combine(left.arg, None, right, right_raw)
+            if inner is None and isinstance(right, _G) and right.kind == "(" and len(right.items) == 1:
+                inner = Mul((left.arg, right.items[0]), "juxt")   # \partial h_\theta(x): of the model at its input
             return _P(inner) if inner is not None else None
         if isinstance(left, _Grad) and isinstance(right, _G) and right.kind == "(" and len(right.items) == 1 \
                 and isinstance(right.items[0], Sym):
@@ -390,12 +392,6 @@ class Builder(Scripts):
             if out is not None:
                 return out
         return Div(self.settle(num), self.settle(den))
-
-
-def _substitute(node, name: str, value):
-    """node with the bare name `name` (an index, not a quantity) replaced by value wherever it is written."""
-    return transform(node, lambda n: value if isinstance(n, Sym) and n.name == name and n.layer is None
-                     and not n.index and not n.tag else n)
 
 
 def _frac_derivative(b: Builder, num, den):

@@ -13,6 +13,7 @@ from .ast import (Add, Cases, Neg, Node, Num,
                   Rel, Sym)
 from .latex import tex
 from .raw import (RArg, REither, RGroup, RPost, RProd, RSarg)
+from .tree import transform
 from .vocabulary import GREEK
 
 
@@ -214,3 +215,9 @@ def fold(node: Node) -> Node:
         return Add(tuple(Num(-t.arg.value) if isinstance(t, Neg) and isinstance(t.arg, Num) else t
                          for t in node.terms))
     return node
+
+
+def _substitute(node, name: str, value):
+    """node with the bare name `name` (an index, not a quantity) replaced by value wherever it is written."""
+    return transform(node, lambda n: value if isinstance(n, Sym) and n.name == name and n.layer is None
+                     and not n.index and not n.tag else n)
