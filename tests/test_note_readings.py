@@ -1059,3 +1059,16 @@ def test_the_input_itself_taken_by_a_layer_numbered_2(tmp_path):
                         r"\frac{\partial C}{\partial w^2} = \delta^2 (a^1)^T", r"\frac{\partial C}{\partial w^2} = \delta^3 x^T")
     assert got == [("correct", ())] * 5 + [("correct", ()), ("correct", ()), ("error", ("index",))]
 
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"\delta^2_j = \sigma'(z^2_j) \sum_k w^3_{kj} \delta^3_k", ("correct", ())),
+    (r"\delta^2_j = \sigma'(z^2_j) \sum_k w^3_{jk} \delta^3_k", ("error", ("index",))),
+])
+def test_a_forward_pass_in_components_and_matrices(tmp_path, formula, expected):
+    """z^2_j = \\sum_k w^2_{jk} a^1_k + b^2_j beside z^3 = w^3 a^2 + b^3: the component form with j the output unit is
+    the column layout's z = w a, one layout, not two as often (it was exit 2, 'different layouts as often')."""
+    body = NIELSEN_NUMBERED.replace("$$z^2 = w^2 a^1 + b^2$$", "$$z^2_j = \\sum_k w^2_{jk} a^1_k + b^2_j$$")
+    got, fronts = audit_body(tmp_path, body, formula)
+    assert got == [("correct", ())] * 6 + [expected]
+    assert yaml.safe_load(fronts[0])["network"]["convention"] == "column"

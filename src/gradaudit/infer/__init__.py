@@ -290,7 +290,12 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     if loss.scale:
         network["loss_scale"] = loss.scale
     network["averaging"] = loss.averaging or "single"
-    votes = Counter(layouts).most_common()
+    counts = Counter(layouts)
+    for index, forms in COMPONENT_FORMS.items():
+        matrix = [f for f in forms if counts[f]]
+        if counts[index] and len(matrix) == 1:   # z_j = \sum_k w_{jk} a_k is z = W a written by its components
+            counts[matrix[0]] += counts.pop(index)
+    votes = counts.most_common()
     if len(votes) > 1 and votes[0][1] == votes[1][1]:   # a clear majority decides; the others are then reported
         raise Underdetermined("the forward formulas use different layouts (" + ", ".join(sorted(dict(votes))) +
                               " as often); declare `network: convention:`", steps[0].line)
@@ -318,9 +323,14 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
         lines[f"aliases.{loss.count}"] = loss.line
     lines["network"] = first_line
     affine = [s for s in steps if s.kind == "affine"]
-    one_example = bool(affine) and network["convention"] != "index" and all(
+    # a loss of one example (Nielsen's C = 1/2 ||y - a^L||^2) has no batch whose layout could be open
+    one_example = bool(affine) and network["convention"] != "index" and network["averaging"] != "single" and all(
         isinstance(s.arg_sym, N.Sym) and s.arg_sym.name.islower() for s in affine)
     return Inferred(network=network, options=options, lines=lines, layout_open=one_example)
+
+
+# the matrix layouts whose weight matrix an index order describes: w_{jk} with j the output unit is W of z = W a
+COMPONENT_FORMS = {"index-out-in": ("column",), "index-in-out": ("column-wT", "row")}
 
 
 def _output_activation(network) -> str:
