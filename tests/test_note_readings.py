@@ -1072,3 +1072,14 @@ def test_a_forward_pass_in_components_and_matrices(tmp_path, formula, expected):
     got, fronts = audit_body(tmp_path, body, formula)
     assert got == [("correct", ())] * 6 + [expected]
     assert yaml.safe_load(fronts[0])["network"]["convention"] == "column"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"g \leftarrow \nabla_{\hat{y}} J = -\frac{y}{\hat{y}}", [("correct", ()), ("correct", ())]),
+    (r"g \leftarrow \nabla_{\hat{y}} J = \frac{y}{\hat{y}}", [("correct", ()), ("error", ("sign",))]),
+])
+def test_an_algorithm_variable_assigned_a_gradient(tmp_path, formula, expected):
+    """Goodfellow's g \\leftarrow \\nabla_{\\hat{y}} J = -y/\\hat{y} (Algorithm 6.4): the assignment names g, a letter the
+    network does not know, and the rest of the chain is checked (g was 'unknown quantity' in both steps)."""
+    got, _ = audit_body(tmp_path, GOODFELLOW_LISTED, formula)
+    assert got[5:] == expected

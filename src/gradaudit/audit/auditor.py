@@ -293,7 +293,8 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
         """\\delta^l \\equiv \\frac{\\partial C}{\\partial z^l}: the notes name a quantity for the formulas after it."""
         statements = [N.Statement(tuple(normalize(x, self.section) for x in st.steps[:2]), (":=",))
                       for st in parsed.statements if isinstance(st, N.Statement) and None not in st.steps
-                      and (st.rels == (":=",) or st.rels[:1] == ("=",) and len(st.steps) >= 2
+                      and (st.rels[:1] == (":=",) and set(st.rels[1:]) <= {"="}   # g \leftarrow \nabla J = ...
+                           or st.rels[:1] == ("=",) and len(st.steps) >= 2
                            and self._names_a_derivative(st.steps[:2]))]   # \delta = dE/da = ...: a chain defines too
         if statements:
             register_definitions(statements, self.section.parsed_aliases, known_name)
