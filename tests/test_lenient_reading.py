@@ -288,3 +288,16 @@ def test_words_are_names_on_evidence():
     assert parse(r"\log{(1 + x)}").statements == parse(r"\log(1 + x)").statements
     assert parse("a = b, \\\\ c = d").statements == parse("a = b \\\\ c = d").statements
     assert parse(r"\frac{\partial{}}{\partial{x}}(x y)").statements == parse(r"\frac{\partial}{\partial x}(x y)").statements
+
+
+@pytest.mark.parametrize("latex,index", [
+    (r"w_{j0}", (N.Sym("j"), N.Num(0))),            # Bishop's bias: the weight from unit 0 (fixed at 1) into unit j
+    (r"w^{(2)}_{k0}", (N.Sym("k"), N.Num(0))),
+    (r"a_{i1}", (N.Sym("i"), N.Num(1))),
+])
+def test_a_unit_letter_and_a_digit_are_two_indices(latex, index):
+    assert parse(latex).statements[0].steps[0].index == index
+
+
+def test_a_number_before_a_letter_stays_an_index_expression():
+    assert len(parse(r"x_{2k}").statements[0].steps[0].index) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from gradaudit.audit.runner import audit_paths
+from gradaudit.corpus import load_markdown
 from gradaudit.errors import GradauditError
 from gradaudit.sources.markdown import find_math
 
@@ -916,3 +917,59 @@ def test_a_forward_pass_of_one_example_leaves_the_batch_layout_open(tmp_path, fo
     notes = tmp_path / "cs229.md"
     notes.write_text(CS229_STYLE + f"$${formula}$$\n")
     assert audit_paths([notes]).results[-1].verdict == expected
+
+
+BISHOP_DECLARED = ("network:\n  layers: [tanh, identity]\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
+                   "  convention: index-out-in")
+BISHOP_WITH_BIASES = ("$$a_j = \\sum_{i=1}^{D} w^{(1)}_{ji} x_i + w^{(1)}_{j0}$$\n\n$$z_j = \\tanh(a_j)$$\n\n"
+                      "$$y_k = \\sum_{j=1}^{M} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$\n\n"
+                      "$$E_n = \\frac{1}{2} \\sum_{k=1}^{K} (y_k - t_k)^2$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # the unit letters i -> j -> k of the forward pass name the input, hidden and output units: a_k is the output
+    # layer's pre-activation (a_j the hidden one's), w_{kj} with no layer label the second layer's weights, and
+    # w_{j0}, w_{k0} the biases (the weights from the unit fixed at 1); checked by finite differences
+    (r"\frac{\partial E_n}{\partial a_k} = y_k - t_k", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial a_k} = t_k - y_k", ("error", ("sign",))),
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) z_j", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) a_j", ("error", ("definition",))),
+    (r"\frac{\partial E_n}{\partial w^{(1)}_{j0}} = (1 - z_j^2) \sum_{k=1}^{K} w_{kj} (y_k - t_k)", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w^{(1)}_{j0}} = (z_j^2 - 1) \sum_{k=1}^{K} w_{kj} (y_k - t_k)", ("error", ("sign",))),
+    (r"\frac{\partial E_n}{\partial w_{k0}} = y_k - t_k", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{k0}} = 2 (y_k - t_k)", ("error", ("factor",))),
+])
+def test_a_declared_network_reads_bishop_s_unit_letters(tmp_path, formula, expected):
+    """A declared network without `names:` whose notes write Bishop's forward pass (probe 5: every claim was
+    unsupported, 'a_j has no layer index'): the forward pass names the letters as inference names them."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(f"---\n{BISHOP_DECLARED}\n---\n{BISHOP_WITH_BIASES}$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results[:4]] == ["correct"] * 4
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[4:]] == [expected]
+
+
+def test_declared_names_of_a_letter_win_over_its_unit_letters(tmp_path):
+    """Notes that name the letter a themselves (a_j: z^{(1)}_j, a pattern over j) keep their names: a_k is read by
+    them, not from the unit letters; the letters they do not name (w_{kj}) are still read from the forward pass."""
+    head = BISHOP_DECLARED + "\nnames:\n  'a_j': 'z^{(1)}_j'"
+    notes = tmp_path / "bishop.md"
+    notes.write_text(f"---\n{head}\n---\n{BISHOP_WITH_BIASES}")
+    aliases = load_markdown(notes).sections[0].aliases
+    assert aliases["a_j"] == "z^{(1)}_j" and "a_{k}" not in aliases and "a_{j}" not in aliases
+    assert aliases["w_{k,j}"] == "W^{[2]}"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"h'(a_j) = 1 - z_j^2", ("correct", ())),
+    (r"h'(a_j) = 1 - z_j", ("error", ("unexplained",))),
+])
+def test_a_generic_activation_said_to_be_tanh(tmp_path, formula, expected):
+    """z_j = h(a_j) and then z_j = \\tanh(a_j): the generic h of the forward pass is tanh (the inferred layer is tanh,
+    not g, so the second formula is no error and h' is checkable)."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(BISHOP_WITH_BIASES.replace("$$z_j = \\tanh(a_j)$$", "$$z_j = h(a_j)$$\n\n$$z_j = \\tanh(a_j)$$")
+                     + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert all(r.verdict == "correct" for r in results[:-1])
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
