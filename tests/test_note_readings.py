@@ -973,3 +973,50 @@ def test_a_generic_activation_said_to_be_tanh(tmp_path, formula, expected):
     results = audit_paths([notes]).results
     assert all(r.verdict == "correct" for r in results[:-1])
     assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
+
+
+CS231N_ENTRYWISE = ("$$H = \\max(0, X W_1 + b_1)$$\n\n$$S = H W_2 + b_2$$\n\n"
+                    "$$P_{{{ij}}} = \\frac{{e^{{S_{{{ij}}}}}}}{{\\sum_c e^{{S_{{{ic}}}}}}}$$\n\n"
+                    "$$L = -\\frac{{1}}{{N}} \\sum_{{i=1}}^{{N}} \\sum_{{j}} Y_{{ij}} \\log P_{{ij}}$$\n\n"
+                    "$$dW_2 = H^T dS$$\n\n")   # dS is the batch loss's own gradient: no 1/N in dW_2
+
+
+@pytest.mark.parametrize("letters", [("ij", "ic"), ("i,k", "i,c")])
+@pytest.mark.parametrize("formula,expected", [
+    # P defined entry by entry is the matrix P: dS = (P - Y)/N, checked by finite differences
+    (r"dS = \frac{1}{N} (P - Y)", ("correct", ())),
+    (r"dS = P - Y", ("error", ("factor",))),            # the mean's 1/N lost
+    (r"\frac{\partial L}{\partial S_{ij}} = \frac{1}{N} (P_{ij} - Y_{ij})", ("correct", ())),
+])
+def test_a_matrix_defined_entry_by_entry(tmp_path, letters, formula, expected):
+    """CS231n's P_{ij} = e^{S_{ij}} / \\sum_k e^{S_{ik}} defines the matrix P (probe 5: P was an unknown quantity in
+    dS = \\frac{1}{N}(P - Y)); the definition itself is checked entry by entry."""
+    ij, ic = letters
+    notes = tmp_path / "cs231n.md"
+    notes.write_text(CS231N_ENTRYWISE.format(ij=ij, ic=ic) + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results[:-1]] == ["correct"] * 5
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
+
+
+LOGISTIC_BOTH = ("$$z = w^T x + b$$\n\n$$a = \\sigma(z)$$\n\n"
+                 "$$J = -\\frac{1}{m} \\sum_{i=1}^{m} \\left( y^{(i)} \\log a^{(i)} + (1 - y^{(i)}) \\log(1 - a^{(i)}) \\right)$$\n\n"
+                 "Backward for one example:\n\n$$dw = x \\, dz$$\n\n$$db = dz$$\n\n"
+                 "Vectorised:\n\n$$Z = w^T X + b$$\n\n$$A = \\sigma(Z)$$\n\n$$db = \\frac{1}{m} \\sum_{i=1}^{m} dZ$$\n\n"
+                 "$$dw = \\frac{1}{m} X dZ^T$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # one example's dw = x dz, db = dz say nothing of the 1/m (for one example the readings agree); the
+    # vectorised db and dw with their 1/m pin dZ as per example: dZ = A - Y is right, dw without its 1/m wrong
+    (r"dZ = A - Y", ("correct", ())),
+    (r"dZ = Y - A", ("error", ("sign",))),
+    (r"dw = X dZ^T", ("error", ("factor",))),
+])
+def test_one_example_s_formulas_do_not_vote_on_the_shorthand(tmp_path, formula, expected):
+    """deeplearning.ai's logistic regression (probe 5: dZ = A - Y was `notation`, 'not pinned down', because dw = x dz
+    and db = dz, with no 1/m, had counted as two votes for the total reading)."""
+    notes = tmp_path / "logistic.md"
+    notes.write_text(LOGISTIC_BOTH + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]

@@ -22,7 +22,7 @@ like every other claim in the inferred network, so one that disagrees with the r
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -32,9 +32,10 @@ from ..errors import NotationError
 from ..notation import ast as N
 from ..notation.latex import to_latex
 from ..notation.parser import parse
-from .loss import LossFacts, inverse_factors, loss_facts
+from .loss import LossFacts, loss_facts
 from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, generic_letter, is_loss_name,
                       key, sym_label, unit_letter, weight_bias, without_indices)
+from .shorthand import shorthand_reading
 from .units import unit_letters, unit_names
 
 __all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "canonical_name",
@@ -187,38 +188,14 @@ def infer(formulas, context=()) -> Inferred:
     return net
 
 
-PARAMETERS = {"W", "w", "b", "B", "K", "k"}
-
-
-def shorthand_reading(found) -> str:
-    """'per-example', 'total' or '' (not pinned, or as often one way as the other): what the notes' dZ means.
-
-    dW = \frac{1}{m} dZ A^T (a parameter's gradient carrying the 1/m over a d-quantity) says dZ is one
-    example's, stacked (deeplearning.ai); dZ = \frac{1}{m}(A - Y), or dW = dZ A^T with no 1/m, says dZ is the
-    batch loss's own gradient."""
-    votes = Counter()
-    for _, lhs, rhs in found:
-        if not isinstance(lhs, N.Shorthand):
-            continue
-        uses_d = any(isinstance(n, N.Shorthand) for n in walk(rhs))
-        parameter = lhs.of.name in PARAMETERS
-        if parameter and uses_d:
-            votes["per-example" if _has_mean_factor(rhs) else "total"] += 1
-        elif not parameter and not uses_d and _has_mean_factor(rhs):
-            votes["total"] += 1
-    ranked = votes.most_common()
-    if not ranked or len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        return ""   # a clear majority decides (a lost 1/m is then reported); a tie leaves the reading open
-    return ranked[0][0]
-
-
-def _has_mean_factor(node) -> bool:
-    return any(isinstance(n, N.Div) and inverse_factors(n.den) is not None and inverse_factors(n.den)[1]
-               for n in walk(node))
+def _defined_name(sym: N.Sym) -> N.Sym:
+    """The name a formula defines: P_{ij} = \\frac{e^{S_{ij}}}{\\sum_k e^{S_{ik}}} defines the matrix P entry by entry
+    (its two indices are an entry's), while Bishop's a_j keeps its one unit letter (a_k is another layer's)."""
+    return replace(sym, index=(), index_style="") if len(unit_letter(sym)) == 2 else without_indices(sym)
 
 
 def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
-    out_sym = without_indices(lhs)
+    out_sym = _defined_name(lhs)
     act = activation_of(rhs)
     if act is not None:
         name, arg = act
@@ -243,7 +220,7 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
         return [Step("affine", key(out_sym), out_sym, key(x), x, line, weight=weight, bias=bias, layout=layout,
                      units=unit_letters(rhs, lhs))]
     if isinstance(rhs, N.Sym):
-        renames.append((line, out_sym, without_indices(rhs)))
+        renames.append((line, out_sym, _defined_name(rhs)))
     return []
 
 
