@@ -37,7 +37,7 @@ class ToolName:
     target: object
 
 
-def _plain(value):
+def _unwrapped(value):
     """The expansion an entry stands for, whatever wraps it."""
     if isinstance(value, AliasCycle):
         value = value.target
@@ -55,7 +55,7 @@ def _alias_entry(sym: N.Sym, aliases: dict):
     """(key, expansion) of the alias that covers `sym`, or (None, None). An alias of a bare name also
     covers the name with an index or a layer."""
     def get(key):
-        return _plain(aliases.get(key))
+        return _unwrapped(aliases.get(key))
     key = alias_key(sym)
     if get(key) is not None:
         return key, get(key)
@@ -223,7 +223,7 @@ def mark_alias_cycles(aliases: dict) -> dict:
         if isinstance(target, ToolName):
             edges[key] = []   # final: read in the tool's vocabulary, it leads nowhere
             continue
-        found = (_alias_entry(n, aliases)[0] for n in walk(_plain(target)) if isinstance(n, N.Sym))
+        found = (_alias_entry(n, aliases)[0] for n in walk(_unwrapped(target)) if isinstance(n, N.Sym))
         edges[key] = list(dict.fromkeys(k for k in found if k is not None))
     out = dict(aliases)
     for component in _strong_components(edges):

@@ -29,17 +29,17 @@ from . import budget, net
 from ..notation.tree import walk
 from .resolve import normalize, normalized_name
 from .aliases import ToolName, alias_key, alias_target, mark_alias_cycles, register_definitions
-from .evaluate import evaluate, is_function_name, softmax_of_element
+from .evaluate import is_function_name, softmax_of_element
 from .indexing import notes_sizes
 from .names import BASE, is_loss
-from .tree import EvalError, UnknownSymbol
+from .tree import EvalError
 from .tree import show as _latex
 from .environments import Environments, free_layer_variable, layer_symbols
 from .own_loss import OwnLoss
 from .scope import ChainScope, name_broken_steps, unwritten_left_side, write_layer_variable
 from .verdict import CONFIRM, Result, Verdicts
 from .readings import (dot_product_reading, hidden_layers_named, is_label, known_name, layer_parts,
-                       one_example_names, operator_readings, update_rule)
+                       one_example_names, operator_readings, unknown_in, update_rule)
 from .worked_example import enumerates, example_label, numbered_element
 
 RUN_SPENT = "run budget spent (--max-seconds): not audited"
@@ -107,23 +107,11 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
             if not isinstance(key, N.Sym):
                 raise GradauditError(f"names: {name[:40]} is not a name (a letter with optional indices)",
                                      file=path, line=line)
-            unknown = None if is_function_name(value) else self._unknown_in(value)   # f: g names a function
+            contexts = self.envs.contexts(layer_symbols(value), hidden_layers_named([value]))
+            unknown = None if is_function_name(value) else unknown_in(value, contexts)   # f: g names a function
             if unknown:
                 raise GradauditError(f"names: {target[:60]} is no quantity of the network ({unknown})",
                                      file=path, line=line)
-
-    def _unknown_in(self, node) -> str | None:
-        """The unknown symbol a quantity names in every context of the network, or None when it names something."""
-        reason = None
-        for ctx in self.envs.contexts(layer_symbols(node), hidden_layers_named([node])):
-            try:
-                evaluate(node, ctx)
-                return None
-            except UnknownSymbol as exc:
-                reason = str(exc)
-            except Exception:   # noqa: BLE001 - any other failure is about the reading, not the name
-                return None
-        return reason and f"unknown: {reason}"
 
     def _aliases(self) -> dict:
         out = {}

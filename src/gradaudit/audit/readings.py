@@ -332,14 +332,19 @@ def evaluable(node, contexts) -> bool:
     return False
 
 
-def unknown_in(node, contexts) -> bool:
-    try:
-        evaluate(node, contexts[0])
-    except UnknownSymbol:
-        return True
-    except Exception:
-        return False
-    return False
+def unknown_in(node, contexts) -> str | None:
+    """The unknown symbol a quantity names in every context, or None when it names something (or fails otherwise:
+    a failure that is not about the name is about the reading)."""
+    reason = None
+    for ctx in contexts:
+        try:
+            evaluate(node, ctx)
+            return None
+        except UnknownSymbol as exc:
+            reason = str(exc)
+        except Exception:   # noqa: BLE001 - any other failure is about the reading, not the name
+            return None
+    return reason and f"unknown: {reason}"
 
 
 def is_label(node) -> bool:
