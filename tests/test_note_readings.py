@@ -1020,3 +1020,24 @@ def test_one_example_s_formulas_do_not_vote_on_the_shorthand(tmp_path, formula, 
     notes.write_text(LOGISTIC_BOTH + f"$${formula}$$\n")
     results = audit_paths([notes]).results
     assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
+
+
+BISHOP_SOFTMAX = ("$$a_j = \\sum_{i=1}^{D} w^{(1)}_{ji} x_i + w^{(1)}_{j0}$$\n\n$$z_j = \\sigma(a_j)$$\n\n"
+                  "$$a_k = \\sum_{j=1}^{M} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$\n\n"
+                  "$$y_k = \\frac{\\exp(a_k)}{\\sum_{l} \\exp(a_l)}$$\n\n$$E_n = -\\sum_{k} t_k \\ln y_k$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # y_k = softmax of a_k: the unit letter k says the softmax is the output layer's (it was read as no layer's)
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) z_j", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) a_j", ("error", ("definition",))),
+    (r"\frac{\partial E_n}{\partial a_j} = z_j (1 - z_j) \sum_k w_{kj} (y_k - t_k)", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial a_j} = z_j (1 - z_j) \sum_k w_{kj} (t_k - y_k)", ("error", ("sign",))),
+])
+def test_bishop_s_softmax_output_is_the_layer_of_its_unit_letter(tmp_path, formula, expected):
+    """Bishop's softmax outputs y_k = exp(a_k) / sum_l exp(a_l), inferred (no front matter): the network is
+    [sigmoid, softmax] with cross-entropy (it was 'cce needs a softmax output layer, not identity')."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(BISHOP_SOFTMAX + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]

@@ -210,7 +210,7 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
                               function=generic_letter(rhs, name)))
             return found
         if isinstance(arg, N.Sym):
-            arg = without_indices(arg)
+            arg = _defined_name(arg)
             return [Step("act", key(out_sym), out_sym, key(arg), arg, line, activation=name,
                          function=generic_letter(rhs, name))]
         return []

@@ -185,7 +185,7 @@ def activation_of(rhs):
             and isinstance(rhs.den, N.Sum) and isinstance(rhs.den.body, N.Call) and rhs.den.body.func == "exp":
         arg = rhs.num.args[0]
         if isinstance(arg, N.Sym):
-            return "softmax", replace(arg, index=(), index_style="")
+            return "softmax", arg   # a_k of y_k = e^{a_k} / \\sum_l e^{a_l}: its unit letter says the layer
     return None
 
 
