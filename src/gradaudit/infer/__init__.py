@@ -32,10 +32,9 @@ from ..errors import NotationError
 from ..notation import ast as N
 from ..notation.latex import to_latex
 from ..notation.parser import parse
-from .loss import LossFacts, loss_facts
+from .loss import LossFacts, loss_facts, shorthand_reading
 from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, generic_letter, is_loss_name,
                       key, sym_label, unit_letter, weight_bias, without_indices)
-from .shorthand import shorthand_reading
 from .units import unit_letters, unit_names
 
 __all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "canonical_name",
