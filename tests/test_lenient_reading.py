@@ -306,3 +306,16 @@ def test_the_derivative_of_the_hypothesis(tmp_path, formula, expected):
     notes.write_text("$$h_\\theta(x) = \\theta^T x$$\n\n$$J(\\theta) = \\frac{1}{2m} \\sum_{i=1}^{m} "
                      "\\left( h_\\theta(x^{(i)}) - y^{(i)} \\right)^2$$\n\n" + f"$${formula}$$\n")
     assert [r.verdict for r in audit_paths([notes]).results][2:] == expected
+
+
+@pytest.mark.parametrize("latex,index", [
+    (r"w_{j0}", (N.Sym("j"), N.Num(0))),            # Bishop's bias: the weight from unit 0 (fixed at 1) into unit j
+    (r"w^{(2)}_{k0}", (N.Sym("k"), N.Num(0))),
+    (r"a_{i1}", (N.Sym("i"), N.Num(1))),
+])
+def test_a_unit_letter_and_a_digit_are_two_indices(latex, index):
+    assert parse(latex).statements[0].steps[0].index == index
+
+
+def test_a_number_before_a_letter_stays_an_index_expression():
+    assert len(parse(r"x_{2k}").statements[0].steps[0].index) == 1

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from gradaudit.audit.runner import audit_paths
+from gradaudit.corpus import load_markdown
 from gradaudit.errors import GradauditError
 from gradaudit.infer.numbering import layer_condition
 from gradaudit.sources.markdown import find_math
@@ -1083,3 +1084,127 @@ def test_an_algorithm_variable_assigned_a_gradient(tmp_path, formula, expected):
     network does not know, and the rest of the chain is checked (g was 'unknown quantity' in both steps)."""
     got, _ = audit_body(tmp_path, GOODFELLOW_LISTED, formula)
     assert got[5:] == expected
+
+
+BISHOP_DECLARED = ("network:\n  layers: [tanh, identity]\n  loss: squared\n  loss_scale: \"1/2\"\n  averaging: single\n"
+                   "  convention: index-out-in")
+BISHOP_WITH_BIASES = ("$$a_j = \\sum_{i=1}^{D} w^{(1)}_{ji} x_i + w^{(1)}_{j0}$$\n\n$$z_j = \\tanh(a_j)$$\n\n"
+                      "$$y_k = \\sum_{j=1}^{M} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$\n\n"
+                      "$$E_n = \\frac{1}{2} \\sum_{k=1}^{K} (y_k - t_k)^2$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # the unit letters i -> j -> k of the forward pass name the input, hidden and output units: a_k is the output
+    # layer's pre-activation (a_j the hidden one's), w_{kj} with no layer label the second layer's weights, and
+    # w_{j0}, w_{k0} the biases (the weights from the unit fixed at 1); checked by finite differences
+    (r"\frac{\partial E_n}{\partial a_k} = y_k - t_k", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial a_k} = t_k - y_k", ("error", ("sign",))),
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) z_j", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) a_j", ("error", ("definition",))),
+    (r"\frac{\partial E_n}{\partial w^{(1)}_{j0}} = (1 - z_j^2) \sum_{k=1}^{K} w_{kj} (y_k - t_k)", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w^{(1)}_{j0}} = (z_j^2 - 1) \sum_{k=1}^{K} w_{kj} (y_k - t_k)", ("error", ("sign",))),
+    (r"\frac{\partial E_n}{\partial w_{k0}} = y_k - t_k", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{k0}} = 2 (y_k - t_k)", ("error", ("factor",))),
+])
+def test_a_declared_network_reads_bishop_s_unit_letters(tmp_path, formula, expected):
+    """A declared network without `names:` whose notes write Bishop's forward pass (probe 5: every claim was
+    unsupported, 'a_j has no layer index'): the forward pass names the letters as inference names them."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(f"---\n{BISHOP_DECLARED}\n---\n{BISHOP_WITH_BIASES}$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results[:4]] == ["correct"] * 4
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[4:]] == [expected]
+
+
+def test_declared_names_of_a_letter_win_over_its_unit_letters(tmp_path):
+    """Notes that name the letter a themselves (a_j: z^{(1)}_j, a pattern over j) keep their names: a_k is read by
+    them, not from the unit letters; the letters they do not name (w_{kj}) are still read from the forward pass."""
+    head = BISHOP_DECLARED + "\nnames:\n  'a_j': 'z^{(1)}_j'"
+    notes = tmp_path / "bishop.md"
+    notes.write_text(f"---\n{head}\n---\n{BISHOP_WITH_BIASES}")
+    aliases = load_markdown(notes).sections[0].aliases
+    assert aliases["a_j"] == "z^{(1)}_j" and "a_{k}" not in aliases and "a_{j}" not in aliases
+    assert aliases["w_{k,j}"] == "W^{[2]}"
+
+
+@pytest.mark.parametrize("formula,expected", [
+    (r"h'(a_j) = 1 - z_j^2", ("correct", ())),
+    (r"h'(a_j) = 1 - z_j", ("error", ("unexplained",))),
+])
+def test_a_generic_activation_said_to_be_tanh(tmp_path, formula, expected):
+    """z_j = h(a_j) and then z_j = \\tanh(a_j): the generic h of the forward pass is tanh (the inferred layer is tanh,
+    not g, so the second formula is no error and h' is checkable)."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(BISHOP_WITH_BIASES.replace("$$z_j = \\tanh(a_j)$$", "$$z_j = h(a_j)$$\n\n$$z_j = \\tanh(a_j)$$")
+                     + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert all(r.verdict == "correct" for r in results[:-1])
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
+
+
+CS231N_ENTRYWISE = ("$$H = \\max(0, X W_1 + b_1)$$\n\n$$S = H W_2 + b_2$$\n\n"
+                    "$$P_{{{ij}}} = \\frac{{e^{{S_{{{ij}}}}}}}{{\\sum_c e^{{S_{{{ic}}}}}}}$$\n\n"
+                    "$$L = -\\frac{{1}}{{N}} \\sum_{{i=1}}^{{N}} \\sum_{{j}} Y_{{ij}} \\log P_{{ij}}$$\n\n"
+                    "$$dW_2 = H^T dS$$\n\n")   # dS is the batch loss's own gradient: no 1/N in dW_2
+
+
+@pytest.mark.parametrize("letters", [("ij", "ic"), ("i,k", "i,c")])
+@pytest.mark.parametrize("formula,expected", [
+    # P defined entry by entry is the matrix P: dS = (P - Y)/N, checked by finite differences
+    (r"dS = \frac{1}{N} (P - Y)", ("correct", ())),
+    (r"dS = P - Y", ("error", ("factor",))),            # the mean's 1/N lost
+    (r"\frac{\partial L}{\partial S_{ij}} = \frac{1}{N} (P_{ij} - Y_{ij})", ("correct", ())),
+])
+def test_a_matrix_defined_entry_by_entry(tmp_path, letters, formula, expected):
+    """CS231n's P_{ij} = e^{S_{ij}} / \\sum_k e^{S_{ik}} defines the matrix P (probe 5: P was an unknown quantity in
+    dS = \\frac{1}{N}(P - Y)); the definition itself is checked entry by entry."""
+    ij, ic = letters
+    notes = tmp_path / "cs231n.md"
+    notes.write_text(CS231N_ENTRYWISE.format(ij=ij, ic=ic) + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [r.verdict for r in results[:-1]] == ["correct"] * 5
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
+
+
+LOGISTIC_BOTH = ("$$z = w^T x + b$$\n\n$$a = \\sigma(z)$$\n\n"
+                 "$$J = -\\frac{1}{m} \\sum_{i=1}^{m} \\left( y^{(i)} \\log a^{(i)} + (1 - y^{(i)}) \\log(1 - a^{(i)}) \\right)$$\n\n"
+                 "Backward for one example:\n\n$$dw = x \\, dz$$\n\n$$db = dz$$\n\n"
+                 "Vectorised:\n\n$$Z = w^T X + b$$\n\n$$A = \\sigma(Z)$$\n\n$$db = \\frac{1}{m} \\sum_{i=1}^{m} dZ$$\n\n"
+                 "$$dw = \\frac{1}{m} X dZ^T$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # one example's dw = x dz, db = dz say nothing of the 1/m (for one example the readings agree); the
+    # vectorised db and dw with their 1/m pin dZ as per example: dZ = A - Y is right, dw without its 1/m wrong
+    (r"dZ = A - Y", ("correct", ())),
+    (r"dZ = Y - A", ("error", ("sign",))),
+    (r"dw = X dZ^T", ("error", ("factor",))),
+])
+def test_one_example_s_formulas_do_not_vote_on_the_shorthand(tmp_path, formula, expected):
+    """deeplearning.ai's logistic regression (probe 5: dZ = A - Y was `notation`, 'not pinned down', because dw = x dz
+    and db = dz, with no 1/m, had counted as two votes for the total reading)."""
+    notes = tmp_path / "logistic.md"
+    notes.write_text(LOGISTIC_BOTH + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]
+
+
+BISHOP_SOFTMAX = ("$$a_j = \\sum_{i=1}^{D} w^{(1)}_{ji} x_i + w^{(1)}_{j0}$$\n\n$$z_j = \\sigma(a_j)$$\n\n"
+                  "$$a_k = \\sum_{j=1}^{M} w^{(2)}_{kj} z_j + w^{(2)}_{k0}$$\n\n"
+                  "$$y_k = \\frac{\\exp(a_k)}{\\sum_{l} \\exp(a_l)}$$\n\n$$E_n = -\\sum_{k} t_k \\ln y_k$$\n\n")
+
+
+@pytest.mark.parametrize("formula,expected", [
+    # y_k = softmax of a_k: the unit letter k says the softmax is the output layer's (it was read as no layer's)
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) z_j", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial w_{kj}} = (y_k - t_k) a_j", ("error", ("definition",))),
+    (r"\frac{\partial E_n}{\partial a_j} = z_j (1 - z_j) \sum_k w_{kj} (y_k - t_k)", ("correct", ())),
+    (r"\frac{\partial E_n}{\partial a_j} = z_j (1 - z_j) \sum_k w_{kj} (t_k - y_k)", ("error", ("sign",))),
+])
+def test_bishop_s_softmax_output_is_the_layer_of_its_unit_letter(tmp_path, formula, expected):
+    """Bishop's softmax outputs y_k = exp(a_k) / sum_l exp(a_l), inferred (no front matter): the network is
+    [sigmoid, softmax] with cross-entropy (it was 'cce needs a softmax output layer, not identity')."""
+    notes = tmp_path / "bishop.md"
+    notes.write_text(BISHOP_SOFTMAX + f"$${formula}$$\n")
+    results = audit_paths([notes]).results
+    assert [(r.verdict, tuple(e.kind for e in r.errors)) for r in results[-1:]] == [expected]

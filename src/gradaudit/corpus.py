@@ -307,13 +307,17 @@ def adopt_inferred_names(section: Section) -> bool:
         return False
     section.aliases, section.names = dict(section.aliases), dict(section.names)   # sections share the header's
     renamed = found.options.get("renamed_letters", set())
+    declared = {_letter_of(name) for name in section.aliases}
+    written = {infer.canonical_name(name) for name in section.aliases}   # a_j declared is the a_{j} inferred
     for name, target in found.options.get("aliases", {}).items():
-        letter = re.match(r"\\?[A-Za-z]+", name.replace("\\hat{", "").replace("\\mathcal{", ""))
-        letter = letter.group(0) if letter else name
+        letter = _letter_of(name)
         meaningful = letter in ("W", "w", "b", "B", "Z", "z", "A", "a", "X", "x", "Y", "y")
-        if meaningful and letter not in renamed:
+        if name in found.options.get("unit_names", ()):
+            if letter in declared or section.default_layer is not None:
+                continue   # the notes' own names or default layer for that letter win over its unit letters
+        elif meaningful and letter not in renamed and name not in found.options.get("bias_weights", ()):
             continue   # a letter the notes mostly use as the tool reads it: one slip does not rename it
-        if name not in section.aliases:
+        if name not in section.aliases and infer.canonical_name(name) not in written:
             section.aliases[name] = target
             section.names[name] = found.lines.get(f"aliases.{name}")
     if found.options.get("layer_variable") and not section.layer_variable:
@@ -323,6 +327,12 @@ def adopt_inferred_names(section: Section) -> bool:
     if found.network.get("biases") is False and arch.biases:
         section.architecture = spec.without_biases(arch)   # no layer of the notes writes a bias
     return True
+
+
+def _letter_of(name: str) -> str:
+    """The letter of a name as the notes write it (a of a_{j}, w of w^{(1)}_{j0}, y of \\hat{y})."""
+    letter = re.match(r"\\?[A-Za-z]+", name.replace("\\hat{", "").replace("\\mathcal{", ""))
+    return letter.group(0) if letter else name
 
 
 def adopt_document_letters(section: Section, read: list) -> None:

@@ -73,7 +73,7 @@ def _alias_entry(sym: N.Sym, aliases: dict):
         # u^{l} names Z^{[l]}: so u^{L}_j is Z^{[L]}_j, element j of the named vector at that layer
         key, target = _alias_entry(replace(sym, index=(), index_style=""), aliases)
         indexed = _with_index(target, sym)
-        if indexed is not None:
+        if indexed is not None and not getattr(key, "index", ()):   # a_n is no a_j's element: _unit_lettered
             return key, indexed
     found = _unit_pattern(sym, aliases, get) or _unit_lettered(sym, aliases, get)
     if found is not None:
@@ -182,16 +182,19 @@ def _unit_pattern(sym: N.Sym, aliases: dict, get):
 
 def _unit_lettered(sym: N.Sym, aliases: dict, get):
     """y_k: A^{[2]} (the notes' y_k = a^{(2)}_k, element k of a layer's vector) also names y_j, element j of it,
-    and y, the vector itself."""
+    and y, the vector itself. Not when the letter's unit letters name different layers (Bishop's a_j: Z^{[1]} and
+    a_k: Z^{[2]}): a third unit letter then says no layer (the bare a is still the first one named, the forward
+    pass's own)."""
     if len(sym.index) > 1 or (sym.index and not _letter(sym.index[0])):
         return None
+    found = []
     for key in aliases:
         if isinstance(key, N.Sym) and len(key.index) == 1 and _letter(key.index[0]) \
                 and replace(key, index=(), index_style="") == alias_key(replace(sym, index=(), index_style="")):
             target = get(key)
             if isinstance(target, N.Sym) and not target.index:
-                return key, target
-    return None
+                found.append((key, target))
+    return found[0] if found and (not sym.index or all(target == found[0][1] for _, target in found)) else None
 
 
 def _letter(node) -> bool:
@@ -324,6 +327,16 @@ def expand_alias(sym: N.Sym, ctx):
             not getattr(key, "index", ()) or not _names_the_loss(alias)):
         alias = replace(alias, index=sym.index, index_style=sym.index_style)   # a_j: Z^{[1]} (Bishop's unit letter j) makes a_j the element
     return alias
+
+
+def names_its_index(sym: N.Sym, ctx) -> bool:
+    """Is sym's index part of a name the notes give, so that its letter alone does not say what the index is: Bishop's
+    bias w_{j0}: b_j (the 0 is no position counted from 0), a_k: Z^{[2]} beside a_j: Z^{[1]} (k runs over the
+    second layer's units)?"""
+    if not ctx.aliases or not sym.index:
+        return False
+    key, _ = _alias_entry(sym, ctx.aliases)
+    return isinstance(key, N.Sym) and bool(key.index) and key.index == alias_key(sym).index
 
 
 def _names_the_loss(sym: N.Sym) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..notation import ast as N
 from ..notation.tree import walk
+from .aliases import expand_alias, names_its_index
 from .budget import check_elements
 from .dispatch import HANDLERS, evaluate
 from .indexing import label_jac, labelled
@@ -34,6 +35,7 @@ def _deriv(node: N.Deriv, ctx: Context):
         raise EvalError("a derivative of something other than a named quantity")
     out_key = quantity_key(num, ctx)
     in_key = quantity_key(den, ctx)
+    num, den = _named_index(num, ctx), _named_index(den, ctx)
     if out_key == "J":
         grad = ctx.model.grad(in_key)
         if den.index:
@@ -43,6 +45,14 @@ def _deriv(node: N.Deriv, ctx: Context):
     if num.index or den.index:
         return label_jac(jac, num, out_key, den, in_key, ctx)
     return Jac(jac, np.shape(ctx.model.values[out_key]), np.shape(ctx.model.values[in_key]))
+
+
+def _named_index(sym: N.Sym, ctx: Context) -> N.Sym:
+    """Bishop's bias w_{j0} named b_j: the element its name stands for is b's element j (the 0 is part of the name)."""
+    if not names_its_index(sym, ctx):
+        return sym
+    alias = expand_alias(sym, ctx)
+    return replace(sym, index=alias.index, index_style=alias.index_style) if isinstance(alias, N.Sym) else sym
 
 
 def _derivop(node: N.DerivOp, ctx: Context):

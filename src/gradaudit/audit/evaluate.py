@@ -13,7 +13,7 @@ import numpy as np
 from .. import primitives
 from ..notation import ast as N
 from ..notation.tree import walk
-from .aliases import ToolName, expand_alias, is_tool_name, lookup_alias, tool_vocabulary
+from .aliases import ToolName, expand_alias, is_tool_name, lookup_alias, names_its_index, tool_vocabulary
 from . import derivatives  # noqa: F401 - registers the derivative handlers (d/dx, dy/dx, f')
 from .dispatch import HANDLERS, evaluate
 from .indexing import gather, indexed, kronecker, label_ranges, labelled
@@ -35,7 +35,7 @@ def infer_ranges(nodes, ctx: Context) -> None:
             if isinstance(sub, N.Sym) and sub.index:
                 has_index = True
                 if (any(isinstance(i, N.Num) and i.value == 0 for i in sub.index)
-                        or "0" in sub.index_style.partition("digits:")[2]):
+                        or "0" in sub.index_style.partition("digits:")[2]) and not names_its_index(sub, ctx):
                     zero = True
             if isinstance(sub, (N.Sum, N.Max)):
                 summed = True

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..notation import ast as N
 from ..notation.tree import walk
+from .aliases import names_its_index
 from .budget import check_elements
 from .names import ALPHA, SCALARS, Context, is_class_count, output_width, quantity_key
 from .tree import DimensionError, EvalError, show as _show
@@ -26,7 +27,7 @@ def label_ranges(nodes, ctx: Context) -> dict:
             if not (isinstance(sub, N.Sym) and sub.index):
                 continue
             try:
-                key = quantity_key(replace(sub, index=(), index_style=""), ctx)
+                key = _key_of(sub, ctx)
                 data = index_arrays(sub, key, ctx.model.values[key], ctx)
             except Exception:  # a name that does not resolve gives no range
                 continue
@@ -38,6 +39,14 @@ def label_ranges(nodes, ctx: Context) -> dict:
                         and idx.name not in ctx.lengths:
                     ranges.setdefault(idx.name, (ctx.index_base, ctx.index_base + np.shape(data)[axis] - 1))
     return ranges
+
+
+def _key_of(sym: N.Sym, ctx: Context) -> str:
+    """The quantity an indexed name indexes: its letter's, or the one its unit letters name (Bishop's w_{kj}, when
+    the notes name w_{kj} as the second layer's weights and w_{ji} as the first's)."""
+    if names_its_index(sym, ctx):
+        return quantity_key(sym, ctx)
+    return quantity_key(replace(sym, index=(), index_style=""), ctx)
 
 
 def index_arrays(sym: N.Sym, key: str, value: np.ndarray, ctx: Context):

@@ -39,7 +39,15 @@ def batch_entries(chain, section) -> bool:
         return False
     return any(isinstance(n, N.Sym) and len(n.index) == 2 and n.name not in ("W", "w") and n.layer is not None
                or isinstance(n, N.Sym) and len(n.index) == 2 and n.name in ("y", "t", "x", "X", "Y")
+               or isinstance(n, N.Sym) and len(n.index) == 2 and _names_a_batch_matrix(n, section)
                for node in chain for n in walk(node))
+
+
+def _names_a_batch_matrix(sym: N.Sym, section) -> bool:
+    """CS231n's P_{ij}, S_{ij}, where the notes' forward pass names P and S (P: A^{[3]}): an entry of a layer's
+    activation or pre-activation, whose rows or columns are the examples."""
+    target = alias_target(sym, getattr(section, "parsed_aliases", None) or {})
+    return isinstance(target, N.Sym) and target.name in ("A", "Z") and target.layer is not None
 
 
 def one_example_names(chain, section) -> bool:

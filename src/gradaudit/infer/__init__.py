@@ -35,9 +35,11 @@ from ..notation.parser import parse
 from .loss import LossFacts, loss_facts, shorthand_reading
 from .numbering import BASE_INPUT, digit_layer, digit_layers, input_layer, layer_condition, listed_layers
 from .reading import (DEFAULT_LETTER, WRITTEN_FUNCTION, activation_of, affine, backward, defined_function, generic_letter,
-                      is_loss_name, key, model_name, sym_label, without_indices)
+                      is_loss_name, key, model_name, sym_label, unit_letter, weight_bias, without_indices)
+from .units import unit_letters, unit_names
 
-__all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "defines_layer", "infer",
+__all__ = ["Inferred", "Underdetermined", "WRITTEN_FUNCTION", "activation_of", "affine_of", "canonical_name",
+           "defines_layer", "infer",
            "shorthand_reading", "statements"]
 
 
@@ -70,6 +72,7 @@ class Step:
     function: str = ""             # the letter a generic activation is written with (g, f, h)
     variable: str = ""             # the layer variable as written (l, k) for a general step
     condition: object = None       # (variable, test(k, last)) of a general step's side condition: 'for k = 1, 2'
+    units: tuple = ()              # (output, input) unit letters of a component sum a_j = \sum_i w_{ji} x_i
 
 
 @dataclass
@@ -151,6 +154,14 @@ def _quantities(node):
                     yield from _quantities(item)
 
 
+def canonical_name(latex: str) -> str:
+    """A name as the tool prints it (w^{(1)}_{j0} and w_{j,0}^{(1)} are one name), or as written if unreadable."""
+    try:
+        return to_latex(parse(latex))
+    except NotationError:
+        return latex
+
+
 def defines_layer(formula) -> bool:
     """Does this formula write an affine step (a layer) of a forward pass?"""
     for _, lhs, rhs, _ in read_statements([formula])[0]:
@@ -210,8 +221,14 @@ def infer(formulas, context=()) -> Inferred:
     return net
 
 
+def _defined_name(sym: N.Sym) -> N.Sym:
+    """The name a formula defines: P_{ij} = \\frac{e^{S_{ij}}}{\\sum_k e^{S_{ik}}} defines the matrix P entry by entry
+    (its two indices are an entry's), while Bishop's a_j keeps its one unit letter (a_k is another layer's)."""
+    return replace(sym, index=(), index_style="") if len(unit_letter(sym)) == 2 else without_indices(sym)
+
+
 def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
-    out_sym = without_indices(lhs)
+    out_sym = _defined_name(lhs)
     act = activation_of(rhs)
     if act is not None:
         name, arg = act
@@ -220,21 +237,23 @@ def _steps_of(line, lhs: N.Sym, rhs, renames) -> list:
         if inner is not None:   # H = \max(0, X W_1 + b_1): a layer and its activation in one formula
             weight, x, bias, layout = inner
             pre = ("pre-of",) + key(out_sym)
-            found.append(Step("affine", pre, None, key(x), x, line, weight=weight, bias=bias, layout=layout))
+            found.append(Step("affine", pre, None, key(x), x, line, weight=weight, bias=bias, layout=layout,
+                              units=unit_letters(arg, lhs)))
             found.append(Step("act", key(out_sym), out_sym, pre, None, line, activation=name,
                               function=generic_letter(rhs, name)))
             return found
         if isinstance(arg, N.Sym):
-            arg = without_indices(arg)
+            arg = _defined_name(arg)
             return [Step("act", key(out_sym), out_sym, key(arg), arg, line, activation=name,
                          function=generic_letter(rhs, name))]
         return []
     aff = affine(rhs, lhs)
     if aff is not None:
         weight, x, bias, layout = aff
-        return [Step("affine", key(out_sym), out_sym, key(x), x, line, weight=weight, bias=bias, layout=layout)]
+        return [Step("affine", key(out_sym), out_sym, key(x), x, line, weight=weight, bias=bias, layout=layout,
+                     units=unit_letters(rhs, lhs))]
     if isinstance(rhs, N.Sym):
-        renames.append((line, out_sym, without_indices(rhs)))
+        renames.append((line, out_sym, _defined_name(rhs)))
     return []
 
 
@@ -260,6 +279,8 @@ def _assemble(steps, renames, loss: LossFacts, first_line: int, other_uses: set)
     acts = {}
     for s in steps:   # the first formula for a layer's activation decides; a later different one is then reported
         if s.kind == "act" and s.label is not None:
+            if acts.get(s.label) == "g":   # z_j = h(a_j), then z_j = \tanh(a_j): the generic h is said to be tanh
+                acts[s.label] = s.activation
             acts.setdefault(s.label, s.activation)
     if general and listed_layers(steps, concrete, acts):
         general = False
@@ -392,9 +413,13 @@ def _names(steps, renames, general: bool, base: int = 0):
     general_letters = {x.name for st in steps if st.variable for x in (st.out_sym, st.weight, st.bias, st.arg_sym)
                        if isinstance(x, N.Sym)}
 
+    lettered = []   # (name, tool letter, layer) of the unit-lettered names: Bishop's a_j at layer 1
+
     def want(sym, letter: str, label, line):
         if sym is None or label is None:
             return
+        if len(unit_letter(sym)) == 1 and letter in ("Z", "A"):
+            lettered.append((sym, letter, label))
         written = sym_label(sym)
         if label == "L" and isinstance(written, tuple) and written[1] == "l" and sym.name in general_letters:
             return   # Goodfellow's h^{(l)}, the last layer: his h^{(k)} entry names it (l is read as L)
@@ -409,6 +434,9 @@ def _names(steps, renames, general: bool, base: int = 0):
         written = to_latex(without_indices(sym))
         layer = _layer_tex(label, sym)
         target = f"{letter}^{{[{layer}]}}" if letter not in ("X",) else "X"
+        if weight_bias(sym):   # Bishop's w_{j0}: element j of the layer's bias, named with its indices
+            written, target = to_latex(sym), f"{target}_{{{to_latex(sym.index[0])}}}"
+            options.setdefault("bias_weights", set()).add(written)
         if written not in names:
             names[written] = target
             lines[f"aliases.{written}"] = line
@@ -459,6 +487,13 @@ def _names(steps, renames, general: bool, base: int = 0):
     for letter in sorted(letters):
         names[letter] = "g"     # Goodfellow's f(a^{(k)}): the notes' letter for the generic activation
         lines[f"aliases.{letter}"] = next(s.line for s in steps if s.kind == "act" and s.function == letter)
+    if not general and max_label is not None:
+        extra = unit_names(steps, lettered, names, max_label)
+        for name, target in extra.items():
+            names[name] = target
+            lines[f"aliases.{name}"] = steps[0].line
+        if extra:
+            options["unit_names"] = set(extra)
     if names:
         options["aliases"] = names
         options["names"] = set(names)

@@ -90,9 +90,9 @@ def affine(rhs, lhs: N.Sym):
     if len(products) != 1 or len(others) > 1:
         return None
     bias = others[0] if others else None
-    if bias is not None and bias.name not in BIAS_NAMES:
-        return None
     product = products[0]
+    if bias is not None and bias.name not in BIAS_NAMES and not _weight_bias(bias, product, lhs):
+        return None
     if isinstance(product, N.Mul) and len(product.factors) == 2 and product.op in ("juxt", "cdot"):
         first, second = product.factors
         dot = product.op == "cdot" and all(isinstance(f, N.Sym) and f.name.islower() for f in (first, second))
@@ -135,7 +135,25 @@ def _leaky(first, second):
 
 
 def _bare_bias(sym):
+    if sym is not None and weight_bias(sym):
+        return sym   # w_{j0}: the index says which layer's bias it is, and names it
     return None if sym is None else without_indices(sym)
+
+
+def weight_bias(sym) -> bool:
+    """w_{j0}: Bishop's bias, the weight from a unit fixed at 1 (index 0) into unit j."""
+    return isinstance(sym, N.Sym) and sym.name in WEIGHT_NAMES and len(sym.index) == 2 \
+        and isinstance(sym.index[0], N.Sym) and sym.index[1] == N.Num(0)
+
+
+def _weight_bias(bias: N.Sym, product, lhs: N.Sym) -> bool:
+    """a_j = \\sum_i w_{ji} x_i + w_{j0}: the bias written as the weight from unit 0, the same weight (letter and
+    layer) at the output unit j of the left side."""
+    if not (weight_bias(bias) and isinstance(product, N.Sum) and isinstance(product.body, N.Mul)
+            and len(lhs.index) == 1 and bias.index[0] == lhs.index[0]):
+        return False
+    return any(isinstance(f, N.Sym) and f.name == bias.name and f.layer == bias.layer
+               and f.sublayer == bias.sublayer for f in product.body.factors)
 
 
 
@@ -167,7 +185,7 @@ def activation_of(rhs):
             and isinstance(rhs.den, N.Sum) and isinstance(rhs.den.body, N.Call) and rhs.den.body.func == "exp":
         arg = rhs.num.args[0]
         if isinstance(arg, N.Sym):
-            return "softmax", replace(arg, index=(), index_style="")
+            return "softmax", arg   # a_k of y_k = e^{a_k} / \\sum_l e^{a_l}: its unit letter says the layer
     return None
 
 

@@ -93,9 +93,10 @@ def _number_sub(text: str) -> dict:
 
 
 def _word_sub(word: str) -> dict:
-    """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}: two or three unit indices written without commas (Nielsen, Bishop,
-    a note naming the next layer's unit d or the example q, U_{qd}); any other word (pool, relu, out, in) is a tag."""
-    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpq") and (set(word) & set("ijk") or word[0] == "q"):
+    """w_{jk}, \\delta_{ij}, W_{jd}, y_{qj}, S_{ic}: two or three unit indices written without commas (Nielsen, Bishop,
+    a note naming the next layer's unit d, the example q or the class c, U_{qd}); any other word (pool, relu, out,
+    in) is a tag."""
+    if 2 <= len(word) <= 3 and set(word) <= set("ijkdpqc") and (set(word) & set("ijk") or word[0] == "q"):
         return {"index": tuple(Sym(c) for c in word)}
     return {"tag": word}
 

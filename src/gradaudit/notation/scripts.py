@@ -211,6 +211,9 @@ class Scripts:
                 return {"sublayer": Num(Fraction(raw.items[0][1].value)),
                         "index": tuple(fold(self.arg(a)) for a in g.args),
                         "index_style": "[]" if g.kind == "[" else "()"}
+            pair = _unit_and_digit(raw)
+            if pair is not None:
+                return {"index": pair}
             return {"index": (fold(self.build(raw)),)}
         nodes = [fold(self.build(r)) for r in raws]
         if isinstance(nodes[0], Num) and not all(isinstance(n, Num) for n in nodes[1:]):
@@ -239,3 +242,14 @@ class Scripts:
         if bracket is not None and bracket.kind == "[":
             raise NotationError(f"a layer index ^{{[...]}} on {tex(node)}, which is not a name")
         return Pow(node, self.sarg_expr(s))
+
+
+def _unit_and_digit(raw):
+    """w_{j0}, a_{i1}: a unit letter and a digit written together are two indices (Bishop's bias w_{j0}, the weight
+    from the unit fixed at 1), as w_{ji} is; a product j 0 is no index anyone writes."""
+    if isinstance(raw, RProd) and len(raw.items) == 2 and all(op is None for op, _ in raw.items):
+        (_, letter), (_, digit) = raw.items
+        if isinstance(letter, Token) and letter.type == "LETTER" and letter.value in "ijkdpq" \
+                and isinstance(digit, Token) and digit.type == "NUM" and len(digit.value) == 1:
+            return Sym(letter.value), Num(Fraction(digit.value))
+    return None
