@@ -149,7 +149,10 @@ class SectionAuditor(ChainScope, OwnLoss, Verdicts):
         if time.monotonic() >= self.run_deadline:
             return [Result(**base, claim="", verdict="unsupported", reason=RUN_SPENT)]
         self._enter_heading(formula)
-        _ = self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
+        try:
+            _ = self.envs   # the section's models and the parser's tables are built once, outside any formula's budget
+        except budget.TooLarge as exc:
+            return [Result(**base, claim="", verdict="unsupported", reason=str(exc))]
         warm_parser()
         start = time.monotonic()
         deadline = min(start + self.timeout, self.run_deadline)

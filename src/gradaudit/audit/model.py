@@ -27,6 +27,7 @@ import numpy as np
 from .. import primitives
 from ..architectures import Architecture
 from ..convention import Convention
+from .budget import check, check_elements
 
 STEP = 1e-30  # complex step: far below rounding, so no truncation error
 # How close a random point may come to a kink (a ReLU's 0) or a max-pooling window to a tie: far above the
@@ -81,6 +82,9 @@ class NumericModel:
     table = ACTIVATIONS     # name -> (f, f') for the model's numbers (audit/exact.py: 60-digit ones)
 
     def __post_init__(self):
+        widths = tuple(getattr(self.sizes, "widths", ()))
+        check_elements(sum(a * b for a, b in zip(widths, widths[1:], strict=False)) + max(widths, default=0) * self.sizes.m,
+                       "the network at the sizes it is checked at (its weights and one layer's batch)")
         self.layers = self.arch.layers_at(self.depth) if self.arch.general else self.arch.layers
         for draw in range(DRAWS):   # the first draw is the seed's own; another only when it lands near a kink
             self.values, self.order = {}, []
@@ -308,10 +312,12 @@ def complex_step_jacobian(f, base, out_shape) -> np.ndarray:
     """d f / d base with shape out_shape + base.shape: one complex-step evaluation of f per input entry."""
     base = np.asarray(base)
     exact = base.dtype == object   # 60-digit numbers (audit/exact.py): complex already, and kept so
+    check_elements(int(np.prod(out_shape, dtype=object)) * base.size, "a Jacobian of the network")
     jac = np.zeros(tuple(out_shape) + base.shape, dtype=object if exact else float)
     flat = base.reshape(-1)
     columns = jac.reshape(tuple(out_shape) + (flat.size,))
     for k in range(flat.size):
+        check()   # one forward pass per entry: a wide network's Jacobian stops at the formula's deadline
         bumped = flat.copy() if exact else flat.astype(complex)
         bumped[k] += 1j * STEP
         columns[..., k] = imag(f(bumped.reshape(base.shape))) / STEP
