@@ -189,17 +189,25 @@ READINGS_OF_A_DEFINITION = (the_notes_choice_of_the_generic_activation, a_functi
 
 # ---- readings of a claim that is evaluated and does not hold -------------------------------------------------
 
+def _holds_in(auditor, c: Claim, contexts: list) -> bool:
+    """Does the claim hold in these contexts (a reading's)? They are then what the 60-digit confirmation checks."""
+    if not contexts or judge(c.ref, c.step, contexts, c.deadline).match is not Match.EQUAL:
+        return False
+    auditor._accepted = (c.ref, c.step, contexts, (Match.EQUAL,))
+    return True
+
+
+def _element_indices(c: Claim) -> bool:
+    """Does the claim index an element (w_{jk})? Element indices mean the same in every layout."""
+    return any(isinstance(n, N.Sym) and n.index for node in (c.ref, c.step) for n in walk(node))
+
+
 def index_notation_with_column_vectors(auditor, c: Claim) -> bool:
     """A section in index notation whose claim is written with whole vectors: read them as columns."""
-    if auditor.section.architecture.convention != "index":
+    if auditor.section.architecture.convention != "index" or _element_indices(c):
         return False
-    if any(isinstance(n, N.Sym) and n.index for node in (c.ref, c.step) for n in walk(node)):
-        return False   # element indices mean the same in both layouts: nothing to reread
     columns = list(auditor.column_envs.contexts(layer_symbols(c.ref, c.step), hidden_layers_named([c.ref, c.step])))
-    if not columns or judge(c.ref, c.step, columns, c.deadline).match is not Match.EQUAL:
-        return False
-    auditor._accepted = (c.ref, c.step, columns, (Match.EQUAL,))
-    return decide(c.result, "correct")
+    return _holds_in(auditor, c, columns) and decide(c.result, "correct")
 
 
 def hidden_layers_only(auditor, c: Claim) -> bool:
@@ -209,9 +217,8 @@ def hidden_layers_only(auditor, c: Claim) -> bool:
               and x.bindings[x.layer_variable] < x.bindings["L"]]
     if names_the_input(c.ref, c.step) and all(x.bindings[x.layer_variable] == 1 for x in hidden):
         return False   # z^{[l]} = W^{[l]} x + b^{[l]} holding at l = 1 alone: the input x is layer 1's only
-    if not hidden or len(hidden) == len(c.contexts) or judge(c.ref, c.step, hidden, c.deadline).match is not Match.EQUAL:
+    if len(hidden) == len(c.contexts) or not _holds_in(auditor, c, hidden):
         return False
-    auditor._accepted = (c.ref, c.step, hidden, (Match.EQUAL,))
     return decide(c.result, "notation", "holds for the hidden layers l < L, not for the output layer l = L, which "
                                          "has a formula of its own: say 'for l < L'")
 
@@ -223,9 +230,8 @@ def shorthand_per_example(auditor, c: Claim) -> bool:
             not any(isinstance(n, N.Shorthand) for side in (c.ref, c.step) for n in walk(side)):
         return False
     per_example = [replace(x, shorthand="per-example") for x in c.contexts if x.shorthand == "total"]
-    if not per_example or judge(c.ref, c.step, per_example, c.deadline).match is not Match.EQUAL:
+    if not _holds_in(auditor, c, per_example):
         return False
-    auditor._accepted = (c.ref, c.step, per_example, (Match.EQUAL,))
     return decide(c.result, "notation", "holds when dZ is read per example (dZ^{[L]} = A^{[L]} - Y, the 1/m in dW), "
                                          "which these notes do not pin down; declare 'shorthand: per-example' or "
                                          "'total'")
@@ -241,10 +247,8 @@ def vectors_as_columns(auditor, c: Claim) -> bool:
     weights are one unit's lowercase vector w (Ng's logistic regression, dw = \\frac{1}{m} X dZ^T) is read with w
     as a column. Capital batch quantities keep their declared layout, and a matrix w keeps the declared orientation."""
     arch = auditor.section.architecture
-    if arch.convention not in ("column", "row") or arch.is_cnn:
+    if arch.convention not in ("column", "row") or arch.is_cnn or _element_indices(c):
         return False
-    if any(isinstance(n, N.Sym) and n.index for node in (c.ref, c.step) for n in walk(node)):
-        return False   # element indices mean the same in both layouts: nothing to reread
     names = _names_read((c.ref, c.step), auditor.section.parsed_aliases)
     if arch.convention == "row":
         if not names & set(VECTOR_LETTERS) or names & set(VECTOR_LETTERS.values()):
@@ -255,17 +259,14 @@ def vectors_as_columns(auditor, c: Claim) -> bool:
             return False
         one_example = auditor._one_example([c.ref, c.step])
     symbols, hidden = layer_symbols(c.ref, c.step), hidden_layers_named([c.ref, c.step])
-    if arch.convention == "row":   # one example's vectors first as rows, the notes' own layout
-        rows = list(auditor.envs.contexts(symbols, hidden, True))
-        if rows and judge(c.ref, c.step, rows, c.deadline).match is Match.EQUAL:
-            auditor._accepted = (c.ref, c.step, rows, (Match.EQUAL,))
-            return decide(c.result, "notation", "lowercase x, z, a: one example's vectors, rows in the notes' layout")
+    if arch.convention == "row" and _holds_in(auditor, c, list(auditor.envs.contexts(symbols, hidden, True))):
+        # one example's vectors first as rows, the notes' own layout
+        return decide(c.result, "notation", "lowercase x, z, a: one example's vectors, rows in the notes' layout")
     columns = list(auditor.column_envs.contexts(symbols, hidden, one_example))
-    if not columns or (arch.convention == "column" and not _weights_are_vectors((c.ref, c.step), columns)):
+    if arch.convention == "column" and not _weights_are_vectors((c.ref, c.step), columns):
         return False
-    if judge(c.ref, c.step, columns, c.deadline).match is not Match.EQUAL:
+    if not _holds_in(auditor, c, columns):
         return False
-    auditor._accepted = (c.ref, c.step, columns, (Match.EQUAL,))
     return decide(c.result, "notation", "read with the vectors as columns (w^T x: one unit's weights and one "
                                          "example's inputs as column vectors), as mathematics writes them; the "
                                          f"notes' batch layout is {arch.convention}")
